@@ -1,0 +1,120 @@
+//! Trace events: the vocabulary of the JSON Lines trace (`docs/trace.md`).
+//!
+//! The simulator records network and fault events (`send`, `deliver`, `crash`, ...);
+//! nodes emit protocol events (`promised`, `accepted`, `learned`, ...) through
+//! `Action::Emit`. The invariant checker and the narration read only these events.
+
+use crate::client::{ClientError, ClientOp};
+use crate::types::{Ballot, ClientId, Instance, NodeId, Value};
+use serde::{Deserialize, Serialize};
+
+/// Which Paxos phase a message belonged to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Prepare,
+    Accept,
+}
+
+/// Why the simulator dropped a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// The network lost it (the scenario's drop probability).
+    Loss,
+    /// Sender and receiver are on different sides of a partition.
+    Partition,
+    /// The receiver is crashed.
+    NodeDown,
+    /// A person (or a test) dropped it by hand.
+    Manual,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    // ---- network and faults, recorded by the runtime ----
+    Send { msg_id: u64, from: NodeId, to: NodeId, msg: serde_json::Value },
+    Deliver { msg_id: u64, from: NodeId, to: NodeId, msg: serde_json::Value },
+    Drop { msg_id: u64, from: NodeId, to: NodeId, msg: serde_json::Value, reason: DropReason },
+    /// The network delivered a second copy; `msg_id` is the copy's id, `of` the original's.
+    Duplicate { msg_id: u64, of: u64, from: NodeId, to: NodeId, msg: serde_json::Value },
+    Timer { timer: serde_json::Value },
+    Crash {},
+    Restart {},
+    Partition { groups: Vec<Vec<NodeId>> },
+    Heal { groups: Vec<Vec<NodeId>> },
+    Request {
+        client: ClientId,
+        seq: u64,
+        #[serde(flatten)]
+        op: ClientOp,
+    },
+    Reply {
+        client: ClientId,
+        seq: u64,
+        op: String,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        reply: Option<serde_json::Value>,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        error: Option<ClientError>,
+    },
+
+    // ---- Paxos, emitted by nodes ----
+    /// An acceptor promised to ignore ballots below `ballot` (phase 1b).
+    Promised { instance: Instance, ballot: Ballot },
+    /// An acceptor accepted `value` at `ballot` (phase 2b).
+    Accepted { instance: Instance, ballot: Ballot, value: Value },
+    /// A learner learned that `value` was chosen.
+    Learned { instance: Instance, value: Value },
+    /// An acceptor refused a `phase` message at `ballot` because it promised `promised`.
+    Rejected { instance: Instance, phase: Phase, ballot: Ballot, promised: Ballot },
+    /// A proposer starts phase 1 with `ballot` (`attempt` counts its tries for this value).
+    Preparing { instance: Instance, ballot: Ballot, attempt: u32 },
+    /// A proposer has a majority of promises and must propose `value`. `from` is the
+    /// ballot of the highest accepted value reported (rule P2c), or null if it is free
+    /// to propose its own value.
+    Proposing { instance: Instance, ballot: Ballot, value: Value, from: Option<Ballot> },
+    /// A proposer learned that `by` pre-empted its `ballot`.
+    Preempted { instance: Instance, ballot: Ballot, by: Ballot, streak: u32 },
+    /// A non-distinguished proposer hands its value to the distinguished one.
+    Forwarded { value: Value, to: NodeId },
+    /// The node's role or protocol state changed.
+    State {
+        state: String,
+        #[serde(default)]
+        epoch: Option<u64>,
+    },
+
+    // ---- checker ----
+    Violation { invariant: String, detail: String },
+}
+
+impl Event {
+    /// The snake_case `type` name, as written in the trace.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Send { .. } => "send",
+            Event::Deliver { .. } => "deliver",
+            Event::Drop { .. } => "drop",
+            Event::Duplicate { .. } => "duplicate",
+            Event::Timer { .. } => "timer",
+            Event::Crash {} => "crash",
+            Event::Restart {} => "restart",
+            Event::Partition { .. } => "partition",
+            Event::Heal { .. } => "heal",
+            Event::Request { .. } => "request",
+            Event::Reply { .. } => "reply",
+            Event::Promised { .. } => "promised",
+            Event::Accepted { .. } => "accepted",
+            Event::Learned { .. } => "learned",
+            Event::Rejected { .. } => "rejected",
+            Event::Preparing { .. } => "preparing",
+            Event::Proposing { .. } => "proposing",
+            Event::Preempted { .. } => "preempted",
+            Event::Forwarded { .. } => "forwarded",
+            Event::State { .. } => "state",
+            Event::Violation { .. } => "violation",
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Narration: one sentence per trace event, in English or Simplified Chinese.
+//!
+//! Each sentence names the rule that applied ("rejects ... because it promised ...").
+//! The Chinese follows the glossary of the course notes (提案者, 表决者, 同步者, ...)
+//! and keeps protocol message names in their original form, as Chinese texts do.
+
+use crate::event::{DropReason, Event, Phase};
+use crate::sim::TraceLine;
+use crate::types::{Ballot, Instance, NodeId, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+/// One sentence for one trace line.
+pub fn explain(line: &TraceLine, lang: Lang) -> String {
+    explain_event(line.node, &line.event, lang)
+}
+
+/// One sentence for `event`, which happened at `node` (if any).
+pub fn explain_event(node: Option<NodeId>, event: &Event, lang: Lang) -> String {
+    let n = node.map(|n| n.0).unwrap_or(0);
+    let (en, zh) = network(n, event).or_else(|| paxos(n, event)).unwrap_or_else(|| {
+        let kind = event.kind();
+        (format!("Node {n}: {kind}."), format!("节点 {n}：{kind}。"))
+    });
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+type Pair = (String, String);
+
+fn network(n: u32, event: &Event) -> Option<Pair> {
+    Some(match event {
+        Event::Send { from, to, msg, .. } => {
+            let m = describe_msg(msg);
+            (format!("Node {from} sends {m} to node {to}."), format!("节点 {from} 向节点 {to} 发送 {m}。"))
+        }
+        Event::Deliver { from, to, msg, .. } => {
+            let m = describe_msg(msg);
+            (format!("Node {to} receives {m} from node {from}."), format!("节点 {to} 收到来自节点 {from} 的 {m}。"))
+        }
+        Event::Drop { from, to, msg, reason, .. } => dropped(*from, *to, &describe_msg(msg), *reason),
+        Event::Duplicate { from, to, msg, of, .. } => {
+            let m = describe_msg(msg);
+            (
+                format!("The network duplicates {m} from node {from} to node {to} (a copy of message #{of})."),
+                format!("网络复制了节点 {from} 发往节点 {to} 的 {m}（消息 #{of} 的副本）。"),
+            )
+        }
+        Event::Timer { timer } => timer_fired(n, timer),
+        Event::Crash {} => (
+            format!("Node {n} crashes: everything it did not persist is lost."),
+            format!("节点 {n} 崩溃：所有未持久化的状态都丢失了。"),
+        ),
+        Event::Restart {} => (
+            format!("Node {n} restarts and rebuilds its state from what it persisted (promises, accepted values)."),
+            format!("节点 {n} 重启，并从持久化的记录（承诺、已接受的值）恢复状态。"),
+        ),
+        Event::Partition { groups } => {
+            let g = groups_text(groups);
+            (format!("The network splits: {g}. Messages across the cut are lost."), format!("发生网络分区：{g}。跨越分区的消息会丢失。"))
+        }
+        Event::Heal { .. } => (
+            "The partition heals: every node can reach every other again.".into(),
+            "网络分区恢复：所有节点又可以互相通信。".into(),
+        ),
+        Event::Request { op, .. } => {
+            let crate::client::ClientOp::Propose { value } = op;
+            (format!("A client of node {n} asks for {value:?} to be chosen."), format!("节点 {n} 的客户端请求选定 {value:?}。"))
+        }
+        Event::Reply { reply, error, .. } => replied(n, reply.as_ref(), error.as_ref()),
+        Event::Violation { invariant, detail } => (
+            format!("INVARIANT VIOLATED ({invariant}): {detail}."),
+            format!("不变式被违反（{invariant}）：{detail}。"),
+        ),
+        _ => return None,
+    })
+}
+
+fn dropped(from: NodeId, to: NodeId, m: &str, reason: DropReason) -> Pair {
+    match reason {
+        DropReason::Loss => (
+            format!("The network loses {m} from node {from} to node {to}."),
+            format!("网络丢失了节点 {from} 发往节点 {to} 的 {m}。"),
+        ),
+        DropReason::Partition => (
+            format!("{m} from node {from} cannot cross the partition to node {to}: lost."),
+            format!("节点 {from} 的 {m} 无法穿过网络分区到达节点 {to}：丢失。"),
+        ),
+        DropReason::NodeDown => (
+            format!("Node {to} is down, so {m} from node {from} is lost."),
+            format!("节点 {to} 已崩溃，节点 {from} 发来的 {m} 丢失。"),
+        ),
+        DropReason::Manual => (
+            format!("You dropped {m} from node {from} to node {to}."),
+            format!("你丢弃了节点 {from} 发往节点 {to} 的 {m}。"),
+        ),
+    }
+}
+
+fn timer_fired(n: u32, timer: &Json) -> Pair {
+    let name = timer.as_str().unwrap_or("timer");
+    let (en, zh) = match name {
+        "retry" => ("its back-off is over, so it tries again with a higher ballot", "退避结束，用更高的提案编号重试"),
+        "progress" => ("no progress in this phase (messages lost?), so it starts over", "本阶段没有进展（消息丢失？），于是重新开始"),
+        "leader_timeout" => ("it heard no leader for too long and will try to lead", "太久没有收到领导者的消息，它将尝试成为领导者"),
+        "heartbeat" => ("time for the leader's heartbeat", "领导者发送心跳的时间到了"),
+        "resend" => ("unanswered messages are sent again", "重发尚未得到回应的消息"),
+        _ => ("a timer fires", "定时器触发"),
+    };
+    (format!("Node {n}'s {name} timer fires: {en}."), format!("节点 {n} 的 {name} 定时器触发：{zh}。"))
+}
+
+fn replied(n: u32, reply: Option<&Json>, error: Option<&crate::client::ClientError>) -> Pair {
+    if let Some(e) = error {
+        return (
+            format!("Node {n} answers its client with {:?}: {}.", e.code, e.message),
+            format!("节点 {n} 向客户端返回错误 {:?}：{}。", e.code, e.message),
+        );
+    }
+    let r = reply.cloned().unwrap_or(Json::Null);
+    let value = value_text(&r["value"]);
+    let slot = r["instance"].as_u64().unwrap_or(0);
+    (
+        format!("Node {n} tells its client that {value} was chosen (instance {slot})."),
+        format!("节点 {n} 告诉客户端：{value} 已被选定（实例 {slot}）。"),
+    )
+}
+
+fn paxos(n: u32, event: &Event) -> Option<Pair> {
+    Some(match event {
+        Event::Promised { instance, ballot } => (
+            format!("Node {n} promises ballot {ballot}{}: higher than any it promised before, so from now on it refuses lower ballots (phase 1b).", slots_from(*instance)),
+            format!("节点 {n} 承诺提案编号 {ballot}{}：它比之前承诺过的都高，此后将拒绝更低的编号（准备阶段 1b）。", slots_from_zh(*instance)),
+        ),
+        Event::Accepted { instance, ballot, value } => (
+            format!("Node {n} accepts {}{} at ballot {ballot}: it promised nothing higher (phase 2b).", value_of(value), slot_en(*instance)),
+            format!("节点 {n} 在提案编号 {ballot} 接受 {}{}：它没有承诺过更高的编号（接受阶段 2b）。", value_of(value), slot_zh(*instance)),
+        ),
+        Event::Learned { instance, value } => (
+            format!("Node {n} learns that {}{} is chosen: a majority accepted it at one ballot.", value_of(value), slot_en(*instance)),
+            format!("节点 {n} 得知 {}{} 已被选定：过半数表决者在同一提案编号接受了它。", value_of(value), slot_zh(*instance)),
+        ),
+        Event::Rejected { phase, ballot, promised, .. } => {
+            let m = match phase {
+                Phase::Prepare => "Prepare",
+                Phase::Accept => "Accept",
+            };
+            (
+                format!("Node {n} rejects {m}(b={ballot}) because it promised b={promised}: it sends a Nack so the proposer can try higher."),
+                format!("节点 {n} 拒绝 {m}(b={ballot})，因为它已承诺 b={promised}；它回复 Nack，让提案者用更高的编号再试。"),
+            )
+        }
+        Event::Preparing { instance, ballot, attempt } => (
+            format!("Node {n} starts phase 1 with ballot {ballot} (attempt {attempt}){}: it sends Prepare to the acceptors.", slots_from(*instance)),
+            format!("节点 {n} 以提案编号 {ballot} 开始准备阶段（第 {attempt} 次尝试）{}：向表决者发送 Prepare。", slots_from_zh(*instance)),
+        ),
+        Event::Proposing { instance, ballot, value, from } => proposing(n, *instance, *ballot, value, *from),
+        Event::Preempted { ballot, by, streak, .. } => (
+            format!("Node {n}'s ballot {ballot} is pre-empted by {by}. That is {streak} pre-emption(s) in a row with nothing chosen: if two proposers keep doing this to each other, it is a livelock."),
+            format!("节点 {n} 的提案编号 {ballot} 被 {by} 抢占。已连续被抢占 {streak} 次且没有值被选定：如果两个提案者一直互相抢占，这就是活锁。"),
+        ),
+        Event::Forwarded { value, to } => (
+            format!("Node {n} is not the distinguished proposer: it forwards {} to node {to}, so only one process proposes.", value_of(value)),
+            format!("节点 {n} 不是唯一指定的提案者：它把 {} 转交给节点 {to}，只允许一个进程提交提案。", value_of(value)),
+        ),
+        Event::State { state, epoch } => {
+            let e = epoch.map(|e| format!(" (round {e})")).unwrap_or_default();
+            let ez = epoch.map(|e| format!("（轮次 {e}）")).unwrap_or_default();
+            (format!("Node {n} is now {state}{e}."), format!("节点 {n} 进入 {state} 状态{ez}。"))
+        }
+        _ => return None,
+    })
+}
+
+fn proposing(n: u32, instance: Instance, ballot: Ballot, value: &Value, from: Option<Ballot>) -> Pair {
+    let (v, s, sz) = (value_of(value), slot_en(instance), slot_zh(instance));
+    match (from, value) {
+        (Some(b), _) => (
+            format!("Node {n} has a majority of promises{s}; the highest accepted ballot among them is {b} with {v}, so it must propose {v} at ballot {ballot} (rule P2c)."),
+            format!("节点 {n} 收到过半数承诺{sz}；其中已接受的最高编号是 {b}，值为 {v}，所以它必须在提案编号 {ballot} 提议 {v}（规则 P2c）。"),
+        ),
+        (None, Value::Noop) => (
+            format!("Node {n} leads with ballot {ballot}; nobody accepted anything{s}, so it fills the gap with a no-op."),
+            format!("节点 {n} 以提案编号 {ballot} 领导；{sz}没有任何已接受的值，于是用空操作填补空洞。"),
+        ),
+        (None, _) => (
+            format!("Node {n} proposes {v} at ballot {ballot}{s}: no promise reported an accepted value, so it is free to use its own."),
+            format!("节点 {n} 在提案编号 {ballot} 提议 {v}{sz}：没有承诺带回已接受的值，所以它可以用自己的值。"),
+        ),
+    }
+}
+
+fn slot_en(i: Instance) -> String {
+    format!(" for instance {}", i.0)
+}
+fn slot_zh(i: Instance) -> String {
+    format!("（实例 {}）", i.0)
+}
+fn slots_from(i: Instance) -> String {
+    if i.0 == 0 { String::new() } else { format!(" for every slot from {} on", i.0) }
+}
+fn slots_from_zh(i: Instance) -> String {
+    if i.0 == 0 { String::new() } else { format!("（覆盖第 {} 个及以后的所有槽位）", i.0) }
+}
+
+fn value_of(v: &Value) -> String {
+    v.to_string()
+}
+
+fn value_text(v: &Json) -> String {
+    match v {
+        Json::Null => "no-op".into(),
+        Json::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+fn groups_text(groups: &[Vec<NodeId>]) -> String {
+    groups
+        .iter()
+        .map(|g| format!("{{{}}}", g.iter().map(|n| n.0.to_string()).collect::<Vec<_>>().join(",")))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// `Prepare(b=1.1)`, `Accept(b=2.1, slot 3, "x")`: a message in one short phrase.
+pub fn describe_msg(msg: &Json) -> String {
+    let kind = msg["type"].as_str().unwrap_or("?");
+    let mut parts = Vec::new();
+    if let Some(b) = ballot_of(&msg["ballot"]) {
+        parts.push(format!("b={b}"));
+    }
+    for key in ["slot", "from_slot", "chosen_upto"] {
+        if let Some(s) = msg[key].as_u64() {
+            parts.push(format!("{} {s}", key.replace('_', " ")));
+        }
+    }
+    if let Some(p) = ballot_of(&msg["promised"]) {
+        parts.push(format!("promised {p}"));
+    }
+    let value = msg.get("value").or_else(|| msg.get("entry").map(|e| &e["value"]));
+    if let Some(v) = value {
+        parts.push(value_text(v));
+    }
+    match &msg["accepted"] {
+        Json::Object(a) => parts.push(format!("accepted {} at {}", value_text(&a["value"]), ballot_of(&a["ballot"]).unwrap_or_default())),
+        Json::Array(list) if !list.is_empty() => parts.push(format!("{} accepted", list.len())),
+        _ => {}
+    }
+    format!("{kind}({})", parts.join(", "))
+}
+
+fn ballot_of(v: &Json) -> Option<String> {
+    Some(format!("{}.{}", v.get("round")?.as_u64()?, v.get("node")?.as_u64()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rejection_names_the_rule() {
+        let e = Event::Rejected {
+            instance: Instance(0),
+            phase: Phase::Prepare,
+            ballot: Ballot::new(3, NodeId(1)),
+            promised: Ballot::new(4, NodeId(2)),
+        };
+        let en = explain_event(Some(NodeId(2)), &e, Lang::En);
+        assert!(en.starts_with("Node 2 rejects Prepare(b=3.1) because it promised b=4.2"), "{en}");
+        let zh = explain_event(Some(NodeId(2)), &e, Lang::Zh);
+        assert!(zh.contains("拒绝 Prepare(b=3.1)，因为它已承诺 b=4.2"), "{zh}");
+    }
+
+    #[test]
+    fn messages_in_short() {
+        let m = json!({"type":"Promise","ballot":{"round":2,"node":1},"accepted":{"ballot":{"round":1,"node":2},"value":"A"}});
+        assert_eq!(describe_msg(&m), r#"Promise(b=2.1, accepted "A" at 1.2)"#);
+        let m = json!({"type":"Accept","ballot":{"round":2,"node":1},"slot":3,"entry":{"value":null}});
+        assert_eq!(describe_msg(&m), "Accept(b=2.1, slot 3, no-op)");
+    }
+}

@@ -1,0 +1,27 @@
+//! # ensemble-core
+//!
+//! Basic Paxos, Multi-Paxos and (later) ZooKeeper's ZAB as sans-IO state machines,
+//! plus a deterministic simulator that runs them, checks their invariants after every
+//! step and narrates what happened in English and Simplified Chinese.
+//!
+//! - [`node`]: the [`Node`](node::Node) trait: time and inputs in, [`Action`](node::Action)s out.
+//! - [`paxos`], [`multipaxos`]: the protocols, named after the papers.
+//! - [`sim`]: virtual time, a seeded network, faults, the checker, stepping back.
+//! - [`scenario`]: TOML scenarios, the built-in ones, and building a simulation.
+//! - [`explain`]: one sentence per trace event, in `en` or `zh`.
+//!
+//! Nothing here reads a clock, opens a socket, spawns a thread or draws from a global
+//! RNG, so it builds for `wasm32-unknown-unknown` unchanged.
+
+pub mod client;
+pub mod event;
+pub mod explain;
+pub mod node;
+pub mod multipaxos;
+pub mod paxos;
+pub mod scenarios;
+pub mod sim;
+pub mod types;
+pub mod view;
+
+pub use types::{Ballot, ClientId, Instance, NodeId, Time, Value};

@@ -1,0 +1,222 @@
+//! Multi-Paxos: a replicated log, one Paxos instance per slot.
+//!
+//! Paxos Made Simple §3: a distinguished leader runs phase 1 once, for all slots at
+//! once, and then only phase 2 for each new command, one round trip per command.
+//! Followers suspect the leader when its heartbeats stop and run phase 1 themselves
+//! with a higher ballot; the new leader finishes the slots the old one left open
+//! (re-proposing accepted values, filling gaps with no-ops). Every node applies the
+//! chosen commands in slot order, so all logs agree.
+
+mod acceptor;
+mod leader;
+mod learner;
+mod msg;
+#[cfg(test)]
+mod tests;
+
+pub use msg::{Entry, MultiPaxosDurable, MultiPaxosMsg, MultiPaxosTimer, Origin, SlotValue};
+
+use crate::client::{ClientOp, ClientRequest};
+use crate::node::{Node, Out};
+use crate::scenarios::MultiPaxosSettings;
+use crate::types::{Ballot, ClientId, Instance, NodeId, Time, Value};
+use crate::view::{LogLine, NodeView};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MultiPaxosConfig {
+    pub nodes: Vec<NodeId>,
+    pub heartbeat_ms: u64,
+    pub leader_timeout_ms: [u64; 2],
+    pub resend_ms: u64,
+}
+
+impl MultiPaxosConfig {
+    pub fn from_settings(n: u32, s: &MultiPaxosSettings) -> MultiPaxosConfig {
+        MultiPaxosConfig {
+            nodes: (1..=n).map(NodeId).collect(),
+            heartbeat_ms: s.heartbeat_ms,
+            leader_timeout_ms: s.leader_timeout_ms,
+            resend_ms: s.resend_ms,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    #[default]
+    Follower,
+    Candidate,
+    Leader,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub entry: Entry,
+    pub accepted_by: BTreeSet<NodeId>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MultiPaxosNode {
+    pub id: NodeId,
+    #[serde(skip)]
+    pub config: Arc<MultiPaxosConfig>,
+    // Acceptor (durable).
+    pub promised: Ballot,
+    pub accepted: BTreeMap<Instance, (Ballot, Entry)>,
+    // Learner: chosen slots are durable, the applied log is rebuilt from them.
+    pub chosen: BTreeMap<Instance, Entry>,
+    pub applied: u64,
+    pub log: Vec<Value>,
+    pub applied_origins: BTreeSet<Origin>,
+    // Proposer / leader (volatile but for the highest round used).
+    pub role: Role,
+    pub ballot: Ballot,
+    pub max_round: u64,
+    pub leader: Option<NodeId>,
+    pub attempts: u32,
+    pub promises: BTreeMap<NodeId, Vec<SlotValue>>,
+    pub next_slot: Instance,
+    pub proposals: BTreeMap<Instance, Proposal>,
+    /// Commands waiting for a leader to be known.
+    pub queue: Vec<Entry>,
+    /// Requests of this node's clients awaiting a reply, by (client, seq).
+    #[serde(serialize_with = "crate::types::as_pairs")]
+    pub pending: BTreeMap<(ClientId, u64), ClientRequest>,
+    pub stale: u64,
+}
+
+impl MultiPaxosNode {
+    pub fn new(id: NodeId, config: Arc<MultiPaxosConfig>, records: &[MultiPaxosDurable]) -> MultiPaxosNode {
+        let mut n = MultiPaxosNode {
+            id,
+            config,
+            promised: Ballot::ZERO,
+            accepted: BTreeMap::new(),
+            chosen: BTreeMap::new(),
+            applied: 0,
+            log: Vec::new(),
+            applied_origins: BTreeSet::new(),
+            role: Role::Follower,
+            ballot: Ballot::ZERO,
+            max_round: 0,
+            leader: None,
+            attempts: 0,
+            promises: BTreeMap::new(),
+            next_slot: Instance(0),
+            proposals: BTreeMap::new(),
+            queue: Vec::new(),
+            pending: BTreeMap::new(),
+            stale: 0,
+        };
+        for r in records {
+            n.recover(r);
+        }
+        n.apply_ready(None);
+        n
+    }
+
+    fn recover(&mut self, r: &MultiPaxosDurable) {
+        match r {
+            MultiPaxosDurable::Promised { ballot } => self.promised = self.promised.max(*ballot),
+            MultiPaxosDurable::Accepted { slot, ballot, entry } => {
+                self.promised = self.promised.max(*ballot);
+                self.accepted.insert(*slot, (*ballot, entry.clone()));
+            }
+            MultiPaxosDurable::Chosen { slot, entry } => {
+                self.chosen.insert(*slot, entry.clone());
+            }
+            MultiPaxosDurable::Round { round } => self.max_round = self.max_round.max(*round),
+        }
+        self.max_round = self.max_round.max(self.promised.round);
+    }
+
+    fn count_stale(&mut self) {
+        self.stale += 1;
+    }
+
+    fn entry_for(&self, req: &ClientRequest) -> Entry {
+        let ClientOp::Propose { value } = &req.op;
+        Entry {
+            value: Value::Data(value.clone()),
+            origin: Some(Origin { node: self.id, client: req.client, seq: req.seq }),
+        }
+    }
+
+    fn on_forward(&mut self, entry: Entry, out: &mut Out<Self>) {
+        match (self.role, self.leader) {
+            (Role::Leader, _) => self.propose(entry, out),
+            (_, Some(l)) if l != self.id => out.send(l, MultiPaxosMsg::Forward { entry }),
+            _ => self.queue.push(entry),
+        }
+    }
+}
+
+impl Node for MultiPaxosNode {
+    type Msg = MultiPaxosMsg;
+    type Timer = MultiPaxosTimer;
+    type Durable = MultiPaxosDurable;
+
+    fn on_start(&mut self, _now: Time, out: &mut Out<Self>) {
+        self.arm_leader_timeout(out);
+    }
+
+    fn on_message(&mut self, _now: Time, from: NodeId, msg: MultiPaxosMsg, out: &mut Out<Self>) {
+        match msg {
+            MultiPaxosMsg::Prepare { ballot, from_slot } => self.on_prepare(from, ballot, from_slot, out),
+            MultiPaxosMsg::Promise { ballot, accepted } => self.on_promise(from, ballot, accepted, out),
+            MultiPaxosMsg::Accept { ballot, slot, entry } => self.on_accept(from, ballot, slot, entry, out),
+            MultiPaxosMsg::Accepted { ballot, slot } => self.on_accepted(from, ballot, slot, out),
+            MultiPaxosMsg::Nack { ballot, promised } => self.on_nack(ballot, promised, out),
+            MultiPaxosMsg::Chosen { slot, entry } => self.learn(slot, entry, out),
+            MultiPaxosMsg::Heartbeat { ballot, chosen_upto } => self.on_heartbeat(from, ballot, chosen_upto, out),
+            MultiPaxosMsg::CatchUp { from_slot } => self.on_catch_up(from, from_slot, out),
+            MultiPaxosMsg::Forward { entry } => self.on_forward(entry, out),
+        }
+    }
+
+    fn on_timer(&mut self, _now: Time, timer: MultiPaxosTimer, out: &mut Out<Self>) {
+        match timer {
+            MultiPaxosTimer::LeaderTimeout if self.role != Role::Leader => self.start_phase1(out),
+            MultiPaxosTimer::Heartbeat if self.role == Role::Leader => self.send_heartbeat(out),
+            MultiPaxosTimer::Resend => self.resend(out),
+            _ => {}
+        }
+    }
+
+    fn on_request(&mut self, _now: Time, req: ClientRequest, out: &mut Out<Self>) {
+        let entry = self.entry_for(&req);
+        self.pending.insert((req.client, req.seq), req);
+        self.on_forward(entry, out);
+    }
+
+    fn is_leader(&self) -> bool {
+        self.role == Role::Leader
+    }
+
+    fn view(&self) -> NodeView {
+        let slots: BTreeSet<Instance> = self.accepted.keys().chain(self.chosen.keys()).copied().collect();
+        let log = slots
+            .into_iter()
+            .map(|slot| LogLine {
+                instance: slot,
+                accepted: self.accepted.get(&slot).map(|(b, e)| (*b, e.value.clone())),
+                chosen: self.chosen.get(&slot).map(|e| e.value.clone()),
+            })
+            .collect();
+        NodeView {
+            id: self.id,
+            up: true,
+            roles: vec!["proposer".into(), "acceptor".into(), "learner".into()],
+            state: format!("{:?}", self.role).to_uppercase(),
+            ballot: Some(self.ballot).filter(|b| !b.is_zero()),
+            promised: Some(self.promised).filter(|b| !b.is_zero()),
+            leader: self.leader,
+            log,
+            fields: serde_json::to_value(self).unwrap_or_default(),
+        }
+    }
+}

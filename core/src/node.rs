@@ -1,0 +1,100 @@
+//! The sans-IO node interface shared by every protocol.
+//!
+//! A node is a plain-data state machine. The runtime (the simulator here, tokio in
+//! `ensemble-native`) hands it time and inputs; it answers with [`Action`]s, effects
+//! described as data. A node never reads a clock, opens a socket or draws a random
+//! number: a timer is asked for with a *range* of delays and the runtime picks the
+//! jitter, with its seeded RNG in the simulator.
+
+use crate::client::{ClientReply, ClientRequest};
+use crate::event::Event;
+use crate::types::{NodeId, Time};
+use crate::view::NodeView;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt::Debug;
+use std::ops::RangeInclusive;
+
+/// A protocol participant. Implementations keep all state in plain, clonable fields so
+/// the simulator can snapshot them and a UI can show every field.
+pub trait Node: Clone + Debug + Serialize {
+    /// One message enum per protocol, variants named after the paper.
+    type Msg: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+    /// A closed set of named timers; setting a timer that is already set re-arms it.
+    type Timer: Copy + Debug + Eq + Ord + Serialize + DeserializeOwned;
+    /// What survives a crash. Restart rebuilds the node from these records only.
+    type Durable: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+
+    fn on_start(&mut self, now: Time, out: &mut Out<Self>);
+    fn on_message(&mut self, now: Time, from: NodeId, msg: Self::Msg, out: &mut Out<Self>);
+    fn on_timer(&mut self, now: Time, timer: Self::Timer, out: &mut Out<Self>);
+    fn on_request(&mut self, now: Time, req: ClientRequest, out: &mut Out<Self>);
+    fn view(&self) -> NodeView;
+    /// Whether this node leads now (for "crash the leader" faults). Leaderless
+    /// protocols keep the default.
+    fn is_leader(&self) -> bool {
+        false
+    }
+}
+
+/// One effect requested by a node.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action<M, T, D> {
+    Send { to: NodeId, msg: M },
+    /// Arm `timer` to fire after a delay the runtime draws from `after_ms`.
+    SetTimer { timer: T, after_ms: RangeInclusive<u64> },
+    CancelTimer(T),
+    /// Must be durable before any later `Send` of the same batch leaves the node.
+    Persist(D),
+    Reply(ClientReply),
+    Emit(Event),
+}
+
+pub type ActionOf<N> = Action<<N as Node>::Msg, <N as Node>::Timer, <N as Node>::Durable>;
+
+/// The effects a handler produced, in order.
+pub struct Out<N: Node> {
+    pub actions: Vec<ActionOf<N>>,
+}
+
+impl<N: Node> Default for Out<N> {
+    fn default() -> Self {
+        Out { actions: Vec::new() }
+    }
+}
+
+impl<N: Node> Out<N> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn send(&mut self, to: NodeId, msg: N::Msg) {
+        self.actions.push(Action::Send { to, msg });
+    }
+    /// Send `msg` to each of `peers`, in the order given.
+    pub fn broadcast<'a>(&mut self, peers: impl IntoIterator<Item = &'a NodeId>, msg: &N::Msg) {
+        for &to in peers {
+            self.send(to, msg.clone());
+        }
+    }
+    pub fn set_timer(&mut self, timer: N::Timer, after_ms: RangeInclusive<u64>) {
+        self.actions.push(Action::SetTimer { timer, after_ms });
+    }
+    pub fn cancel_timer(&mut self, timer: N::Timer) {
+        self.actions.push(Action::CancelTimer(timer));
+    }
+    pub fn persist(&mut self, record: N::Durable) {
+        self.actions.push(Action::Persist(record));
+    }
+    pub fn reply(&mut self, reply: ClientReply) {
+        self.actions.push(Action::Reply(reply));
+    }
+    pub fn emit(&mut self, event: Event) {
+        self.actions.push(Action::Emit(event));
+    }
+    pub fn take(&mut self) -> Vec<ActionOf<N>> {
+        std::mem::take(&mut self.actions)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+}

@@ -1,0 +1,124 @@
+//! From a scenario to a running simulation.
+
+use super::spec::{Protocol, Scenario};
+use crate::multipaxos::{MultiPaxosConfig, MultiPaxosNode};
+use crate::paxos::{PaxosConfig, PaxosNode};
+use crate::sim::{Checker, DynSim, Sim, TraceEntry, Violation};
+use crate::types::{NodeId, Time, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Build the simulation of `s` with its own seed.
+pub fn build(s: &Scenario) -> Box<dyn DynSim> {
+    build_with(s, s.seed)
+}
+
+/// Build the simulation of `s` with `seed`, its schedule queued.
+pub fn build_with(s: &Scenario, seed: u64) -> Box<dyn DynSim> {
+    let n = s.nodes.count;
+    match s.protocol {
+        Protocol::Paxos => {
+            let config = Arc::new(paxos_config(s));
+            let checker = Checker::paxos(config.acceptors.len(), false);
+            let sim = Sim::new(n, s.network.clone(), seed, checker, Arc::new(move |id, d| PaxosNode::new(id, config.clone(), d)));
+            Box::new(scheduled(sim, s))
+        }
+        Protocol::Multipaxos => {
+            let config = Arc::new(MultiPaxosConfig::from_settings(n, &s.multipaxos));
+            let checker = Checker::paxos(n as usize, true);
+            let factory = Arc::new(move |id, d: &[_]| MultiPaxosNode::new(id, config.clone(), d));
+            Box::new(scheduled(Sim::new(n, s.network.clone(), seed, checker, factory), s))
+        }
+    }
+}
+
+fn scheduled<N: crate::node::Node>(mut sim: Sim<N>, s: &Scenario) -> Sim<N> {
+    for item in &s.schedule {
+        // Validated when the scenario was parsed.
+        if let Ok(iv) = item.intervention() {
+            sim.schedule(Time(item.at_ms), iv);
+        }
+    }
+    sim
+}
+
+fn ids(list: &[u32], n: u32) -> Vec<NodeId> {
+    if list.is_empty() {
+        (1..=n).map(NodeId).collect()
+    } else {
+        list.iter().map(|i| NodeId(*i)).collect()
+    }
+}
+
+pub fn paxos_config(s: &Scenario) -> PaxosConfig {
+    let n = s.nodes.count;
+    let p = &s.paxos;
+    let proposers = ids(&s.nodes.proposers, n);
+    let distinguished = p.distinguished.map(NodeId).unwrap_or(proposers[0]);
+    PaxosConfig {
+        acceptors: ids(&s.nodes.acceptors, n),
+        learners: ids(&s.nodes.learners, n),
+        proposers,
+        fix: p.fix,
+        buggy: p.buggy,
+        retry_ms: p.retry_ms,
+        backoff_ms: p.backoff_ms,
+        backoff_max_ms: p.backoff_max_ms,
+        progress_ms: p.progress_ms,
+        distinguished,
+    }
+}
+
+/// A headless run of a scenario within its limits, as `ensemble sim` does it.
+pub struct Run {
+    pub scenario: String,
+    pub seed: u64,
+    pub sim: Box<dyn DynSim>,
+    pub until_ms: u64,
+    pub max_steps: u64,
+}
+
+/// The last line `ensemble sim` prints.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub steps: u64,
+    pub virtual_ms: u64,
+    pub chosen: BTreeMap<String, Value>,
+    pub messages: u64,
+    pub violations: Vec<Violation>,
+}
+
+impl Run {
+    pub fn new(s: &Scenario, seed: u64) -> Run {
+        Run { scenario: s.name.clone(), seed, sim: build_with(s, seed), until_ms: s.run.until_ms, max_steps: s.run.max_steps }
+    }
+
+    /// The next step, unless the run's limits are reached or nothing is left to do.
+    pub fn next_entry(&mut self) -> Option<TraceEntry> {
+        if self.sim.steps() >= self.max_steps || self.sim.next_time()?.ms() > self.until_ms {
+            return None;
+        }
+        self.sim.step()
+    }
+
+    /// Run to the end without keeping the trace.
+    pub fn finish(&mut self) -> Summary {
+        while self.next_entry().is_some() {}
+        self.summary()
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary {
+            scenario: self.scenario.clone(),
+            seed: self.seed,
+            steps: self.sim.steps(),
+            virtual_ms: self.sim.now().ms(),
+            chosen: self.sim.chosen().into_iter().map(|(i, v)| (i.0.to_string(), v)).collect(),
+            messages: self.sim.stats().sent,
+            violations: self.sim.violations(),
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The scenario format and its validation. Errors name the file, line and field.
+
+use crate::paxos::{Buggy, Fix};
+use crate::sim::{Intervention, NetConfig};
+use crate::types::NodeId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Paxos,
+    Multipaxos,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    #[serde(default)]
+    pub description_zh: String,
+    pub protocol: Protocol,
+    #[serde(default)]
+    pub seed: u64,
+    pub nodes: NodesSpec,
+    #[serde(default)]
+    pub network: NetConfig,
+    #[serde(default)]
+    pub paxos: PaxosSettings,
+    #[serde(default)]
+    pub multipaxos: MultiPaxosSettings,
+    #[serde(default)]
+    pub run: RunSpec,
+    #[serde(default)]
+    pub schedule: Vec<ScheduleItem>,
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodesSpec {
+    pub count: u32,
+    /// Paxos roles; empty means every node.
+    #[serde(default)]
+    pub proposers: Vec<u32>,
+    #[serde(default)]
+    pub acceptors: Vec<u32>,
+    #[serde(default)]
+    pub learners: Vec<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaxosSettings {
+    pub fix: Fix,
+    pub buggy: Buggy,
+    pub retry_ms: [u64; 2],
+    pub backoff_ms: u64,
+    pub backoff_max_ms: u64,
+    pub progress_ms: [u64; 2],
+    /// The distinguished proposer; default: the lowest-numbered proposer.
+    pub distinguished: Option<u32>,
+}
+
+impl Default for PaxosSettings {
+    fn default() -> Self {
+        PaxosSettings {
+            fix: Fix::None,
+            buggy: Buggy::None,
+            retry_ms: [0, 0],
+            backoff_ms: 20,
+            backoff_max_ms: 640,
+            progress_ms: [150, 250],
+            distinguished: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MultiPaxosSettings {
+    pub heartbeat_ms: u64,
+    /// A follower that hears no heartbeat for this long (drawn per wait) runs phase 1.
+    pub leader_timeout_ms: [u64; 2],
+    /// The leader re-sends unanswered phase 2 messages after this long.
+    pub resend_ms: u64,
+}
+
+impl Default for MultiPaxosSettings {
+    fn default() -> Self {
+        MultiPaxosSettings { heartbeat_ms: 50, leader_timeout_ms: [150, 300], resend_ms: 100 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunSpec {
+    /// Stop once virtual time passes this.
+    pub until_ms: u64,
+    /// Stop after this many steps at most.
+    pub max_steps: u64,
+}
+
+impl Default for RunSpec {
+    fn default() -> Self {
+        RunSpec { until_ms: 5_000, max_steps: 200_000 }
+    }
+}
+
+/// What a scenario is expected to show; checked by the scenario tests.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Expect {
+    /// Instance 0 (or every listed slot, in order) ends with these values chosen.
+    pub chosen: Vec<String>,
+    /// At least this many instances are chosen.
+    pub min_chosen: usize,
+    /// Nothing is chosen by the end (livelock).
+    pub nothing_chosen: bool,
+    /// This invariant is reported violated.
+    pub violation: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    pub node: u32,
+    pub value: String,
+}
+
+/// One timed entry of the schedule: exactly one action field is set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleItem {
+    pub at_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crash: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<Vec<Vec<u32>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heal: Option<bool>,
+    /// Crash whichever node leads at that moment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crash_leader: Option<bool>,
+    /// Partition the current leader away from all others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isolate_leader: Option<bool>,
+}
+
+/// A scenario that could not be loaded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ScenarioError {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.file, self.line)?;
+        if !self.field.is_empty() {
+            write!(f, "field `{}`: ", self.field)?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl ScheduleItem {
+    /// The intervention this entry performs, or what is wrong with it.
+    pub fn intervention(&self) -> Result<Intervention, (&'static str, String)> {
+        let mut set = Vec::new();
+        if let Some(r) = &self.request {
+            set.push(("request", Intervention::Request { node: NodeId(r.node), value: r.value.clone() }));
+        }
+        if let Some(n) = self.crash {
+            set.push(("crash", Intervention::Crash { node: NodeId(n) }));
+        }
+        if let Some(n) = self.restart {
+            set.push(("restart", Intervention::Restart { node: NodeId(n) }));
+        }
+        if let Some(g) = &self.partition {
+            let groups = g.iter().map(|g| g.iter().map(|n| NodeId(*n)).collect()).collect();
+            set.push(("partition", Intervention::Partition { groups }));
+        }
+        if self.heal == Some(true) {
+            set.push(("heal", Intervention::Heal {}));
+        }
+        if self.crash_leader == Some(true) {
+            set.push(("crash_leader", Intervention::CrashLeader {}));
+        }
+        if self.isolate_leader == Some(true) {
+            set.push(("isolate_leader", Intervention::IsolateLeader {}));
+        }
+        match set.len() {
+            1 => Ok(set.pop().expect("one").1),
+            0 => Err(("at_ms", "no action: set one of request, crash, restart, partition, heal, crash_leader, isolate_leader".into())),
+            _ => Err((set[1].0, format!("more than one action ({} and {}): use one entry each", set[0].0, set[1].0))),
+        }
+    }
+
+    fn nodes(&self) -> Vec<(&'static str, u32)> {
+        let mut v = Vec::new();
+        if let Some(r) = &self.request {
+            v.push(("request.node", r.node));
+        }
+        v.extend(self.crash.map(|n| ("crash", n)));
+        v.extend(self.restart.map(|n| ("restart", n)));
+        for n in self.partition.iter().flatten().flatten() {
+            v.push(("partition", *n));
+        }
+        v
+    }
+}
+
+impl Scenario {
+    /// Parse and validate a scenario; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            ScenarioError { file: file.into(), line, field: String::new(), message: e.message().trim().to_string() }
+        })?;
+        scenario.validate().map_err(|(field, message)| ScenarioError {
+            file: file.into(),
+            line: find_line(text, &field),
+            field,
+            message,
+        })?;
+        Ok(scenario)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("scenarios serialize")
+    }
+
+    /// Semantic checks serde cannot do. Returns the offending field's path.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let n = self.nodes.count;
+        if !(1..=9).contains(&n) {
+            return Err(("nodes.count".into(), format!("{n} nodes: use 1 to 9")));
+        }
+        let in_range = |field: &str, id: u32| {
+            if (1..=n).contains(&id) {
+                Ok(())
+            } else {
+                Err((field.to_string(), format!("node {id} does not exist (nodes are 1..={n})")))
+            }
+        };
+        for (field, ids) in [
+            ("nodes.proposers", &self.nodes.proposers),
+            ("nodes.acceptors", &self.nodes.acceptors),
+            ("nodes.learners", &self.nodes.learners),
+        ] {
+            ids.iter().try_for_each(|id| in_range(field, *id))?;
+        }
+        if let Some(d) = self.paxos.distinguished {
+            in_range("paxos.distinguished", d)?;
+        }
+        self.validate_network()?;
+        for (i, item) in self.schedule.iter().enumerate() {
+            item.intervention().map_err(|(f, m)| (format!("schedule[{i}].{f}"), m))?;
+            for (f, id) in item.nodes() {
+                in_range(&format!("schedule[{i}].{f}"), id)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_network(&self) -> Result<(), (String, String)> {
+        let net = &self.network;
+        for (field, p) in [("network.drop", net.drop), ("network.duplicate", net.duplicate), ("network.reorder", net.reorder)] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err((field.into(), format!("{p} is not a probability (0.0 to 1.0)")));
+            }
+        }
+        let ranges = [
+            ("network.latency_ms", net.latency_ms),
+            ("paxos.retry_ms", self.paxos.retry_ms),
+            ("paxos.progress_ms", self.paxos.progress_ms),
+            ("multipaxos.leader_timeout_ms", self.multipaxos.leader_timeout_ms),
+        ];
+        for (field, [lo, hi]) in ranges {
+            if lo > hi {
+                return Err((field.into(), format!("[{lo}, {hi}]: the first bound must not exceed the second")));
+            }
+        }
+        if self.multipaxos.heartbeat_ms == 0 {
+            return Err(("multipaxos.heartbeat_ms".into(), "must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+fn line_of(text: &str, byte: usize) -> usize {
+    text[..byte.min(text.len())].matches('\n').count() + 1
+}
+
+/// Best-effort line of a field path such as `schedule[2].crash`: the `i`-th
+/// `[[schedule]]` header, then the key below it; or `[table]` then `key`.
+fn find_line(text: &str, field: &str) -> usize {
+    let (head, key) = field.split_once('.').unwrap_or((field, ""));
+    let key = key.split('.').next().unwrap_or("");
+    let lines: Vec<&str> = text.lines().collect();
+    let start = if let Some((table, idx)) = head.strip_suffix(']').and_then(|h| h.split_once('[')) {
+        let idx: usize = idx.parse().unwrap_or(0);
+        let header = format!("[[{table}]]");
+        lines.iter().enumerate().filter(|(_, l)| l.trim() == header).nth(idx).map(|(i, _)| i)
+    } else {
+        let header = format!("[{head}]");
+        lines.iter().position(|l| l.trim() == header)
+    };
+    let Some(start) = start else { return 1 };
+    let found = lines[start + 1..]
+        .iter()
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .position(|l| l.trim_start().starts_with(key) && !key.is_empty());
+    start + 1 + found.map(|f| f + 1).unwrap_or(0)
+}

@@ -1,0 +1,134 @@
+//! A protocol-independent handle on a running simulation, for the CLI and the web app.
+
+use super::{Intervention, InterventionError, Pending, Sim, TraceEntry, Violation};
+use crate::node::Node;
+use crate::types::{Instance, NodeId, Time, Value};
+use crate::view::NodeView;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A message on the wire, as a UI draws it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InFlight {
+    pub msg_id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent_at_ms: u64,
+    pub deliver_at_ms: u64,
+    pub msg: serde_json::Value,
+    /// The network will lose it (decided when it was sent).
+    pub lost: bool,
+    /// It crosses a partition and will be dropped.
+    pub cut: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimerView {
+    pub node: NodeId,
+    pub timer: serde_json::Value,
+    pub at_ms: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    pub steps: u64,
+    pub sent: u64,
+    pub delivered: u64,
+    pub dropped: u64,
+    pub duplicated: u64,
+}
+
+/// Object-safe view of `Sim<N>` for any protocol `N`.
+pub trait DynSim {
+    fn step(&mut self) -> Option<TraceEntry>;
+    fn intervene(&mut self, iv: &Intervention) -> Result<TraceEntry, InterventionError>;
+    fn steps(&self) -> u64;
+    fn now(&self) -> Time;
+    fn next_time(&self) -> Option<Time>;
+    fn views(&self) -> Vec<NodeView>;
+    fn in_flight(&self) -> Vec<InFlight>;
+    fn timers(&self) -> Vec<TimerView>;
+    fn chosen(&self) -> BTreeMap<Instance, Value>;
+    fn violations(&self) -> Vec<Violation>;
+    fn stats(&self) -> Stats;
+    fn set_tracing(&mut self, on: bool);
+    fn box_clone(&self) -> Box<dyn DynSim>;
+}
+
+impl Clone for Box<dyn DynSim> {
+    fn clone(&self) -> Self {
+        self.box_clone()
+    }
+}
+
+impl<N: Node + 'static> DynSim for Sim<N> {
+    fn step(&mut self) -> Option<TraceEntry> {
+        Sim::step(self)
+    }
+    fn intervene(&mut self, iv: &Intervention) -> Result<TraceEntry, InterventionError> {
+        Sim::intervene(self, iv)
+    }
+    fn steps(&self) -> u64 {
+        self.steps
+    }
+    fn now(&self) -> Time {
+        self.now
+    }
+    fn next_time(&self) -> Option<Time> {
+        Sim::next_time(self)
+    }
+    fn views(&self) -> Vec<NodeView> {
+        self.nodes
+            .iter()
+            .map(|s| {
+                let mut v = s.node.view();
+                v.up = s.up;
+                v
+            })
+            .collect()
+    }
+    fn in_flight(&self) -> Vec<InFlight> {
+        self.queue
+            .iter()
+            .filter_map(|((at, _), p)| match p {
+                Pending::Msg(m) => Some(InFlight {
+                    msg_id: m.id,
+                    from: m.from,
+                    to: m.to,
+                    sent_at_ms: m.sent_at.ms(),
+                    deliver_at_ms: at.ms(),
+                    msg: super::to_json(&m.msg),
+                    lost: m.lost,
+                    cut: m.cut || !self.partition.connected(m.from, m.to),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+    fn timers(&self) -> Vec<TimerView> {
+        self.queue
+            .iter()
+            .filter_map(|((at, _), p)| match p {
+                Pending::Timer { node, timer } => {
+                    Some(TimerView { node: *node, timer: super::to_json(timer), at_ms: at.ms() })
+                }
+                _ => None,
+            })
+            .collect()
+    }
+    fn chosen(&self) -> BTreeMap<Instance, Value> {
+        self.checker.chosen()
+    }
+    fn violations(&self) -> Vec<Violation> {
+        self.checker.violations().to_vec()
+    }
+    fn stats(&self) -> super::Stats {
+        self.stats
+    }
+    fn set_tracing(&mut self, on: bool) {
+        Sim::set_tracing(self, on)
+    }
+    fn box_clone(&self) -> Box<dyn DynSim> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,42 @@
+//! Things a person (or a test, or a scenario's schedule) does to a running simulation.
+
+use crate::types::NodeId;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Intervention {
+    /// Deliver one in-flight message now, ahead of its turn.
+    Deliver { msg_id: u64 },
+    /// Lose one in-flight message.
+    Drop { msg_id: u64 },
+    /// Put a second copy of an in-flight message on the wire.
+    Duplicate { msg_id: u64 },
+    /// Fire one of a node's pending timers now. `timer` is the timer's JSON form.
+    FireTimer { node: NodeId, timer: serde_json::Value },
+    Crash { node: NodeId },
+    /// Crash whichever node leads now (Multi-Paxos, ZAB).
+    CrashLeader {},
+    /// Cut the current leader off from every other node.
+    IsolateLeader {},
+    Restart { node: NodeId },
+    Partition { groups: Vec<Vec<NodeId>> },
+    Heal {},
+    /// A client of `node` asks for `value` to be chosen.
+    Request { node: NodeId, value: String },
+}
+
+/// Why an intervention could not be applied: the UI shows it, nothing changes.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InterventionError {
+    #[error("no message {0} is in flight")]
+    NoSuchMessage(u64),
+    #[error("node {0} does not exist")]
+    NoSuchNode(NodeId),
+    #[error("node {0} has no pending timer {1}")]
+    NoSuchTimer(NodeId, String),
+    #[error("no node is leading now")]
+    NoLeader,
+    #[error("node {0} is already {1}")]
+    AlreadyInState(NodeId, &'static str),
+}

@@ -1,0 +1,475 @@
+//! The deterministic simulator.
+//!
+//! Virtual time, one event queue ordered by `(time, seq)`, one seeded [`Rng`]. Each
+//! [`Sim::step`] takes the earliest pending input (a message delivery, a timer, a
+//! scheduled fault or request), hands it to the node, carries out the node's actions
+//! and runs the invariant [`Checker`] over what happened. Same scenario, seed and
+//! interventions give the same trace, byte for byte, natively and in wasm.
+
+mod check;
+mod dynsim;
+mod intervention;
+mod net;
+mod rng;
+mod timeline;
+mod trace;
+
+pub use check::{Checker, Violation};
+pub use dynsim::{DynSim, InFlight, Stats, TimerView};
+pub use intervention::{Intervention, InterventionError};
+pub use net::{NetConfig, Partition};
+pub use rng::Rng;
+pub use timeline::{Branch, Timeline};
+pub use trace::{fingerprint, parse_jsonl, TraceEntry, TraceLine};
+
+use crate::client::{ClientError, ClientOp, ClientReply, ClientRequest, ErrorCode};
+use crate::event::{DropReason, Event};
+use crate::node::{Action, Node, Out};
+use crate::types::{ClientId, NodeId, Time};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Builds a node from its durable records: empty at first start, the persisted ones
+/// at restart.
+pub type Factory<N> = Arc<dyn Fn(NodeId, &[<N as Node>::Durable]) -> N>;
+
+#[derive(Clone, Debug)]
+struct Message<M> {
+    id: u64,
+    from: NodeId,
+    to: NodeId,
+    msg: M,
+    sent_at: Time,
+    /// Decided at send time so that the whole fate of a message follows from the seed.
+    lost: bool,
+    /// Sender and receiver were partitioned when it was sent.
+    cut: bool,
+}
+
+#[derive(Clone, Debug)]
+enum Pending<N: Node> {
+    Msg(Message<N::Msg>),
+    Timer { node: NodeId, timer: N::Timer },
+    /// A scenario's scheduled fault or request.
+    Script(Intervention),
+}
+
+#[derive(Clone)]
+struct Slot<N: Node> {
+    node: N,
+    up: bool,
+    durable: Vec<N::Durable>,
+    /// Armed timers and their queue keys, so re-arming or cancelling finds them.
+    timers: BTreeMap<N::Timer, (Time, u64)>,
+}
+
+#[derive(Clone)]
+pub struct Sim<N: Node> {
+    now: Time,
+    seq: u64,
+    steps: u64,
+    next_msg_id: u64,
+    rng: Rng,
+    queue: BTreeMap<(Time, u64), Pending<N>>,
+    nodes: Vec<Slot<N>>,
+    net: NetConfig,
+    partition: Partition,
+    factory: Factory<N>,
+    checker: Checker,
+    /// Off: network events are not recorded (protocol events still are, for the checker).
+    tracing: bool,
+    client_seq: BTreeMap<ClientId, u64>,
+    stats: Stats,
+}
+
+impl<N: Node> Sim<N> {
+    /// Nodes get ids `1..=count` and are started at time 0, in id order.
+    pub fn new(count: u32, net: NetConfig, seed: u64, checker: Checker, factory: Factory<N>) -> Self {
+        let nodes = (1..=count)
+            .map(|i| Slot {
+                node: factory(NodeId(i), &[]),
+                up: true,
+                durable: Vec::new(),
+                timers: BTreeMap::new(),
+            })
+            .collect();
+        let mut sim = Sim {
+            now: Time(0),
+            seq: 0,
+            steps: 0,
+            next_msg_id: 1,
+            rng: Rng::new(seed),
+            queue: BTreeMap::new(),
+            nodes,
+            net,
+            partition: Partition::default(),
+            factory,
+            checker,
+            tracing: true,
+            client_seq: BTreeMap::new(),
+            stats: Stats::default(),
+        };
+        for i in 1..=count {
+            let mut scratch = Vec::new();
+            sim.run_node(NodeId(i), &mut scratch, |n, now, out| n.on_start(now, out));
+        }
+        sim
+    }
+
+    /// Queue a scheduled intervention (fault or request) at `at`.
+    pub fn schedule(&mut self, at: Time, iv: Intervention) {
+        self.enqueue(at, Pending::Script(iv));
+    }
+
+    pub fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+    }
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+    pub fn node(&self, id: NodeId) -> &N {
+        &self.slot(id).node
+    }
+    pub fn is_up(&self, id: NodeId) -> bool {
+        self.slot(id).up
+    }
+    pub fn durable(&self, id: NodeId) -> &[N::Durable] {
+        &self.slot(id).durable
+    }
+    pub fn node_count(&self) -> u32 {
+        self.nodes.len() as u32
+    }
+    pub fn checker(&self) -> &Checker {
+        &self.checker
+    }
+    /// Time of the next pending input, if any.
+    pub fn next_time(&self) -> Option<Time> {
+        self.queue.keys().next().map(|k| k.0)
+    }
+
+    fn slot(&self, id: NodeId) -> &Slot<N> {
+        &self.nodes[id.0 as usize - 1]
+    }
+    fn slot_mut(&mut self, id: NodeId) -> &mut Slot<N> {
+        &mut self.nodes[id.0 as usize - 1]
+    }
+    fn exists(&self, id: NodeId) -> bool {
+        id.0 >= 1 && id.0 as usize <= self.nodes.len()
+    }
+
+    /// The lowest-numbered live node that believes it leads.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.nodes.iter().position(|s| s.up && s.node.is_leader()).map(|i| NodeId(i as u32 + 1))
+    }
+
+    fn enqueue(&mut self, at: Time, p: Pending<N>) -> (Time, u64) {
+        self.seq += 1;
+        let key = (at, self.seq);
+        self.queue.insert(key, p);
+        key
+    }
+
+    /// Handle the earliest pending input. `None` when nothing is left to happen.
+    pub fn step(&mut self) -> Option<TraceEntry> {
+        loop {
+            let ((at, _), pending) = self.queue.pop_first()?;
+            self.now = at;
+            let mut events = Vec::new();
+            let node = match pending {
+                Pending::Msg(m) => {
+                    let to = m.to;
+                    self.handle_message(m, false, &mut events);
+                    Some(to)
+                }
+                Pending::Timer { node, timer } => {
+                    self.slot_mut(node).timers.remove(&timer);
+                    self.fire_timer(node, timer, &mut events);
+                    Some(node)
+                }
+                Pending::Script(iv) => match self.apply(&iv, &mut events) {
+                    Ok(node) => node,
+                    // A scheduled fault that no longer applies (e.g. crashing a node that
+                    // is already down) is skipped without using up a step.
+                    Err(_) => continue,
+                },
+            };
+            return Some(self.finish(node, events));
+        }
+    }
+
+    /// Apply a person's intervention now, as one step. Nothing changes on error.
+    pub fn intervene(&mut self, iv: &Intervention) -> Result<TraceEntry, InterventionError> {
+        self.validate(iv)?;
+        let mut events = Vec::new();
+        let node = self.apply(iv, &mut events)?;
+        Ok(self.finish(node, events))
+    }
+
+    fn finish(&mut self, node: Option<NodeId>, mut events: Vec<Event>) -> TraceEntry {
+        self.steps += 1;
+        let mut entry = TraceEntry { step: self.steps, time_ms: self.now.ms(), node, events: Vec::new() };
+        let violations = self.checker.observe(self.steps, node, &events);
+        events.extend(violations);
+        entry.events = events;
+        self.stats.steps = self.steps;
+        entry
+    }
+
+    fn handle_message(&mut self, m: Message<N::Msg>, manual: bool, events: &mut Vec<Event>) {
+        let reason = if !self.slot(m.to).up {
+            Some(DropReason::NodeDown)
+        } else if m.cut || !self.partition.connected(m.from, m.to) {
+            Some(DropReason::Partition)
+        } else if m.lost && !manual {
+            Some(DropReason::Loss)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.stats.dropped += 1;
+            if self.tracing {
+                events.push(Event::Drop { msg_id: m.id, from: m.from, to: m.to, msg: to_json(&m.msg), reason });
+            }
+            return;
+        }
+        self.stats.delivered += 1;
+        if self.tracing {
+            events.push(Event::Deliver { msg_id: m.id, from: m.from, to: m.to, msg: to_json(&m.msg) });
+        }
+        let (from, msg) = (m.from, m.msg);
+        self.run_node(m.to, events, |n, now, out| n.on_message(now, from, msg, out));
+    }
+
+    fn fire_timer(&mut self, node: NodeId, timer: N::Timer, events: &mut Vec<Event>) {
+        if self.tracing {
+            events.push(Event::Timer { timer: to_json(&timer) });
+        }
+        self.run_node(node, events, |n, now, out| n.on_timer(now, timer, out));
+    }
+
+    /// Call a handler on node `id` and carry out the actions it returns.
+    fn run_node(&mut self, id: NodeId, events: &mut Vec<Event>, f: impl FnOnce(&mut N, Time, &mut Out<N>)) {
+        let now = self.now;
+        let mut out = Out::new();
+        f(&mut self.slot_mut(id).node, now, &mut out);
+        for action in out.actions {
+            match action {
+                Action::Send { to, msg } => self.send(id, to, msg, events),
+                Action::SetTimer { timer, after_ms } => {
+                    let delay_ms = self.rng.range(*after_ms.start(), *after_ms.end());
+                    self.cancel_timer(id, timer);
+                    let key = self.enqueue(now.plus_ms(delay_ms), Pending::Timer { node: id, timer });
+                    self.slot_mut(id).timers.insert(timer, key);
+                }
+                Action::CancelTimer(timer) => self.cancel_timer(id, timer),
+                Action::Persist(record) => self.slot_mut(id).durable.push(record),
+                Action::Reply(reply) => events.push(reply_event(reply)),
+                Action::Emit(event) => events.push(event),
+            }
+        }
+    }
+
+    fn cancel_timer(&mut self, id: NodeId, timer: N::Timer) {
+        if let Some(key) = self.slot_mut(id).timers.remove(&timer) {
+            self.queue.remove(&key);
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: N::Msg, events: &mut Vec<Event>) {
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        self.stats.sent += 1;
+        if self.tracing {
+            events.push(Event::Send { msg_id: id, from, to, msg: to_json(&msg) });
+        }
+        let now = self.now;
+        if from == to {
+            // Local delivery: no wire, no delay, no loss.
+            let m = Message { id, from, to, msg, sent_at: now, lost: false, cut: false };
+            self.enqueue(now, Pending::Msg(m));
+            return;
+        }
+        let delay_ms = self.draw_delay_ms();
+        let lost = self.rng.chance(self.net.drop);
+        let cut = !self.partition.connected(from, to);
+        let duplicated = self.rng.chance(self.net.duplicate);
+        let m = Message { id, from, to, msg, sent_at: now, lost, cut };
+        if duplicated {
+            let copy_delay_ms = self.draw_delay_ms();
+            self.put_copy(&m, now.plus_ms(copy_delay_ms), events);
+        }
+        self.enqueue(now.plus_ms(delay_ms), Pending::Msg(m));
+    }
+
+    fn draw_delay_ms(&mut self) -> u64 {
+        let [lo, hi] = self.net.latency_ms;
+        let mut delay_ms = self.rng.range(lo, hi);
+        if self.rng.chance(self.net.reorder) {
+            delay_ms += self.rng.range(0, self.net.reorder_ms);
+        }
+        delay_ms
+    }
+
+    /// A second copy of `m` (with its own id) that arrives at `at`.
+    fn put_copy(&mut self, m: &Message<N::Msg>, at: Time, events: &mut Vec<Event>) {
+        let copy_id = self.next_msg_id;
+        self.next_msg_id += 1;
+        self.stats.duplicated += 1;
+        if self.tracing {
+            events.push(Event::Duplicate { msg_id: copy_id, of: m.id, from: m.from, to: m.to, msg: to_json(&m.msg) });
+        }
+        let copy = Message { id: copy_id, lost: false, ..m.clone() };
+        self.enqueue(at, Pending::Msg(copy));
+    }
+
+    fn find_message(&self, msg_id: u64) -> Option<(Time, u64)> {
+        self.queue.iter().find_map(|(k, p)| match p {
+            Pending::Msg(m) if m.id == msg_id => Some(*k),
+            _ => None,
+        })
+    }
+
+    fn validate(&self, iv: &Intervention) -> Result<(), InterventionError> {
+        let node_ok = |n: NodeId| if self.exists(n) { Ok(()) } else { Err(InterventionError::NoSuchNode(n)) };
+        match iv {
+            Intervention::Deliver { msg_id } | Intervention::Drop { msg_id } | Intervention::Duplicate { msg_id } => {
+                self.find_message(*msg_id).map(|_| ()).ok_or(InterventionError::NoSuchMessage(*msg_id))
+            }
+            Intervention::FireTimer { node, timer } => {
+                node_ok(*node)?;
+                let t: Option<N::Timer> = serde_json::from_value(timer.clone()).ok();
+                match t {
+                    Some(t) if self.slot(*node).timers.contains_key(&t) => Ok(()),
+                    _ => Err(InterventionError::NoSuchTimer(*node, timer.to_string())),
+                }
+            }
+            Intervention::Crash { node } | Intervention::Restart { node } | Intervention::Request { node, .. } => {
+                node_ok(*node)
+            }
+            Intervention::Partition { groups } => groups.iter().flatten().try_for_each(|n| node_ok(*n)),
+            Intervention::CrashLeader {} | Intervention::IsolateLeader {} => {
+                self.leader().map(|_| ()).ok_or(InterventionError::NoLeader)
+            }
+            Intervention::Heal {} => Ok(()),
+        }
+    }
+
+    /// Carry out an intervention; returns the node it concerned, if one.
+    fn apply(&mut self, iv: &Intervention, events: &mut Vec<Event>) -> Result<Option<NodeId>, InterventionError> {
+        self.validate(iv)?;
+        match iv {
+            Intervention::Deliver { msg_id } => {
+                let key = self.find_message(*msg_id).ok_or(InterventionError::NoSuchMessage(*msg_id))?;
+                let Some(Pending::Msg(m)) = self.queue.remove(&key) else { unreachable!("key found above") };
+                let to = m.to;
+                self.handle_message(m, true, events);
+                Ok(Some(to))
+            }
+            Intervention::Drop { msg_id } => {
+                let key = self.find_message(*msg_id).ok_or(InterventionError::NoSuchMessage(*msg_id))?;
+                let Some(Pending::Msg(m)) = self.queue.remove(&key) else { unreachable!("key found above") };
+                self.stats.dropped += 1;
+                let msg = to_json(&m.msg);
+                events.push(Event::Drop { msg_id: m.id, from: m.from, to: m.to, msg, reason: DropReason::Manual });
+                Ok(Some(m.to))
+            }
+            Intervention::Duplicate { msg_id } => {
+                let key = self.find_message(*msg_id).ok_or(InterventionError::NoSuchMessage(*msg_id))?;
+                let Some(Pending::Msg(m)) = self.queue.get(&key).cloned() else { unreachable!("key found above") };
+                self.put_copy(&m, key.0, events);
+                Ok(Some(m.to))
+            }
+            Intervention::FireTimer { node, timer } => {
+                let t: N::Timer = serde_json::from_value(timer.clone())
+                    .map_err(|_| InterventionError::NoSuchTimer(*node, timer.to_string()))?;
+                self.cancel_timer(*node, t);
+                self.fire_timer(*node, t, events);
+                Ok(Some(*node))
+            }
+            Intervention::Crash { node } => self.crash(*node, events).map(Some),
+            Intervention::CrashLeader {} => {
+                let leader = self.leader().ok_or(InterventionError::NoLeader)?;
+                self.crash(leader, events).map(Some)
+            }
+            Intervention::IsolateLeader {} => {
+                let leader = self.leader().ok_or(InterventionError::NoLeader)?;
+                let rest = (1..=self.node_count()).map(NodeId).filter(|n| *n != leader).collect();
+                let groups = vec![vec![leader], rest];
+                self.partition.split(groups.clone());
+                events.push(Event::Partition { groups });
+                Ok(Some(leader))
+            }
+            Intervention::Restart { node } => self.restart(*node, events).map(Some),
+            Intervention::Partition { groups } => {
+                self.partition.split(groups.clone());
+                events.push(Event::Partition { groups: groups.clone() });
+                Ok(None)
+            }
+            Intervention::Heal {} => {
+                let groups = self.partition.groups().cloned().unwrap_or_default();
+                self.partition.heal();
+                events.push(Event::Heal { groups });
+                Ok(None)
+            }
+            Intervention::Request { node, value } => Ok(Some(self.request(*node, value, events))),
+        }
+    }
+
+    fn crash(&mut self, id: NodeId, events: &mut Vec<Event>) -> Result<NodeId, InterventionError> {
+        if !self.slot(id).up {
+            return Err(InterventionError::AlreadyInState(id, "down"));
+        }
+        let timers: Vec<N::Timer> = self.slot(id).timers.keys().copied().collect();
+        for t in timers {
+            self.cancel_timer(id, t);
+        }
+        self.slot_mut(id).up = false;
+        events.push(Event::Crash {});
+        Ok(id)
+    }
+
+    fn restart(&mut self, id: NodeId, events: &mut Vec<Event>) -> Result<NodeId, InterventionError> {
+        if self.slot(id).up {
+            return Err(InterventionError::AlreadyInState(id, "up"));
+        }
+        // Volatile state is gone: the node is rebuilt from what it persisted.
+        let node = (self.factory)(id, &self.slot(id).durable);
+        let slot = self.slot_mut(id);
+        slot.node = node;
+        slot.up = true;
+        events.push(Event::Restart {});
+        self.run_node(id, events, |n, now, out| n.on_start(now, out));
+        Ok(id)
+    }
+
+    /// Each server has one simulated client, numbered like the server.
+    fn request(&mut self, node: NodeId, value: &str, events: &mut Vec<Event>) -> NodeId {
+        let client = ClientId(node.0);
+        let seq = self.client_seq.entry(client).or_insert(0);
+        *seq += 1;
+        let req = ClientRequest { client, seq: *seq, op: ClientOp::Propose { value: value.to_string() } };
+        events.push(Event::Request { client, seq: req.seq, op: req.op.clone() });
+        if self.slot(node).up {
+            self.run_node(node, events, |n, now, out| n.on_request(now, req, out));
+        } else {
+            let error = ClientError { code: ErrorCode::ConnectionLoss, message: format!("server {node} is down") };
+            events.push(reply_event(ClientReply { client, seq: req.seq, op: req.op.name().into(), result: Err(error) }));
+        }
+        node
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).expect("protocol types serialize to JSON")
+}
+
+fn reply_event(r: ClientReply) -> Event {
+    let (reply, error) = match r.result {
+        Ok(body) => (Some(to_json(&body)), None),
+        Err(e) => (None, Some(e)),
+    };
+    Event::Reply { client: r.client, seq: r.seq, op: r.op, reply, error }
+}

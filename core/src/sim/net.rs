@@ -1,0 +1,71 @@
+//! The network model: latency, loss, duplication, reordering and partitions.
+
+use crate::types::NodeId;
+use serde::{Deserialize, Serialize};
+
+/// Per-link behaviour, the same for every link of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetConfig {
+    /// One-way delay, drawn uniformly from `[lo, hi]` for each message.
+    pub latency_ms: [u64; 2],
+    /// Probability that a message is lost.
+    pub drop: f64,
+    /// Probability that a message is delivered twice.
+    pub duplicate: f64,
+    /// Probability that a message is held back by up to `reorder_ms` extra, so that it
+    /// overtakes or is overtaken by others.
+    pub reorder: f64,
+    pub reorder_ms: u64,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig { latency_ms: [5, 15], drop: 0.0, duplicate: 0.0, reorder: 0.0, reorder_ms: 50 }
+    }
+}
+
+/// Which nodes can talk to each other. `None` means fully connected.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partition {
+    groups: Option<Vec<Vec<NodeId>>>,
+}
+
+impl Partition {
+    pub fn split(&mut self, groups: Vec<Vec<NodeId>>) {
+        self.groups = Some(groups);
+    }
+    pub fn heal(&mut self) {
+        self.groups = None;
+    }
+    pub fn groups(&self) -> Option<&Vec<Vec<NodeId>>> {
+        self.groups.as_ref()
+    }
+    /// Nodes left out of every listed group form one more group of their own.
+    fn group_of(&self, n: NodeId) -> Option<usize> {
+        self.groups.as_ref().and_then(|gs| gs.iter().position(|g| g.contains(&n)))
+    }
+    pub fn connected(&self, a: NodeId, b: NodeId) -> bool {
+        a == b || self.groups.is_none() || self.group_of(a) == self.group_of(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_groups() {
+        let mut p = Partition::default();
+        assert!(p.connected(NodeId(1), NodeId(3)));
+        p.split(vec![vec![NodeId(1), NodeId(2)], vec![NodeId(3)]]);
+        assert!(p.connected(NodeId(1), NodeId(2)));
+        assert!(!p.connected(NodeId(1), NodeId(3)));
+        assert!(p.connected(NodeId(3), NodeId(3)));
+        // 4 and 5 are in no group: together, apart from the others.
+        assert!(p.connected(NodeId(4), NodeId(5)));
+        assert!(!p.connected(NodeId(4), NodeId(1)));
+        p.heal();
+        assert!(p.connected(NodeId(1), NodeId(3)));
+    }
+}

@@ -1,0 +1,167 @@
+//! Exact stepping backwards and forking, on top of any [`DynSim`].
+//!
+//! A run is a sequence of steps; step `s` is either the simulator's own next input or,
+//! if the branch says so, a person's [`Intervention`]. Because every automatic step
+//! follows from the seed, a branch is fully described by its interventions and where
+//! they happen. Stepping back restores the nearest snapshot (one every
+//! [`SNAPSHOT_EVERY`] steps) and replays forward: exact, and fast enough for a UI.
+//! Intervening anywhere but at the head of a branch starts a new branch from that
+//! step; the old branch is kept and can be switched back to.
+
+use super::{DynSim, Intervention, InterventionError, TraceEntry};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const SNAPSHOT_EVERY: u64 = 64;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Branch {
+    /// The branch this one forked from, and the number of steps they share.
+    pub parent: Option<(usize, u64)>,
+    /// `(s, iv)`: step `s` (1-based) is the intervention `iv`. Sorted by `s`.
+    pub interventions: Vec<(u64, Intervention)>,
+    /// The furthest step this branch has been run to.
+    pub head: u64,
+}
+
+impl Branch {
+    fn at(&self, step: u64) -> Option<&Intervention> {
+        self.interventions.iter().find(|(s, _)| *s == step).map(|(_, iv)| iv)
+    }
+}
+
+pub struct Timeline {
+    sim: Box<dyn DynSim>,
+    /// Snapshots of the current branch, by step count.
+    snapshots: BTreeMap<u64, Box<dyn DynSim>>,
+    /// Trace entries of the current branch up to the current position.
+    entries: Vec<TraceEntry>,
+    branches: Vec<Branch>,
+    current: usize,
+    /// Set when the simulation has nothing left to do.
+    finished: bool,
+}
+
+impl Timeline {
+    pub fn new(sim: Box<dyn DynSim>) -> Timeline {
+        let mut snapshots = BTreeMap::new();
+        snapshots.insert(0, sim.box_clone());
+        Timeline {
+            sim,
+            snapshots,
+            entries: Vec::new(),
+            branches: vec![Branch { parent: None, interventions: Vec::new(), head: 0 }],
+            current: 0,
+            finished: false,
+        }
+    }
+
+    pub fn sim(&self) -> &dyn DynSim {
+        self.sim.as_ref()
+    }
+    pub fn position(&self) -> u64 {
+        self.entries.len() as u64
+    }
+    pub fn entries(&self) -> &[TraceEntry] {
+        &self.entries
+    }
+    pub fn branches(&self) -> &[Branch] {
+        &self.branches
+    }
+    pub fn current_branch(&self) -> usize {
+        self.current
+    }
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Take the next step of the current branch. `None` when nothing is left to happen.
+    pub fn step_forward(&mut self) -> Option<&TraceEntry> {
+        let s = self.position() + 1;
+        let entry = match self.branches[self.current].at(s).cloned() {
+            Some(iv) => self.sim.intervene(&iv).ok(),
+            None => self.sim.step(),
+        };
+        let Some(entry) = entry else {
+            self.finished = true;
+            return None;
+        };
+        self.entries.push(entry);
+        let branch = &mut self.branches[self.current];
+        branch.head = branch.head.max(s);
+        if s % SNAPSHOT_EVERY == 0 {
+            self.snapshots.entry(s).or_insert_with(|| self.sim.box_clone());
+        }
+        self.entries.last()
+    }
+
+    /// Go back one step, exactly.
+    pub fn step_back(&mut self) -> bool {
+        let pos = self.position();
+        if pos == 0 {
+            return false;
+        }
+        self.seek(pos - 1);
+        true
+    }
+
+    /// Move to the state after `target` steps of the current branch.
+    pub fn seek(&mut self, target: u64) {
+        let (&at, snap) = self.snapshots.range(..=target).next_back().expect("snapshot 0 always exists");
+        if at > self.position() || target < self.position() {
+            self.sim = snap.box_clone();
+            self.entries.truncate(at as usize);
+        }
+        self.finished = false;
+        while self.position() < target {
+            if self.step_forward().is_none() {
+                break;
+            }
+        }
+    }
+
+    /// Apply `iv` as the next step. At the head of a branch it extends the branch;
+    /// anywhere else it forks a new branch from here (the old one is kept).
+    pub fn intervene(&mut self, iv: Intervention) -> Result<&TraceEntry, InterventionError> {
+        let pos = self.position();
+        let entry = self.sim.intervene(&iv)?;
+        let branch = &self.branches[self.current];
+        // Behind the head of the branch, its recorded future would be lost: fork instead.
+        if branch.head > pos {
+            let mut interventions: Vec<_> = branch.interventions.iter().filter(|(s, _)| *s <= pos).cloned().collect();
+            interventions.push((pos + 1, iv));
+            self.branches.push(Branch { parent: Some((self.current, pos)), interventions, head: pos + 1 });
+            self.current = self.branches.len() - 1;
+            self.snapshots.split_off(&(pos + 1));
+        } else {
+            let branch = &mut self.branches[self.current];
+            branch.interventions.push((pos + 1, iv));
+            branch.head = pos + 1;
+        }
+        self.finished = false;
+        self.entries.push(entry);
+        Ok(self.entries.last().expect("just pushed"))
+    }
+
+    /// Switch to branch `b`, at the position it shares with the current one.
+    pub fn switch_branch(&mut self, b: usize) {
+        if b >= self.branches.len() || b == self.current {
+            return;
+        }
+        let shared = self.shared_prefix(self.current, b).min(self.position());
+        self.snapshots.split_off(&(shared + 1));
+        self.current = b;
+        self.seek(shared);
+    }
+
+    /// How many leading steps two branches have in common.
+    fn shared_prefix(&self, a: usize, b: usize) -> u64 {
+        let (ia, ib) = (&self.branches[a].interventions, &self.branches[b].interventions);
+        let mut k = 0;
+        while k < ia.len() && k < ib.len() && ia[k] == ib[k] {
+            k += 1;
+        }
+        let first_diff = |v: &Vec<(u64, Intervention)>| v.get(k).map(|(s, _)| *s - 1).unwrap_or(u64::MAX);
+        first_diff(ia).min(first_diff(ib))
+    }
+}

@@ -1,0 +1,149 @@
+//! Small value types shared by every protocol: ids, virtual time, ballots, values.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A server in the ensemble. Ids are small integers starting at 1, as in ZooKeeper's `myid`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NodeId(pub u32);
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Virtual time in milliseconds. The core never reads a clock: time is handed in.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Time(pub u64);
+
+impl Time {
+    pub fn ms(self) -> u64 {
+        self.0
+    }
+    pub fn plus_ms(self, delta_ms: u64) -> Time {
+        Time(self.0.saturating_add(delta_ms))
+    }
+}
+
+/// A client attached to one server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientId(pub u32);
+
+/// A consensus instance: the single decree of Basic Paxos is instance 0; in Multi-Paxos
+/// every log slot is an instance.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Instance(pub u64);
+
+impl Instance {
+    pub fn next(self) -> Instance {
+        Instance(self.0 + 1)
+    }
+}
+
+/// A proposal number `(round, node)`: rounds are compared first, the proposer's id breaks
+/// ties, so two proposers never use the same ballot (Paxos Made Simple §2.2).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Ballot {
+    pub round: u64,
+    pub node: NodeId,
+}
+
+impl Ballot {
+    /// The ballot below every real one: nothing promised yet.
+    pub const ZERO: Ballot = Ballot { round: 0, node: NodeId(0) };
+
+    pub fn new(round: u64, node: NodeId) -> Ballot {
+        Ballot { round, node }
+    }
+    /// The smallest ballot of `node` that is above `self`.
+    pub fn next_for(self, node: NodeId) -> Ballot {
+        Ballot { round: self.round + 1, node }
+    }
+    pub fn is_zero(self) -> bool {
+        self == Ballot::ZERO
+    }
+}
+
+impl fmt::Display for Ballot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.round, self.node.0)
+    }
+}
+
+/// A proposed value. `Noop` fills Multi-Paxos gaps and is written as JSON `null`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Noop,
+    Data(String),
+}
+
+impl Value {
+    pub fn data(s: impl Into<String>) -> Value {
+        Value::Data(s.into())
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Noop => write!(f, "no-op"),
+            Value::Data(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+/// Serialize a map with non-string keys (a ballot, a pair) as a list of `[key, value]`
+/// pairs, which JSON can hold: `#[serde(serialize_with = "crate::types::as_pairs")]`.
+pub fn as_pairs<K: Serialize, V: Serialize, S: serde::Serializer>(
+    map: &std::collections::BTreeMap<K, V>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(map.iter())
+}
+
+/// Majority of `n` voters: more than half.
+pub fn majority(n: usize) -> usize {
+    n / 2 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ballots_order_by_round_then_node() {
+        let a = Ballot::new(1, NodeId(2));
+        let b = Ballot::new(2, NodeId(1));
+        assert!(a < b);
+        assert!(Ballot::new(2, NodeId(2)) > b);
+        assert_eq!(a.next_for(NodeId(1)), Ballot::new(2, NodeId(1)));
+        assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"round":1,"node":2}"#);
+    }
+
+    #[test]
+    fn noop_is_null() {
+        assert_eq!(serde_json::to_string(&Value::Noop).unwrap(), "null");
+        assert_eq!(serde_json::to_string(&Value::data("A")).unwrap(), r#""A""#);
+        let v: Value = serde_json::from_str("null").unwrap();
+        assert_eq!(v, Value::Noop);
+    }
+
+    #[test]
+    fn majorities() {
+        assert_eq!(majority(3), 2);
+        assert_eq!(majority(4), 3);
+        assert_eq!(majority(5), 3);
+    }
+}

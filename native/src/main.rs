@@ -1,0 +1,37 @@
+//! `ensemble`: run scenarios headless, list them, serve the web app, benchmark.
+
+mod bench;
+mod demo;
+mod sim;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "ensemble", version, about = "Teach, see and run Paxos, Multi-Paxos and ZAB")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario in the deterministic simulator and print a JSON summary.
+    Sim(sim::SimArgs),
+    /// List the built-in scenarios.
+    Scenarios(sim::ScenariosArgs),
+    /// Serve the browser app at http://127.0.0.1:8080.
+    Demo(demo::DemoArgs),
+    /// Measure simulator throughput (handled events per second).
+    BenchSim(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Sim(args) => sim::run(args),
+        Command::Scenarios(args) => sim::list(args),
+        Command::Demo(args) => demo::run(args),
+        Command::BenchSim(args) => bench::run(args),
+    }
+}

@@ -1,0 +1,183 @@
+//! `ensemble sim` and `ensemble scenarios`.
+
+use clap::{Args, ValueEnum};
+use ensemble_core::explain::{explain, Lang};
+use ensemble_core::paxos::{Buggy, Fix};
+use ensemble_core::scenarios::{builtin, find_builtin, Protocol, Run, Scenario};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    En,
+    Zh,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Zh => Lang::Zh,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FixArg {
+    None,
+    DistinguishedProposer,
+    RandomizedBackoff,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum BuggyArg {
+    None,
+    ForgetfulAcceptor,
+    NoValueAdoption,
+}
+
+#[derive(Args)]
+pub struct SimArgs {
+    /// A built-in scenario name (see `ensemble scenarios`) or a path to a TOML file.
+    #[arg(long)]
+    scenario: String,
+    /// Seed for the network and timers (default: the scenario's own).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Livelock fix for Paxos scenarios.
+    #[arg(long, value_enum)]
+    fix: Option<FixArg>,
+    /// Break one Paxos rule on purpose, to see the checker catch it.
+    #[arg(long, value_enum)]
+    buggy: Option<BuggyArg>,
+    /// Stop once virtual time passes this (default: the scenario's `run.until_ms`).
+    #[arg(long, conflicts_with = "steps")]
+    until_ms: Option<u64>,
+    /// Stop after this many steps.
+    #[arg(long)]
+    steps: Option<u64>,
+    /// Write the JSON Lines trace to FILE, or to standard output with `-`.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<String>,
+    /// Narrate every event, one sentence each.
+    #[arg(long)]
+    explain: bool,
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+}
+
+#[derive(Args)]
+pub struct ScenariosArgs {
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+}
+
+/// Load a built-in scenario by name, or a scenario file by path.
+pub fn load_scenario(name_or_path: &str) -> Result<Scenario, String> {
+    if let Some(s) = find_builtin(name_or_path) {
+        return Ok(s);
+    }
+    let path = Path::new(name_or_path);
+    if !path.exists() {
+        return Err(format!(
+            "no built-in scenario or file named `{name_or_path}` (list the built-ins with `ensemble scenarios`)"
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name_or_path}: {e}"))?;
+    Scenario::parse(name_or_path, &text).map_err(|e| e.to_string())
+}
+
+fn configure(args: &SimArgs) -> Result<Scenario, String> {
+    let mut s = load_scenario(&args.scenario)?;
+    if (args.fix.is_some() || args.buggy.is_some()) && s.protocol != Protocol::Paxos {
+        return Err("--fix and --buggy apply to Basic Paxos scenarios only".into());
+    }
+    if let Some(f) = args.fix {
+        s.paxos.fix = match f {
+            FixArg::None => Fix::None,
+            FixArg::DistinguishedProposer => Fix::DistinguishedProposer,
+            FixArg::RandomizedBackoff => Fix::RandomizedBackoff,
+        };
+    }
+    if let Some(b) = args.buggy {
+        s.paxos.buggy = match b {
+            BuggyArg::None => Buggy::None,
+            BuggyArg::ForgetfulAcceptor => Buggy::ForgetfulAcceptor,
+            BuggyArg::NoValueAdoption => Buggy::NoValueAdoption,
+        };
+    }
+    if let Some(t) = args.until_ms {
+        s.run.until_ms = t;
+        s.run.max_steps = u64::MAX;
+    }
+    if let Some(n) = args.steps {
+        s.run.max_steps = n;
+        s.run.until_ms = u64::MAX;
+    }
+    Ok(s)
+}
+
+pub fn run(args: SimArgs) -> ExitCode {
+    let scenario = match configure(&args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match simulate(&scenario, &args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Run and report; `Ok(false)` when an invariant was violated.
+fn simulate(scenario: &Scenario, args: &SimArgs) -> io::Result<bool> {
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let mut run = Run::new(scenario, seed);
+    let tracing = args.trace.is_some() || args.explain;
+    run.sim.set_tracing(tracing);
+    let mut trace: Option<Box<dyn Write>> = match args.trace.as_deref() {
+        None => None,
+        Some("-") => Some(Box::new(io::stdout().lock())),
+        Some(path) => Some(Box::new(BufWriter::new(File::create(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?))),
+    };
+    let lang: Lang = args.lang.into();
+    let mut stdout = io::stdout();
+    while let Some(entry) = run.next_entry() {
+        if let Some(w) = trace.as_mut() {
+            w.write_all(entry.to_jsonl().as_bytes())?;
+        }
+        if args.explain {
+            for line in entry.lines() {
+                writeln!(stdout, "[{} {}ms] {}", line.step, line.time_ms, explain(&line, lang))?;
+            }
+        }
+    }
+    if let Some(mut w) = trace.take() {
+        w.flush()?;
+    }
+    let summary = run.summary();
+    for v in &summary.violations {
+        eprintln!("violation at step {}: {}: {}", v.step, v.invariant, v.detail);
+    }
+    writeln!(stdout, "{}", serde_json::to_string(&summary).expect("summary serializes"))?;
+    Ok(summary.violations.is_empty())
+}
+
+pub fn list(args: ScenariosArgs) -> ExitCode {
+    let zh = matches!(args.lang, LangArg::Zh);
+    let all = builtin();
+    let width = all.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    for s in all {
+        let text = if zh && !s.description_zh.is_empty() { &s.description_zh } else { &s.description };
+        println!("{:width$}  {}", s.name, text);
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,38 @@
+//! Every built-in scenario shows what it promises (its `[expect]` table).
+
+use ensemble_core::scenarios::{builtin, Run, Scenario};
+use ensemble_core::Value;
+
+fn check(s: &Scenario) -> Result<(), String> {
+    let summary = Run::new(s, s.seed).finish();
+    let e = &s.expect;
+    let chosen: Vec<&Value> = summary.chosen.values().collect();
+    let replay = format!("ensemble sim --scenario {} --seed {}", s.name, s.seed);
+    let fail = |why: String| Err(format!("{}: {why}\n  summary: {}\n  replay: {replay}", s.name, serde_json::to_string(&summary).unwrap()));
+    match &e.violation {
+        Some(inv) if !summary.violations.iter().any(|v| &v.invariant == inv) => {
+            return fail(format!("expected a `{inv}` violation"))
+        }
+        None if !summary.violations.is_empty() => return fail("unexpected violation".into()),
+        _ => {}
+    }
+    if !e.chosen.is_empty() {
+        let want: Vec<Value> = e.chosen.iter().map(|v| Value::data(v.clone())).collect();
+        if chosen.iter().copied().cloned().collect::<Vec<_>>() != want {
+            return fail(format!("expected chosen {want:?}"));
+        }
+    }
+    if chosen.len() < e.min_chosen {
+        return fail(format!("expected at least {} chosen", e.min_chosen));
+    }
+    if e.nothing_chosen && !chosen.is_empty() {
+        return fail("expected nothing chosen".into());
+    }
+    Ok(())
+}
+
+#[test]
+fn every_builtin_scenario_meets_its_expectation() {
+    let failures: Vec<String> = builtin().iter().filter_map(|s| check(s).err()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

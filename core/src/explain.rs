@@ -166,7 +166,7 @@ fn paxos(n: u32, event: &Event) -> Option<Pair> {
         ),
         Event::Proposing { instance, ballot, value, from } => proposing(n, *instance, *ballot, value, *from),
         Event::Preempted { ballot, by, streak, .. } => (
-            format!("Node {n}'s ballot {ballot} is pre-empted by {by}. That is {streak} pre-emption(s) in a row with nothing chosen: if two proposers keep doing this to each other, it is a livelock."),
+            format!("Node {n}'s ballot {ballot} is pre-empted by {by} ({} in a row with nothing chosen): if two proposers keep doing this to each other, it is a livelock.", times(*streak)),
             format!("节点 {n} 的提案编号 {ballot} 被 {by} 抢占。已连续被抢占 {streak} 次且没有值被选定：如果两个提案者一直互相抢占，这就是活锁。"),
         ),
         Event::Forwarded { value, to } => (
@@ -198,6 +198,10 @@ fn proposing(n: u32, instance: Instance, ballot: Ballot, value: &Value, from: Op
             format!("节点 {n} 在提案编号 {ballot} 提议 {v}{sz}：没有承诺带回已接受的值，所以它可以用自己的值。"),
         ),
     }
+}
+
+fn times(n: u32) -> String {
+    if n == 1 { "once".into() } else { format!("{n} times") }
 }
 
 fn slot_en(i: Instance) -> String {

@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 use ensemble_core::explain::{explain, Lang};
 use ensemble_core::paxos::{Buggy, Fix};
-use ensemble_core::scenarios::{builtin, find_builtin, Protocol, Run, Scenario};
+use ensemble_core::scenarios::{builtin, find_builtin, generated, Protocol, Run, Scenario, SWEEP_NAMES};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -74,9 +74,12 @@ pub struct ScenariosArgs {
     lang: LangArg,
 }
 
-/// Load a built-in scenario by name, or a scenario file by path.
-pub fn load_scenario(name_or_path: &str) -> Result<Scenario, String> {
+/// Load a built-in scenario by name, a seed sweep's generated one, or a file by path.
+pub fn load_scenario(name_or_path: &str, seed: Option<u64>) -> Result<Scenario, String> {
     if let Some(s) = find_builtin(name_or_path) {
+        return Ok(s);
+    }
+    if let Some(s) = generated(name_or_path, seed.unwrap_or(0)) {
         return Ok(s);
     }
     let path = Path::new(name_or_path);
@@ -90,7 +93,7 @@ pub fn load_scenario(name_or_path: &str) -> Result<Scenario, String> {
 }
 
 fn configure(args: &SimArgs) -> Result<Scenario, String> {
-    let mut s = load_scenario(&args.scenario)?;
+    let mut s = load_scenario(&args.scenario, args.seed)?;
     if (args.fix.is_some() || args.buggy.is_some()) && s.protocol != Protocol::Paxos {
         return Err("--fix and --buggy apply to Basic Paxos scenarios only".into());
     }
@@ -130,6 +133,8 @@ pub fn run(args: SimArgs) -> ExitCode {
     match simulate(&scenario, &args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
+        // A reader that stopped early (`| head`) is not an error worth a message.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
@@ -178,6 +183,10 @@ pub fn list(args: ScenariosArgs) -> ExitCode {
     for s in all {
         let text = if zh && !s.description_zh.is_empty() { &s.description_zh } else { &s.description };
         println!("{:width$}  {}", s.name, text);
+    }
+    for name in SWEEP_NAMES {
+        let text = if zh { "随机故障（种子决定故障计划），用于种子扫描" } else { "random faults chosen by --seed, as in the seed sweeps" };
+        println!("{name:width$}  {text}");
     }
     ExitCode::SUCCESS
 }

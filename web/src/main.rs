@@ -1,1 +1,91 @@
-fn main() {}
+//! Ensemble in the browser: pick a scenario, step through Paxos, poke at it.
+//!
+//! `state` holds the model (a core `Timeline`), `model` reads plain data out of it,
+//! and `components` draw that data and send `Action`s back. No view mutates the model.
+
+mod components;
+mod hooks;
+mod i18n;
+mod model;
+mod state;
+mod trace_hook;
+
+use components::cluster::Cluster;
+use components::controls::Controls;
+use components::event_log::{EventLog, Summary};
+use components::in_flight::{InFlightList, RequestForm};
+use components::node_card::NodeCard;
+use components::picker::Picker;
+use ensemble_core::explain::Lang;
+use i18n::texts;
+use model::{latest, narrate, Snapshot};
+use state::{Action, AppState};
+use yew::prelude::*;
+
+#[function_component]
+fn App() -> Html {
+    let state = use_reducer(AppState::initial);
+    let dispatch = {
+        let state = state.clone();
+        Callback::from(move |a: Action| state.dispatch(a))
+    };
+    hooks::use_player(state.playing, state.speed, dispatch.clone());
+    hooks::use_shortcuts(dispatch.clone());
+    use_effect_with((), |_| trace_hook::mark_ready());
+    use_effect_with(state.lang, |lang| set_document_lang(*lang));
+
+    let snap = {
+        let state = state.clone();
+        use_memo(state.version, move |_| Snapshot::of(&state))
+    };
+    let log = {
+        let state = state.clone();
+        use_memo((state.version, state.lang), move |(_, lang)| narrate(&state, *lang))
+    };
+    let lang = state.lang;
+    let t = texts(lang);
+
+    html! {
+        <div class="app">
+            <header class="top">
+                <div class="brand">
+                    <h1>{ t.title }</h1>
+                    <p class="subtitle">{ t.subtitle }</p>
+                </div>
+                <Picker catalog={state.catalog.clone()} current={state.scenario.name.clone()} seed={state.seed}
+                    fix={state.fix()} lang={lang} on_action={dispatch.clone()} />
+            </header>
+            <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
+                branches={snap.branches} branch={snap.branch} at_end={snap.at_end} on_action={dispatch.clone()} />
+            <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} chosen={snap.chosen_text()}
+                violations={snap.violations} at_end={snap.at_end} error={state.error.clone()} />
+            <main class="layout">
+                <div class="col-cluster">
+                    <Cluster lang={lang} views={snap.views.clone()} in_flight={snap.in_flight.clone()} now_ms={snap.now_ms} />
+                    <RequestForm lang={lang} nodes={snap.views.len() as u32} on_action={dispatch.clone()} />
+                    <section class="panel nodes" aria-label={t.nodes}>
+                        { for snap.views.iter().map(|v| html! {
+                            <NodeCard key={v.id.0} lang={lang} view={v.clone()} on_action={dispatch.clone()} />
+                        }) }
+                    </section>
+                </div>
+                <div class="col-side">
+                    <EventLog lang={lang} lines={log.clone()} announce={latest(&log)} />
+                    <InFlightList lang={lang} messages={snap.in_flight.clone()} on_action={dispatch.clone()} />
+                </div>
+            </main>
+        </div>
+    }
+}
+
+fn set_document_lang(lang: Lang) {
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+    if let Some(root) = root {
+        let _ = root.set_attribute("lang", if lang == Lang::Zh { "zh-CN" } else { "en" });
+    }
+}
+
+fn main() {
+    trace_hook::install();
+    yew::Renderer::<App>::new().render();
+}

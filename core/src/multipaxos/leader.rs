@@ -71,7 +71,10 @@ impl MultiPaxosNode {
             out.emit(Event::Proposing { instance: slot, ballot, value: entry.value.clone(), from: adopted });
             self.send_accept(slot, entry, out);
         }
-        for entry in std::mem::take(&mut self.queue) {
+        // Our own clients' commands that went to the old leader may be lost with it.
+        let mut entries = std::mem::take(&mut self.queue);
+        entries.extend(self.pending.values().map(|r| self.entry_for(r)));
+        for entry in entries {
             self.propose(entry, out);
         }
         self.send_heartbeat(out);
@@ -138,7 +141,12 @@ impl MultiPaxosNode {
         self.proposals.clear();
         out.emit(Event::State { state: "FOLLOWING".into(), epoch: None });
         out.cancel_timer(MultiPaxosTimer::Heartbeat);
-        out.cancel_timer(MultiPaxosTimer::Resend);
+        if self.pending.is_empty() {
+            out.cancel_timer(MultiPaxosTimer::Resend);
+        } else {
+            // As a follower, keep re-forwarding our clients' commands.
+            out.set_timer(MultiPaxosTimer::Resend, self.config.resend_ms..=self.config.resend_ms);
+        }
         self.arm_leader_timeout(out);
     }
 
@@ -167,7 +175,19 @@ impl MultiPaxosNode {
                     out.broadcast(&missing, &msg);
                 }
             }
-            Role::Follower => return,
+            Role::Follower => {
+                // Our clients' commands may have been lost on the way to the leader:
+                // send them again until they are applied (the leader drops duplicates).
+                if self.pending.is_empty() {
+                    return;
+                }
+                let leader = self.leader.filter(|l| *l != self.id);
+                for entry in self.pending.values().map(|r| self.entry_for(r)).collect::<Vec<_>>() {
+                    if let Some(l) = leader {
+                        out.send(l, MultiPaxosMsg::Forward { entry });
+                    }
+                }
+            }
         }
         out.set_timer(MultiPaxosTimer::Resend, self.config.resend_ms..=self.config.resend_ms);
     }

@@ -191,6 +191,9 @@ impl Node for MultiPaxosNode {
         let entry = self.entry_for(&req);
         self.pending.insert((req.client, req.seq), req);
         self.on_forward(entry, out);
+        if self.role == Role::Follower {
+            out.set_timer(MultiPaxosTimer::Resend, self.config.resend_ms..=self.config.resend_ms);
+        }
     }
 
     fn is_leader(&self) -> bool {

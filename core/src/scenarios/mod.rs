@@ -2,11 +2,13 @@
 
 mod builtin;
 mod build;
+mod random;
 mod spec;
 
 pub use build::{build, build_with, Run};
 pub use builtin::{builtin, builtin_names, builtin_text, find_builtin};
 pub use build::{paxos_config, Summary};
+pub use random::{generated, random_scenario, END_MS, HEAL_MS, SWEEP_NAMES};
 pub use spec::{
     Expect, MultiPaxosSettings, NodesSpec, PaxosSettings, Protocol, RunSpec, ScheduleItem, Scenario,
     ScenarioError, RequestSpec,

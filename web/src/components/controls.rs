@@ -1,0 +1,89 @@
+//! The player: play/pause, step, step back, speed, the timeline scrubber, branches.
+
+use crate::i18n::texts;
+use crate::state::{Action, SPEEDS};
+use ensemble_core::explain::Lang;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(PartialEq, Properties)]
+pub struct ControlsProps {
+    pub lang: Lang,
+    pub playing: bool,
+    pub speed: u32,
+    pub step: u64,
+    /// Furthest step of the current branch.
+    pub head: u64,
+    pub branches: usize,
+    pub branch: usize,
+    pub at_end: bool,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component]
+pub fn Controls(props: &ControlsProps) -> Html {
+    let t = texts(props.lang);
+    let act = |a: fn() -> Action| props.on_action.reform(move |_: MouseEvent| a());
+    let on_speed = props.on_action.reform(|e: Event| {
+        let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+        Action::SetSpeed(v.parse().unwrap_or(5))
+    });
+    let on_seek = props.on_action.reform(|e: InputEvent| {
+        let v = e.target_unchecked_into::<HtmlInputElement>().value();
+        Action::Seek(v.parse().unwrap_or(0))
+    });
+    let on_branch = props.on_action.reform(|e: Event| {
+        let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+        Action::SwitchBranch(v.parse().unwrap_or(0))
+    });
+    let (play_label, play_icon) = if props.playing { (t.pause, "⏸") } else { (t.play, "▶") };
+
+    html! {
+        <div class="controls" role="toolbar" aria-label={t.timeline}>
+            <div class="buttons">
+                <button id="back-btn" data-testid="back-btn" aria-label={t.back} title={t.back}
+                    disabled={props.step == 0} onclick={act(|| Action::Back)}>
+                    <span aria-hidden="true">{ "⏮" }</span><span class="btn-text">{ t.back }</span>
+                </button>
+                <button id="play-btn" data-testid="play-btn" class="primary" aria-label={play_label}
+                    aria-pressed={props.playing.to_string()} title={play_label}
+                    onclick={act(|| Action::TogglePlay)}>
+                    <span aria-hidden="true">{ play_icon }</span><span class="btn-text">{ play_label }</span>
+                </button>
+                <button id="step-btn" data-testid="step-btn" aria-label={t.step} title={t.step}
+                    onclick={act(|| Action::Step)}>
+                    <span aria-hidden="true">{ "⏭" }</span><span class="btn-text">{ t.step }</span>
+                </button>
+                <label class="inline">
+                    <span>{ t.speed }</span>
+                    <select id="speed-select" data-testid="speed-select" onchange={on_speed}>
+                        { for SPEEDS.iter().map(|s| html! {
+                            <option value={s.to_string()} selected={*s == props.speed}>
+                                { format!("{s} {}", t.per_second) }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                if props.branches > 1 {
+                    <label class="inline">
+                        <span>{ t.branch }</span>
+                        <select id="branch-select" data-testid="branch-select" onchange={on_branch}>
+                            { for (0..props.branches).map(|b| html! {
+                                <option value={b.to_string()} selected={b == props.branch}>{ format!("#{}", b + 1) }</option>
+                            }) }
+                        </select>
+                    </label>
+                }
+                <button id="lang-btn" data-testid="lang-btn" class="lang" aria-label={t.lang_label}
+                    lang={if props.lang == Lang::En { "zh" } else { "en" }}
+                    onclick={act(|| Action::ToggleLang)}>{ t.lang_button }</button>
+            </div>
+            <label class="scrubber">
+                <span class="visually-hidden">{ t.timeline }</span>
+                <input id="scrubber" data-testid="scrubber" type="range" min="0" max={props.head.to_string()}
+                    value={props.step.to_string()} oninput={on_seek} aria-label={t.timeline} />
+            </label>
+            <p class="hint">{ t.keys_hint }</p>
+        </div>
+    }
+}

@@ -1,0 +1,8 @@
+//! Thin function components: they draw plain data and hand `Action`s back up.
+
+pub mod cluster;
+pub mod controls;
+pub mod event_log;
+pub mod in_flight;
+pub mod node_card;
+pub mod picker;

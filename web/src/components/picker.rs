@@ -1,0 +1,106 @@
+//! Choosing what to run: scenario, seed and (for Basic Paxos) the livelock fix.
+
+use crate::i18n::texts;
+use crate::state::{fix_from_name, fix_name, Action, FIXES};
+use ensemble_core::explain::Lang;
+use ensemble_core::paxos::Fix;
+use ensemble_core::scenarios::{Protocol, Scenario};
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(PartialEq, Properties)]
+pub struct PickerProps {
+    pub catalog: Rc<Vec<Scenario>>,
+    /// The scenario, seed and fix loaded now.
+    pub current: String,
+    pub seed: u64,
+    pub fix: Fix,
+    pub lang: Lang,
+    pub on_action: Callback<Action>,
+}
+
+fn description(s: &Scenario, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh if !s.description_zh.is_empty() => &s.description_zh,
+        _ => &s.description,
+    }
+}
+
+#[function_component]
+pub fn Picker(props: &PickerProps) -> Html {
+    let t = texts(props.lang);
+    let name = use_state(|| props.current.clone());
+    let seed = use_state(|| props.seed.to_string());
+    let fix = use_state(|| props.fix);
+    let selected = props.catalog.iter().find(|s| s.name == *name).cloned();
+
+    let on_scenario = {
+        let (name, seed, fix, catalog) = (name.clone(), seed.clone(), fix.clone(), props.catalog.clone());
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(s) = catalog.iter().find(|s| s.name == value) {
+                seed.set(s.seed.to_string());
+                fix.set(s.paxos.fix);
+            }
+            name.set(value);
+        })
+    };
+    let on_seed = {
+        let seed = seed.clone();
+        Callback::from(move |e: InputEvent| seed.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let on_fix = {
+        let fix = fix.clone();
+        Callback::from(move |e: Event| fix.set(fix_from_name(&e.target_unchecked_into::<HtmlSelectElement>().value())))
+    };
+    let on_load = {
+        let (name, seed, fix, cb) = (name.clone(), seed.clone(), fix.clone(), props.on_action.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let seed = seed.trim().parse().unwrap_or(0);
+            cb.emit(Action::Load { name: (*name).clone(), seed, fix: *fix });
+        })
+    };
+    let on_reset = props.on_action.reform(|_: MouseEvent| Action::Reset);
+    let is_paxos = selected.as_ref().is_some_and(|s| s.protocol == Protocol::Paxos);
+    let fix_labels = [t.fix_none, t.fix_distinguished, t.fix_backoff];
+
+    html! {
+        <form class="picker" onsubmit={on_load} aria-label={t.scenario}>
+            <label class="field field-wide">
+                <span>{ t.scenario }</span>
+                <select id="scenario-select" data-testid="scenario-select" onchange={on_scenario}>
+                    { for props.catalog.iter().map(|s| html! {
+                        <option value={s.name.clone()} selected={s.name == *name} title={description(s, props.lang).to_string()}>{ &s.name }</option>
+                    }) }
+                </select>
+            </label>
+            <label class="field">
+                <span>{ t.seed }</span>
+                <input id="seed-input" data-testid="seed-input" type="number" min="0" step="1"
+                    inputmode="numeric" value={(*seed).clone()} oninput={on_seed} />
+            </label>
+            if is_paxos {
+                <label class="field">
+                    <span>{ t.fix }</span>
+                    <select id="fix-select" data-testid="fix-select" onchange={on_fix}>
+                        { for FIXES.iter().zip(fix_labels).map(|((f, n), label)| html! {
+                            <option value={*n} selected={*f == *fix}>{ label }</option>
+                        }) }
+                    </select>
+                </label>
+            }
+            <div class="field-buttons">
+                <button id="load-btn" data-testid="load-btn" type="submit" class="primary">{ t.load }</button>
+                <button id="reset-btn" data-testid="reset-btn" type="button" onclick={on_reset}
+                    title={format!("{} ({} {}, {})", t.reset, props.current, props.seed, fix_name(props.fix))}>
+                    { t.reset }
+                </button>
+            </div>
+            if let Some(s) = selected {
+                <p class="description">{ description(&s, props.lang) }</p>
+            }
+        </form>
+    }
+}

@@ -1,0 +1,106 @@
+//! Plain data the components draw, read out of the state once per change.
+
+use crate::state::AppState;
+use ensemble_core::explain::{describe_msg, explain, Lang};
+use ensemble_core::sim::InFlight;
+use ensemble_core::view::NodeView;
+use ensemble_core::event::Event;
+
+/// The narrated log keeps at most this many lines.
+pub const LOG_LINES: usize = 200;
+
+/// What the cluster, node cards and message list show at the current step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub step: u64,
+    pub now_ms: u64,
+    pub views: Vec<NodeView>,
+    pub in_flight: Vec<Message>,
+    /// `(instance, value)` as text, e.g. `("0", "\"A\"")`.
+    pub chosen: Vec<(u64, String)>,
+    pub violations: usize,
+    pub at_end: bool,
+    /// Furthest step of the current branch, for the scrubber.
+    pub head: u64,
+    pub branches: usize,
+    pub branch: usize,
+}
+
+/// An in-flight message with its one-phrase description.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub msg: InFlight,
+    pub text: String,
+    pub kind: String,
+}
+
+/// One narrated trace line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    pub step: u64,
+    pub time_ms: u64,
+    pub text: String,
+    pub violation: bool,
+}
+
+impl Snapshot {
+    pub fn of(state: &AppState) -> Snapshot {
+        let at_end = state.at_end();
+        let tl = state.timeline();
+        let sim = tl.sim();
+        let in_flight = sim
+            .in_flight()
+            .into_iter()
+            .map(|m| Message {
+                text: describe_msg(&m.msg),
+                kind: m.msg["type"].as_str().unwrap_or("?").to_string(),
+                msg: m,
+            })
+            .collect();
+        Snapshot {
+            step: tl.position(),
+            now_ms: sim.now().ms(),
+            views: sim.views(),
+            in_flight,
+            chosen: sim.chosen().into_iter().map(|(i, v)| (i.0, v.to_string())).collect(),
+            violations: sim.violations().len(),
+            at_end,
+            head: tl.branches()[tl.current_branch()].head.max(tl.position()),
+            branches: tl.branches().len(),
+            branch: tl.current_branch(),
+        }
+    }
+
+    /// The chosen values as one line of text: `#0 "A", #1 "B"`, or empty.
+    pub fn chosen_text(&self) -> String {
+        self.chosen.iter().map(|(i, v)| format!("#{i} {v}")).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The last [`LOG_LINES`] narrated lines, newest step first; a step's own lines stay
+/// in the order they happened, so each step reads as cause then consequences.
+pub fn narrate(state: &AppState, lang: Lang) -> Vec<LogLine> {
+    let tl = state.timeline();
+    let mut out = Vec::new();
+    for entry in tl.entries().iter().rev() {
+        for line in entry.lines() {
+            out.push(LogLine {
+                step: line.step,
+                time_ms: line.time_ms,
+                text: explain(&line, lang),
+                violation: matches!(line.event, Event::Violation { .. }),
+            });
+        }
+        if out.len() >= LOG_LINES {
+            out.truncate(LOG_LINES);
+            break;
+        }
+    }
+    out
+}
+
+/// What the live region reads out: every line of the latest step.
+pub fn latest(log: &[LogLine]) -> String {
+    let Some(first) = log.first() else { return String::new() };
+    log.iter().take_while(|l| l.step == first.step).map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,184 @@
+//! The app's model: a core `Timeline` plus the user's choices, driven by `Action`s.
+//!
+//! The timeline lives in a `RefCell` so a step does not copy the simulation; every
+//! reduction returns a new `AppState` with a bumped `version`, which is what the views
+//! (and their memos) compare.
+
+use ensemble_core::explain::Lang;
+use ensemble_core::paxos::Fix;
+use ensemble_core::scenarios::{build_with, builtin, Protocol, Scenario};
+use ensemble_core::sim::{DynSim, Intervention, Timeline};
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// Steps per second the player offers.
+pub const SPEEDS: [u32; 6] = [1, 2, 5, 10, 25, 50];
+pub const DEFAULT_SCENARIO: &str = "paxos-basic";
+
+pub enum Action {
+    Load { name: String, seed: u64, fix: Fix },
+    Reset,
+    Step,
+    Back,
+    Seek(u64),
+    TogglePlay,
+    /// One beat of the player: a step, or a pause at the end of the run.
+    Tick,
+    SetSpeed(u32),
+    ToggleLang,
+    Intervene(Intervention),
+    SwitchBranch(usize),
+}
+
+pub struct AppState {
+    /// Every built-in scenario, for the picker.
+    pub catalog: Rc<Vec<Scenario>>,
+    /// The scenario running now, with the chosen fix applied.
+    pub scenario: Rc<Scenario>,
+    pub seed: u64,
+    pub lang: Lang,
+    pub playing: bool,
+    pub speed: u32,
+    /// Why the last intervention was refused, shown until the next action.
+    pub error: Option<String>,
+    /// Bumped on every change of the timeline.
+    pub version: u64,
+    timeline: Rc<RefCell<Timeline>>,
+}
+
+impl AppState {
+    pub fn initial() -> AppState {
+        let catalog = Rc::new(builtin());
+        let scenario = catalog.iter().find(|s| s.name == DEFAULT_SCENARIO).or(catalog.first()).cloned().expect("built-in scenarios exist");
+        let seed = scenario.seed;
+        AppState {
+            timeline: Rc::new(RefCell::new(new_timeline(&scenario, seed))),
+            catalog,
+            scenario: Rc::new(scenario),
+            seed,
+            lang: Lang::En,
+            playing: false,
+            speed: 5,
+            error: None,
+            version: 0,
+        }
+    }
+
+    pub fn timeline(&self) -> Ref<'_, Timeline> {
+        self.timeline.borrow()
+    }
+
+    pub fn fix(&self) -> Fix {
+        self.scenario.paxos.fix
+    }
+
+    /// The run has reached its scenario's limits (time or steps) or has nothing left to do.
+    pub fn at_end(&self) -> bool {
+        let tl = self.timeline();
+        let sim = tl.sim();
+        let run = &self.scenario.run;
+        tl.is_finished() || sim.steps() >= run.max_steps || sim.next_time().is_none_or(|t| t.ms() > run.until_ms)
+    }
+
+    fn with(&self, f: impl FnOnce(&mut AppState)) -> Rc<AppState> {
+        let mut next = AppState {
+            catalog: self.catalog.clone(),
+            scenario: self.scenario.clone(),
+            seed: self.seed,
+            lang: self.lang,
+            playing: self.playing,
+            speed: self.speed,
+            error: None,
+            version: self.version + 1,
+            timeline: self.timeline.clone(),
+        };
+        f(&mut next);
+        Rc::new(next)
+    }
+
+    fn load(&mut self, name: &str, seed: u64, fix: Fix) {
+        let Some(mut scenario) = self.catalog.iter().find(|s| s.name == name).cloned() else {
+            self.error = Some(format!("no scenario named {name}"));
+            return;
+        };
+        if scenario.protocol == Protocol::Paxos {
+            scenario.paxos.fix = fix;
+        }
+        self.timeline = Rc::new(RefCell::new(new_timeline(&scenario, seed)));
+        self.scenario = Rc::new(scenario);
+        self.seed = seed;
+        self.playing = false;
+    }
+
+    fn intervene(&mut self, iv: Intervention) {
+        let result = self.timeline.borrow_mut().intervene(iv).map(|_| ());
+        if let Err(e) = result {
+            self.error = Some(e.to_string());
+        }
+    }
+}
+
+fn new_timeline(scenario: &Scenario, seed: u64) -> Timeline {
+    let mut sim: Box<dyn DynSim> = build_with(scenario, seed);
+    sim.set_tracing(true);
+    Timeline::new(sim)
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        match action {
+            Action::Load { name, seed, fix } => self.with(|s| s.load(&name, seed, fix)),
+            Action::Reset => {
+                let (name, seed, fix) = (self.scenario.name.clone(), self.seed, self.fix());
+                self.with(|s| s.load(&name, seed, fix))
+            }
+            Action::Step => self.with(|s| {
+                s.timeline.borrow_mut().step_forward();
+            }),
+            Action::Back => self.with(|s| {
+                s.playing = false;
+                s.timeline.borrow_mut().step_back();
+            }),
+            Action::Seek(n) => self.with(|s| {
+                s.playing = false;
+                s.timeline.borrow_mut().seek(n);
+            }),
+            Action::TogglePlay => self.with(|s| s.playing = !s.playing),
+            Action::Tick if !self.playing => self,
+            Action::Tick if self.at_end() => self.with(|s| s.playing = false),
+            Action::Tick => self.with(|s| {
+                s.timeline.borrow_mut().step_forward();
+            }),
+            Action::SetSpeed(v) => self.with(|s| s.speed = v),
+            Action::ToggleLang => self.with(|s| {
+                s.lang = match s.lang {
+                    Lang::En => Lang::Zh,
+                    Lang::Zh => Lang::En,
+                }
+            }),
+            Action::Intervene(iv) => self.with(|s| s.intervene(iv)),
+            Action::SwitchBranch(b) => self.with(|s| {
+                s.playing = false;
+                s.timeline.borrow_mut().switch_branch(b);
+            }),
+        }
+    }
+}
+
+/// The livelock fixes and their names in scenario files (`paxos.fix`).
+pub const FIXES: [(Fix, &str); 3] = [
+    (Fix::None, "none"),
+    (Fix::DistinguishedProposer, "distinguished-proposer"),
+    (Fix::RandomizedBackoff, "randomized-backoff"),
+];
+
+pub fn fix_name(fix: Fix) -> &'static str {
+    FIXES.iter().find(|(f, _)| *f == fix).map(|(_, n)| *n).unwrap_or("none")
+}
+
+pub fn fix_from_name(name: &str) -> Fix {
+    FIXES.iter().find(|(_, n)| *n == name).map(|(f, _)| *f).unwrap_or_default()
+}

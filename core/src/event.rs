@@ -34,16 +34,44 @@ pub enum DropReason {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     // ---- network and faults, recorded by the runtime ----
-    Send { msg_id: u64, from: NodeId, to: NodeId, msg: serde_json::Value },
-    Deliver { msg_id: u64, from: NodeId, to: NodeId, msg: serde_json::Value },
-    Drop { msg_id: u64, from: NodeId, to: NodeId, msg: serde_json::Value, reason: DropReason },
+    Send {
+        msg_id: u64,
+        from: NodeId,
+        to: NodeId,
+        msg: serde_json::Value,
+    },
+    Deliver {
+        msg_id: u64,
+        from: NodeId,
+        to: NodeId,
+        msg: serde_json::Value,
+    },
+    Drop {
+        msg_id: u64,
+        from: NodeId,
+        to: NodeId,
+        msg: serde_json::Value,
+        reason: DropReason,
+    },
     /// The network delivered a second copy; `msg_id` is the copy's id, `of` the original's.
-    Duplicate { msg_id: u64, of: u64, from: NodeId, to: NodeId, msg: serde_json::Value },
-    Timer { timer: serde_json::Value },
+    Duplicate {
+        msg_id: u64,
+        of: u64,
+        from: NodeId,
+        to: NodeId,
+        msg: serde_json::Value,
+    },
+    Timer {
+        timer: serde_json::Value,
+    },
     Crash {},
     Restart {},
-    Partition { groups: Vec<Vec<NodeId>> },
-    Heal { groups: Vec<Vec<NodeId>> },
+    Partition {
+        groups: Vec<Vec<NodeId>>,
+    },
+    Heal {
+        groups: Vec<Vec<NodeId>>,
+    },
     Request {
         client: ClientId,
         seq: u64,
@@ -62,23 +90,55 @@ pub enum Event {
 
     // ---- Paxos, emitted by nodes ----
     /// An acceptor promised to ignore ballots below `ballot` (phase 1b).
-    Promised { instance: Instance, ballot: Ballot },
+    Promised {
+        instance: Instance,
+        ballot: Ballot,
+    },
     /// An acceptor accepted `value` at `ballot` (phase 2b).
-    Accepted { instance: Instance, ballot: Ballot, value: Value },
+    Accepted {
+        instance: Instance,
+        ballot: Ballot,
+        value: Value,
+    },
     /// A learner learned that `value` was chosen.
-    Learned { instance: Instance, value: Value },
+    Learned {
+        instance: Instance,
+        value: Value,
+    },
     /// An acceptor refused a `phase` message at `ballot` because it promised `promised`.
-    Rejected { instance: Instance, phase: Phase, ballot: Ballot, promised: Ballot },
+    Rejected {
+        instance: Instance,
+        phase: Phase,
+        ballot: Ballot,
+        promised: Ballot,
+    },
     /// A proposer starts phase 1 with `ballot` (`attempt` counts its tries for this value).
-    Preparing { instance: Instance, ballot: Ballot, attempt: u32 },
+    Preparing {
+        instance: Instance,
+        ballot: Ballot,
+        attempt: u32,
+    },
     /// A proposer has a majority of promises and must propose `value`. `from` is the
     /// ballot of the highest accepted value reported (rule P2c), or null if it is free
     /// to propose its own value.
-    Proposing { instance: Instance, ballot: Ballot, value: Value, from: Option<Ballot> },
+    Proposing {
+        instance: Instance,
+        ballot: Ballot,
+        value: Value,
+        from: Option<Ballot>,
+    },
     /// A proposer learned that `by` pre-empted its `ballot`.
-    Preempted { instance: Instance, ballot: Ballot, by: Ballot, streak: u32 },
+    Preempted {
+        instance: Instance,
+        ballot: Ballot,
+        by: Ballot,
+        streak: u32,
+    },
     /// A non-distinguished proposer hands its value to the distinguished one.
-    Forwarded { value: Value, to: NodeId },
+    Forwarded {
+        value: Value,
+        to: NodeId,
+    },
     /// The node's role or protocol state changed.
     State {
         state: String,
@@ -87,7 +147,10 @@ pub enum Event {
     },
 
     // ---- checker ----
-    Violation { invariant: String, detail: String },
+    Violation {
+        invariant: String,
+        detail: String,
+    },
 }
 
 impl Event {

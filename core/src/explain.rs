@@ -67,7 +67,10 @@ fn network(n: u32, event: &Event) -> Option<Pair> {
         ),
         Event::Partition { groups } => {
             let g = groups_text(groups);
-            (format!("The network splits: {g}. Messages across the cut are lost."), format!("发生网络分区：{g}。跨越分区的消息会丢失。"))
+            (
+                format!("The network splits: {g}. Messages across the cut are lost."),
+                format!("发生网络分区：{g}。跨越分区的消息会丢失。"),
+            )
         }
         Event::Heal { .. } => (
             "The partition heals: every node can reach every other again.".into(),
@@ -75,13 +78,15 @@ fn network(n: u32, event: &Event) -> Option<Pair> {
         ),
         Event::Request { op, .. } => {
             let crate::client::ClientOp::Propose { value } = op;
-            (format!("A client of node {n} asks for {value:?} to be chosen."), format!("节点 {n} 的客户端请求选定 {value:?}。"))
+            (
+                format!("A client of node {n} asks for {value:?} to be chosen."),
+                format!("节点 {n} 的客户端请求选定 {value:?}。"),
+            )
         }
         Event::Reply { reply, error, .. } => replied(n, reply.as_ref(), error.as_ref()),
-        Event::Violation { invariant, detail } => (
-            format!("INVARIANT VIOLATED ({invariant}): {detail}."),
-            format!("不变式被违反（{invariant}）：{detail}。"),
-        ),
+        Event::Violation { invariant, detail } => {
+            (format!("INVARIANT VIOLATED ({invariant}): {detail}."), format!("不变式被违反（{invariant}）：{detail}。"))
+        }
         _ => return None,
     })
 }
@@ -111,8 +116,13 @@ fn timer_fired(n: u32, timer: &Json) -> Pair {
     let name = timer.as_str().unwrap_or("timer");
     let (en, zh) = match name {
         "retry" => ("its back-off is over, so it tries again with a higher ballot", "退避结束，用更高的提案编号重试"),
-        "progress" => ("no progress in this phase (messages lost?), so it starts over", "本阶段没有进展（消息丢失？），于是重新开始"),
-        "leader_timeout" => ("it heard no leader for too long and will try to lead", "太久没有收到领导者的消息，它将尝试成为领导者"),
+        "progress" => (
+            "no progress in this phase (messages lost?), so it starts over",
+            "本阶段没有进展（消息丢失？），于是重新开始",
+        ),
+        "leader_timeout" => {
+            ("it heard no leader for too long and will try to lead", "太久没有收到领导者的消息，它将尝试成为领导者")
+        }
         "heartbeat" => ("time for the leader's heartbeat", "领导者发送心跳的时间到了"),
         "resend" => ("unanswered messages are sent again", "重发尚未得到回应的消息"),
         _ => ("a timer fires", "定时器触发"),
@@ -201,7 +211,11 @@ fn proposing(n: u32, instance: Instance, ballot: Ballot, value: &Value, from: Op
 }
 
 fn times(n: u32) -> String {
-    if n == 1 { "once".into() } else { format!("{n} times") }
+    if n == 1 {
+        "once".into()
+    } else {
+        format!("{n} times")
+    }
 }
 
 fn slot_en(i: Instance) -> String {
@@ -211,10 +225,18 @@ fn slot_zh(i: Instance) -> String {
     format!("（实例 {}）", i.0)
 }
 fn slots_from(i: Instance) -> String {
-    if i.0 == 0 { String::new() } else { format!(" for every slot from {} on", i.0) }
+    if i.0 == 0 {
+        String::new()
+    } else {
+        format!(" for every slot from {} on", i.0)
+    }
 }
 fn slots_from_zh(i: Instance) -> String {
-    if i.0 == 0 { String::new() } else { format!("（覆盖第 {} 个及以后的所有槽位）", i.0) }
+    if i.0 == 0 {
+        String::new()
+    } else {
+        format!("（覆盖第 {} 个及以后的所有槽位）", i.0)
+    }
 }
 
 fn value_of(v: &Value) -> String {
@@ -257,7 +279,11 @@ pub fn describe_msg(msg: &Json) -> String {
         parts.push(value_text(v));
     }
     match &msg["accepted"] {
-        Json::Object(a) => parts.push(format!("accepted {} at {}", value_text(&a["value"]), ballot_of(&a["ballot"]).unwrap_or_default())),
+        Json::Object(a) => parts.push(format!(
+            "accepted {} at {}",
+            value_text(&a["value"]),
+            ballot_of(&a["ballot"]).unwrap_or_default()
+        )),
         Json::Array(list) if !list.is_empty() => parts.push(format!("{} accepted", list.len())),
         _ => {}
     }

@@ -16,8 +16,8 @@
 pub mod client;
 pub mod event;
 pub mod explain;
-pub mod node;
 pub mod multipaxos;
+pub mod node;
 pub mod paxos;
 pub mod scenarios;
 pub mod sim;

@@ -40,9 +40,15 @@ pub trait Node: Clone + Debug + Serialize {
 /// One effect requested by a node.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action<M, T, D> {
-    Send { to: NodeId, msg: M },
+    Send {
+        to: NodeId,
+        msg: M,
+    },
     /// Arm `timer` to fire after a delay the runtime draws from `after_ms`.
-    SetTimer { timer: T, after_ms: RangeInclusive<u64> },
+    SetTimer {
+        timer: T,
+        after_ms: RangeInclusive<u64>,
+    },
     CancelTimer(T),
     /// Must be durable before any later `Send` of the same batch leaves the node.
     Persist(D),

@@ -15,9 +15,7 @@ impl fmt::Display for NodeId {
 }
 
 /// Virtual time in milliseconds. The core never reads a clock: time is handed in.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Time(pub u64);
 
@@ -37,9 +35,7 @@ pub struct ClientId(pub u32);
 
 /// A consensus instance: the single decree of Basic Paxos is instance 0; in Multi-Paxos
 /// every log slot is an instance.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Instance(pub u64);
 
@@ -51,9 +47,7 @@ impl Instance {
 
 /// A proposal number `(round, node)`: rounds are compared first, the proposer's id breaks
 /// ties, so two proposers never use the same ballot (Paxos Made Simple §2.2).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Ballot {
     pub round: u64,
     pub node: NodeId,

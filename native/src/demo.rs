@@ -32,10 +32,7 @@ fn default_dist() -> PathBuf {
 pub fn run(args: DemoArgs) -> ExitCode {
     let dist = args.dist.unwrap_or_else(default_dist);
     if !dist.join("index.html").exists() {
-        eprintln!(
-            "error: no web app in {} (build it with `make web`, or run `make demo`)",
-            dist.display()
-        );
+        eprintln!("error: no web app in {} (build it with `make web`, or run `make demo`)", dist.display());
         return ExitCode::from(2);
     }
     let addr = SocketAddr::new(args.bind, args.port);

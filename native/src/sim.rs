@@ -151,7 +151,9 @@ fn simulate(scenario: &Scenario, args: &SimArgs) -> io::Result<bool> {
     let mut trace: Option<Box<dyn Write>> = match args.trace.as_deref() {
         None => None,
         Some("-") => Some(Box::new(io::stdout().lock())),
-        Some(path) => Some(Box::new(BufWriter::new(File::create(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?))),
+        Some(path) => Some(Box::new(BufWriter::new(
+            File::create(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?,
+        ))),
     };
     let lang: Lang = args.lang.into();
     let mut stdout = io::stdout();
@@ -185,7 +187,11 @@ pub fn list(args: ScenariosArgs) -> ExitCode {
         println!("{:width$}  {}", s.name, text);
     }
     for name in SWEEP_NAMES {
-        let text = if zh { "随机故障（种子决定故障计划），用于种子扫描" } else { "random faults chosen by --seed, as in the seed sweeps" };
+        let text = if zh {
+            "随机故障（种子决定故障计划），用于种子扫描"
+        } else {
+            "random faults chosen by --seed, as in the seed sweeps"
+        };
         println!("{name:width$}  {text}");
     }
     ExitCode::SUCCESS

@@ -8,7 +8,9 @@ fn check(s: &Scenario) -> Result<(), String> {
     let e = &s.expect;
     let chosen: Vec<&Value> = summary.chosen.values().collect();
     let replay = format!("ensemble sim --scenario {} --seed {}", s.name, s.seed);
-    let fail = |why: String| Err(format!("{}: {why}\n  summary: {}\n  replay: {replay}", s.name, serde_json::to_string(&summary).unwrap()));
+    let fail = |why: String| {
+        Err(format!("{}: {why}\n  summary: {}\n  replay: {replay}", s.name, serde_json::to_string(&summary).unwrap()))
+    };
     match &e.violation {
         Some(inv) if !summary.violations.iter().any(|v| &v.invariant == inv) => {
             return fail(format!("expected a `{inv}` violation"))

@@ -5,8 +5,8 @@
 //! `ENSEMBLE_SWEEP_SEEDS=N` changes the number of seeds per protocol (default 2000).
 //! A failure prints the seed and the exact command that replays it.
 
-use ensemble_core::scenarios::{random_scenario, Protocol, Run, Scenario};
 use ensemble_core::paxos::Fix;
+use ensemble_core::scenarios::{random_scenario, Protocol, Run, Scenario};
 use ensemble_core::Value;
 
 fn seeds() -> u64 {
@@ -22,7 +22,13 @@ fn run_seed(protocol: Protocol, seed: u64) -> Result<(), String> {
     let s = random_scenario(protocol, seed);
     let summary = Run::new(&s, seed).finish();
     if let Some(v) = summary.violations.first() {
-        return Err(format!("seed {seed}: {} violated at step {}: {}\n  replay: {}", v.invariant, v.step, v.detail, replay(&s)));
+        return Err(format!(
+            "seed {seed}: {} violated at step {}: {}\n  replay: {}",
+            v.invariant,
+            v.step,
+            v.detail,
+            replay(&s)
+        ));
     }
     let live = match protocol {
         // Without a fix, a duel may legitimately go on forever.
@@ -30,7 +36,10 @@ fn run_seed(protocol: Protocol, seed: u64) -> Result<(), String> {
         Protocol::Multipaxos => summary.chosen.values().any(|v| *v == Value::data("after-heal")),
     };
     if !live {
-        return Err(format!("seed {seed}: nothing chosen after the network healed (liveness)\n  replay: {}", replay(&s)));
+        return Err(format!(
+            "seed {seed}: nothing chosen after the network healed (liveness)\n  replay: {}",
+            replay(&s)
+        ));
     }
     Ok(())
 }
@@ -38,7 +47,12 @@ fn run_seed(protocol: Protocol, seed: u64) -> Result<(), String> {
 fn sweep(protocol: Protocol) {
     let n = seeds();
     let failures: Vec<String> = (0..n).filter_map(|seed| run_seed(protocol, seed).err()).collect();
-    assert!(failures.is_empty(), "{} of {n} seeds failed:\n{}", failures.len(), failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} seeds failed:\n{}",
+        failures.len(),
+        failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]

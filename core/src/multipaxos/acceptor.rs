@@ -27,7 +27,14 @@ impl MultiPaxosNode {
         self.heard_ballot(ballot, out);
     }
 
-    pub(super) fn on_accept(&mut self, from: NodeId, ballot: Ballot, slot: Instance, entry: Entry, out: &mut Out<Self>) {
+    pub(super) fn on_accept(
+        &mut self,
+        from: NodeId,
+        ballot: Ballot,
+        slot: Instance,
+        entry: Entry,
+        out: &mut Out<Self>,
+    ) {
         if ballot < self.promised {
             self.reject(from, slot, Phase::Accept, ballot, out);
             return;

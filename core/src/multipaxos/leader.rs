@@ -83,7 +83,9 @@ impl MultiPaxosNode {
     /// Phase 2 only: the leader's steady state.
     pub(super) fn propose(&mut self, entry: Entry, out: &mut Out<Self>) {
         let known = |e: &Entry| e.origin.is_some() && e.origin == entry.origin;
-        if entry.origin.is_some_and(|o| self.applied_origins.contains(&o)) || self.proposals.values().any(|p| known(&p.entry)) {
+        if entry.origin.is_some_and(|o| self.applied_origins.contains(&o))
+            || self.proposals.values().any(|p| known(&p.entry))
+        {
             return; // a re-forwarded duplicate
         }
         let slot = self.next_slot;

@@ -38,22 +38,48 @@ pub struct SlotValue {
 #[serde(tag = "type")]
 pub enum MultiPaxosMsg {
     /// Phase 1a for every slot from `from_slot` on: run once per leadership.
-    Prepare { ballot: Ballot, from_slot: Instance },
+    Prepare {
+        ballot: Ballot,
+        from_slot: Instance,
+    },
     /// Phase 1b: everything accepted at or after `from_slot`.
-    Promise { ballot: Ballot, accepted: Vec<SlotValue> },
+    Promise {
+        ballot: Ballot,
+        accepted: Vec<SlotValue>,
+    },
     /// Phase 2a for one slot.
-    Accept { ballot: Ballot, slot: Instance, entry: Entry },
+    Accept {
+        ballot: Ballot,
+        slot: Instance,
+        entry: Entry,
+    },
     /// Phase 2b, to the leader.
-    Accepted { ballot: Ballot, slot: Instance },
-    Nack { ballot: Ballot, promised: Ballot },
+    Accepted {
+        ballot: Ballot,
+        slot: Instance,
+    },
+    Nack {
+        ballot: Ballot,
+        promised: Ballot,
+    },
     /// The leader tells everyone a slot is chosen (the learners' message).
-    Chosen { slot: Instance, entry: Entry },
+    Chosen {
+        slot: Instance,
+        entry: Entry,
+    },
     /// The leader is alive; `chosen_upto` is its first slot not yet chosen.
-    Heartbeat { ballot: Ballot, chosen_upto: Instance },
+    Heartbeat {
+        ballot: Ballot,
+        chosen_upto: Instance,
+    },
     /// A follower that missed `Chosen` messages asks for those from `from_slot` on.
-    CatchUp { from_slot: Instance },
+    CatchUp {
+        from_slot: Instance,
+    },
     /// A client command sent on to the leader.
-    Forward { entry: Entry },
+    Forward {
+        entry: Entry,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -87,7 +87,10 @@ fn new_leader_reproposes_accepted_values_and_fills_gaps_with_noops() {
         })
         .collect();
     // Slot 0: the higher ballot's value; slot 1: nothing accepted, a no-op; slot 2: kept.
-    assert_eq!(accepts, vec![(Instance(0), Value::data("a")), (Instance(1), Value::Noop), (Instance(2), Value::data("c"))]);
+    assert_eq!(
+        accepts,
+        vec![(Instance(0), Value::data("a")), (Instance(1), Value::Noop), (Instance(2), Value::data("c"))]
+    );
     assert!(acts.contains(&Action::Emit(Event::State { state: "LEADING".into(), epoch: Some(1) })));
 }
 
@@ -103,7 +106,8 @@ fn a_majority_of_accepted_chooses_the_slot_and_tells_everyone() {
     assert!(msg(&mut n, 2, MultiPaxosMsg::Accepted { ballot: b(1, 1), slot: Instance(0) }).is_empty());
     let acts = msg(&mut n, 3, MultiPaxosMsg::Accepted { ballot: b(1, 1), slot: Instance(0) });
     let entry = n.chosen[&Instance(0)].clone();
-    let reply = ClientReply::ok(&req, crate::client::ReplyBody::Chosen { instance: Instance(0), value: Value::data("x") });
+    let reply =
+        ClientReply::ok(&req, crate::client::ReplyBody::Chosen { instance: Instance(0), value: Value::data("x") });
     assert_eq!(
         acts,
         vec![
@@ -134,11 +138,21 @@ fn chosen_slots_apply_in_order_and_survive_restart() {
     msg(&mut n, 1, MultiPaxosMsg::Chosen { slot: Instance(1), entry: data("second") });
     assert!(n.log.is_empty(), "slot 0 is still open: nothing applies");
     let origin = |seq| Some(Origin { node: NodeId(1), client: ClientId(1), seq });
-    msg(&mut n, 1, MultiPaxosMsg::Chosen { slot: Instance(0), entry: Entry { value: Value::data("first"), origin: origin(1) } });
-    let restarted = node(2, &[
-        MultiPaxosDurable::Chosen { slot: Instance(1), entry: data("second") },
-        MultiPaxosDurable::Chosen { slot: Instance(0), entry: Entry { value: Value::data("first"), origin: origin(1) } },
-    ]);
+    msg(
+        &mut n,
+        1,
+        MultiPaxosMsg::Chosen { slot: Instance(0), entry: Entry { value: Value::data("first"), origin: origin(1) } },
+    );
+    let restarted = node(
+        2,
+        &[
+            MultiPaxosDurable::Chosen { slot: Instance(1), entry: data("second") },
+            MultiPaxosDurable::Chosen {
+                slot: Instance(0),
+                entry: Entry { value: Value::data("first"), origin: origin(1) },
+            },
+        ],
+    );
     // Entries without an origin (no client) are not commands; only "first" is applied.
     assert_eq!(n.log, vec![Value::data("first")]);
     assert_eq!(restarted.log, n.log);

@@ -29,5 +29,4 @@ impl PaxosNode {
             self.know_chosen(value, out);
         }
     }
-
 }

@@ -29,7 +29,7 @@ pub use learner::Learner;
 pub use msg::{AcceptedValue, PaxosDurable, PaxosMsg, PaxosTimer};
 pub use proposer::{Proposer, ProposerPhase};
 
-use crate::client::{ClientReply, ClientRequest, ClientOp, ReplyBody};
+use crate::client::{ClientOp, ClientReply, ClientRequest, ReplyBody};
 use crate::event::Event;
 use crate::node::{Node, Out};
 use crate::types::{Instance, NodeId, Time, Value};

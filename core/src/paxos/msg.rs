@@ -31,11 +31,18 @@ pub enum PaxosMsg {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PaxosDurable {
-    Promised { ballot: Ballot },
-    Accepted { ballot: Ballot, value: Value },
+    Promised {
+        ballot: Ballot,
+    },
+    Accepted {
+        ballot: Ballot,
+        value: Value,
+    },
     /// The highest round this proposer used, so a restarted proposer never reuses a
     /// ballot with a different value.
-    Round { round: u64 },
+    Round {
+        round: u64,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -72,7 +72,12 @@ fn phase_1b_acceptor_refuses_a_lower_prepare_with_nack() {
     assert_eq!(
         msg(&mut n, 1, PaxosMsg::Prepare { ballot: b(1, 1) }),
         vec![
-            Action::Emit(Event::Rejected { instance: Instance(0), phase: Phase::Prepare, ballot: b(1, 1), promised: b(2, 3) }),
+            Action::Emit(Event::Rejected {
+                instance: Instance(0),
+                phase: Phase::Prepare,
+                ballot: b(1, 1),
+                promised: b(2, 3)
+            }),
             send(1, PaxosMsg::Nack { ballot: b(1, 1), promised: b(2, 3) }),
         ]
     );
@@ -105,7 +110,12 @@ fn phase_2b_acceptor_refuses_an_accept_below_its_promise() {
     assert_eq!(
         msg(&mut n, 1, PaxosMsg::Accept { ballot: b(1, 1), value: v("A") }),
         vec![
-            Action::Emit(Event::Rejected { instance: Instance(0), phase: Phase::Accept, ballot: b(1, 1), promised: b(2, 3) }),
+            Action::Emit(Event::Rejected {
+                instance: Instance(0),
+                phase: Phase::Accept,
+                ballot: b(1, 1),
+                promised: b(2, 3)
+            }),
             send(1, PaxosMsg::Nack { ballot: b(1, 1), promised: b(2, 3) }),
         ]
     );
@@ -161,10 +171,8 @@ fn buggy_forgetful_acceptor_promises_without_persisting() {
 
 #[test]
 fn restart_recovers_promise_and_accepted_value() {
-    let records = [
-        PaxosDurable::Promised { ballot: b(3, 2) },
-        PaxosDurable::Accepted { ballot: b(2, 1), value: v("A") },
-    ];
+    let records =
+        [PaxosDurable::Promised { ballot: b(3, 2) }, PaxosDurable::Accepted { ballot: b(2, 1), value: v("A") }];
     let a = Acceptor::recover(&records);
     assert_eq!(a.promised, b(3, 2));
     assert_eq!(a.accepted, Some(AcceptedValue { ballot: b(2, 1), value: v("A") }));
@@ -202,10 +210,12 @@ fn nack_preempts_and_arms_the_retry_timer() {
 fn randomized_backoff_widens_the_wait_with_each_preemption() {
     let mut n = node_with(1, |c| c.fix = Fix::RandomizedBackoff);
     request(&mut n, "A");
-    let retry = |acts: Vec<A>| acts.into_iter().find_map(|a| match a {
-        Action::SetTimer { timer: PaxosTimer::Retry, after_ms } => Some(after_ms),
-        _ => None,
-    });
+    let retry = |acts: Vec<A>| {
+        acts.into_iter().find_map(|a| match a {
+            Action::SetTimer { timer: PaxosTimer::Retry, after_ms } => Some(after_ms),
+            _ => None,
+        })
+    };
     assert_eq!(retry(msg(&mut n, 2, PaxosMsg::Nack { ballot: b(1, 1), promised: b(2, 2) })), Some(0..=40));
     let mut out = Out::new();
     n.on_timer(Time(0), PaxosTimer::Retry, &mut out);

@@ -21,7 +21,13 @@ pub fn build_with(s: &Scenario, seed: u64) -> Box<dyn DynSim> {
         Protocol::Paxos => {
             let config = Arc::new(paxos_config(s));
             let checker = Checker::paxos(config.acceptors.len(), false);
-            let sim = Sim::new(n, s.network.clone(), seed, checker, Arc::new(move |id, d| PaxosNode::new(id, config.clone(), d)));
+            let sim = Sim::new(
+                n,
+                s.network.clone(),
+                seed,
+                checker,
+                Arc::new(move |id, d| PaxosNode::new(id, config.clone(), d)),
+            );
             Box::new(scheduled(sim, s))
         }
         Protocol::Multipaxos => {
@@ -93,7 +99,13 @@ pub struct Summary {
 
 impl Run {
     pub fn new(s: &Scenario, seed: u64) -> Run {
-        Run { scenario: s.name.clone(), seed, sim: build_with(s, seed), until_ms: s.run.until_ms, max_steps: s.run.max_steps }
+        Run {
+            scenario: s.name.clone(),
+            seed,
+            sim: build_with(s, seed),
+            until_ms: s.run.until_ms,
+            max_steps: s.run.max_steps,
+        }
     }
 
     /// The next step, unless the run's limits are reached or nothing is left to do.

@@ -1,15 +1,15 @@
 //! Scenario files: TOML descriptions of a run (`docs/scenarios.md`).
 
-mod builtin;
 mod build;
+mod builtin;
 mod random;
 mod spec;
 
 pub use build::{build, build_with, Run};
-pub use builtin::{builtin, builtin_names, builtin_text, find_builtin};
 pub use build::{paxos_config, Summary};
+pub use builtin::{builtin, builtin_names, builtin_text, find_builtin};
 pub use random::{generated, random_scenario, END_MS, HEAL_MS, SWEEP_NAMES};
 pub use spec::{
-    Expect, MultiPaxosSettings, NodesSpec, PaxosSettings, Protocol, RunSpec, ScheduleItem, Scenario,
-    ScenarioError, RequestSpec,
+    Expect, MultiPaxosSettings, NodesSpec, PaxosSettings, Protocol, RequestSpec, RunSpec, Scenario, ScenarioError,
+    ScheduleItem,
 };

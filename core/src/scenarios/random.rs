@@ -6,7 +6,7 @@
 //! correct protocol must still choose it (liveness) with no invariant ever violated
 //! (safety). `ensemble sim --scenario sweep-paxos --seed N` replays seed `N`.
 
-use super::spec::{Protocol, RequestSpec, RunSpec, ScheduleItem, Scenario, NodesSpec};
+use super::spec::{NodesSpec, Protocol, RequestSpec, RunSpec, Scenario, ScheduleItem};
 use crate::paxos::Fix;
 use crate::sim::{NetConfig, Rng};
 
@@ -76,7 +76,10 @@ fn faults(rng: &mut Rng, count: u32) -> Vec<ScheduleItem> {
     let node = |rng: &mut Rng| rng.range(1, u64::from(count)) as u32;
     for k in 0..rng.range(1, 4) {
         let at_ms = rng.range(0, HEAL_MS - 100);
-        items.push(ScheduleItem { request: Some(RequestSpec { node: node(rng), value: format!("v{k}") }), ..item(at_ms) });
+        items.push(ScheduleItem {
+            request: Some(RequestSpec { node: node(rng), value: format!("v{k}") }),
+            ..item(at_ms)
+        });
     }
     // Crash at most a minority at once, each restarted later; overlapping crashes of
     // the same node are skipped by the simulator.
@@ -95,7 +98,10 @@ fn faults(rng: &mut Rng, count: u32) -> Vec<ScheduleItem> {
     for n in 1..=count {
         items.push(ScheduleItem { restart: Some(n), ..item(HEAL_MS) });
     }
-    let last = ScheduleItem { request: Some(RequestSpec { node: node(rng), value: "after-heal".into() }), ..item(HEAL_MS + 10) };
+    let last = ScheduleItem {
+        request: Some(RequestSpec { node: node(rng), value: "after-heal".into() }),
+        ..item(HEAL_MS + 10)
+    };
     items.push(last);
     items.sort_by_key(|i| i.at_ms);
     items

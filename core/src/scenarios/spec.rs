@@ -200,7 +200,10 @@ impl ScheduleItem {
         }
         match set.len() {
             1 => Ok(set.pop().expect("one").1),
-            0 => Err(("at_ms", "no action: set one of request, crash, restart, partition, heal, crash_leader, isolate_leader".into())),
+            0 => Err((
+                "at_ms",
+                "no action: set one of request, crash, restart, partition, heal, crash_leader, isolate_leader".into(),
+            )),
             _ => Err((set[1].0, format!("more than one action ({} and {}): use one entry each", set[0].0, set[1].0))),
         }
     }
@@ -274,7 +277,9 @@ impl Scenario {
 
     fn validate_network(&self) -> Result<(), (String, String)> {
         let net = &self.network;
-        for (field, p) in [("network.drop", net.drop), ("network.duplicate", net.duplicate), ("network.reorder", net.reorder)] {
+        for (field, p) in
+            [("network.drop", net.drop), ("network.duplicate", net.duplicate), ("network.reorder", net.reorder)]
+        {
             if !(0.0..=1.0).contains(&p) {
                 return Err((field.into(), format!("{p} is not a probability (0.0 to 1.0)")));
             }

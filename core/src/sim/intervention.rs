@@ -7,23 +7,41 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "do", rename_all = "snake_case")]
 pub enum Intervention {
     /// Deliver one in-flight message now, ahead of its turn.
-    Deliver { msg_id: u64 },
+    Deliver {
+        msg_id: u64,
+    },
     /// Lose one in-flight message.
-    Drop { msg_id: u64 },
+    Drop {
+        msg_id: u64,
+    },
     /// Put a second copy of an in-flight message on the wire.
-    Duplicate { msg_id: u64 },
+    Duplicate {
+        msg_id: u64,
+    },
     /// Fire one of a node's pending timers now. `timer` is the timer's JSON form.
-    FireTimer { node: NodeId, timer: serde_json::Value },
-    Crash { node: NodeId },
+    FireTimer {
+        node: NodeId,
+        timer: serde_json::Value,
+    },
+    Crash {
+        node: NodeId,
+    },
     /// Crash whichever node leads now (Multi-Paxos, ZAB).
     CrashLeader {},
     /// Cut the current leader off from every other node.
     IsolateLeader {},
-    Restart { node: NodeId },
-    Partition { groups: Vec<Vec<NodeId>> },
+    Restart {
+        node: NodeId,
+    },
+    Partition {
+        groups: Vec<Vec<NodeId>>,
+    },
     Heal {},
     /// A client of `node` asks for `value` to be chosen.
-    Request { node: NodeId, value: String },
+    Request {
+        node: NodeId,
+        value: String,
+    },
 }
 
 /// Why an intervention could not be applied: the UI shows it, nothing changes.

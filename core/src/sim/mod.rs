@@ -49,7 +49,10 @@ struct Message<M> {
 #[derive(Clone, Debug)]
 enum Pending<N: Node> {
     Msg(Message<N::Msg>),
-    Timer { node: NodeId, timer: N::Timer },
+    Timer {
+        node: NodeId,
+        timer: N::Timer,
+    },
     /// A scenario's scheduled fault or request.
     Script(Intervention),
 }
@@ -86,12 +89,7 @@ impl<N: Node> Sim<N> {
     /// Nodes get ids `1..=count` and are started at time 0, in id order.
     pub fn new(count: u32, net: NetConfig, seed: u64, checker: Checker, factory: Factory<N>) -> Self {
         let nodes = (1..=count)
-            .map(|i| Slot {
-                node: factory(NodeId(i), &[]),
-                up: true,
-                durable: Vec::new(),
-                timers: BTreeMap::new(),
-            })
+            .map(|i| Slot { node: factory(NodeId(i), &[]), up: true, durable: Vec::new(), timers: BTreeMap::new() })
             .collect();
         let mut sim = Sim {
             now: Time(0),
@@ -456,7 +454,12 @@ impl<N: Node> Sim<N> {
             self.run_node(node, events, |n, now, out| n.on_request(now, req, out));
         } else {
             let error = ClientError { code: ErrorCode::ConnectionLoss, message: format!("server {node} is down") };
-            events.push(reply_event(ClientReply { client, seq: req.seq, op: req.op.name().into(), result: Err(error) }));
+            events.push(reply_event(ClientReply {
+                client,
+                seq: req.seq,
+                op: req.op.name().into(),
+                result: Err(error),
+            }));
         }
         node
     }

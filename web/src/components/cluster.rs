@@ -64,7 +64,7 @@ fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
         class.push_str(" msg-doomed");
     }
     html! {
-        <circle class={class} cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6">
+        <circle key={m.msg.msg_id} class={class} cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6">
             <title>{ format!("#{} {} → {}: {}", m.msg.msg_id, m.msg.from, m.msg.to, m.text) }</title>
         </circle>
     }

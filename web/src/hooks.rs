@@ -1,7 +1,7 @@
 //! Effects that talk to the browser: the play clock and keyboard shortcuts.
 
 use crate::state::Action;
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
@@ -25,7 +25,9 @@ pub fn use_shortcuts(dispatch: Callback<Action>) {
     use_effect_with((), move |_| {
         let document = web_sys::window().and_then(|w| w.document());
         let listener = document.map(|doc| {
-            EventListener::new(&doc, "keydown", move |e| {
+            // Not passive: the handler calls `prevent_default` so Space does not scroll.
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&doc, "keydown", options, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
                 let target = target_tag(e);
                 let typing = matches!(target.as_str(), "INPUT" | "SELECT" | "TEXTAREA");

@@ -9,6 +9,7 @@ mod i18n;
 mod model;
 mod state;
 mod trace_hook;
+mod url;
 
 use components::cluster::Cluster;
 use components::controls::Controls;
@@ -33,6 +34,9 @@ fn App() -> Html {
     hooks::use_shortcuts(dispatch.clone());
     use_effect_with((), |_| trace_hook::mark_ready());
     use_effect_with(state.lang, |lang| set_document_lang(*lang));
+    use_effect_with((state.scenario.name.clone(), state.seed, state.fix()), |(name, seed, fix)| {
+        url::write(name, *seed, *fix)
+    });
 
     let snap = {
         let state = state.clone();
@@ -58,7 +62,7 @@ fn App() -> Html {
             <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
                 branches={snap.branches} branch={snap.branch} at_end={snap.at_end} on_action={dispatch.clone()} />
             <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} chosen={snap.chosen_text()}
-                violations={snap.violations} at_end={snap.at_end} error={state.error.clone()} />
+                violations={snap.violations} violation_text={snap.violation_text.clone()} at_end={snap.at_end} error={state.error.clone()} />
             <main class="layout">
                 <div class="col-cluster">
                     <Cluster lang={lang} views={snap.views.clone()} in_flight={snap.in_flight.clone()} now_ms={snap.now_ms} />

@@ -19,6 +19,8 @@ pub struct Snapshot {
     /// `(instance, value)` as text, e.g. `("0", "\"A\"")`.
     pub chosen: Vec<(u64, String)>,
     pub violations: usize,
+    /// `invariant (step N)` for each violation, for the summary's tooltip.
+    pub violation_text: String,
     pub at_end: bool,
     /// Furthest step of the current branch, for the scrubber.
     pub head: u64,
@@ -64,6 +66,7 @@ impl Snapshot {
             in_flight,
             chosen: sim.chosen().into_iter().map(|(i, v)| (i.0, v.to_string())).collect(),
             violations: sim.violations().len(),
+            violation_text: sim.violations().iter().map(|v| format!("{} (step {})", v.invariant, v.step)).collect::<Vec<_>>().join(", "),
             at_end,
             head: tl.branches()[tl.current_branch()].head.max(tl.position()),
             branches: tl.branches().len(),

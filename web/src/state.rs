@@ -48,21 +48,25 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The default scenario, or the one the address asks for (`url::read`).
     pub fn initial() -> AppState {
         let catalog = Rc::new(builtin());
-        let scenario = catalog.iter().find(|s| s.name == DEFAULT_SCENARIO).or(catalog.first()).cloned().expect("built-in scenarios exist");
-        let seed = scenario.seed;
-        AppState {
-            timeline: Rc::new(RefCell::new(new_timeline(&scenario, seed))),
+        let mut state = AppState {
+            timeline: Rc::new(RefCell::new(new_timeline(&catalog[0], catalog[0].seed))),
+            scenario: Rc::new(catalog[0].clone()),
+            seed: catalog[0].seed,
             catalog,
-            scenario: Rc::new(scenario),
-            seed,
             lang: Lang::En,
             playing: false,
             speed: 5,
             error: None,
             version: 0,
-        }
+        };
+        let wanted = crate::url::read().filter(|(name, _, _)| state.catalog.iter().any(|s| &s.name == name));
+        let (name, seed, fix) = wanted.unwrap_or_else(|| (DEFAULT_SCENARIO.to_string(), None, None));
+        let scenario = state.catalog.iter().find(|s| s.name == name).unwrap_or(&state.catalog[0]).clone();
+        state.load(&scenario.name, seed.unwrap_or(scenario.seed), fix.unwrap_or(scenario.paxos.fix));
+        state
     }
 
     pub fn timeline(&self) -> Ref<'_, Timeline> {

@@ -238,8 +238,10 @@ impl Scenario {
         Ok(scenario)
     }
 
-    pub fn to_toml(&self) -> String {
-        toml::to_string(self).expect("scenarios serialize")
+    /// The scenario as a TOML file. Fails only for numbers TOML cannot hold (integers
+    /// above 2^63 - 1, e.g. a seed given on the command line).
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string(self)
     }
 
     /// Semantic checks serde cannot do. Returns the offending field's path.

@@ -34,8 +34,10 @@ pub struct Timeline {
     sim: Box<dyn DynSim>,
     /// Snapshots of the current branch, by step count.
     snapshots: BTreeMap<u64, Box<dyn DynSim>>,
-    /// Trace entries of the current branch up to the current position.
+    /// Trace entries of the current branch as far as it was run (may pass `pos`).
     entries: Vec<TraceEntry>,
+    /// Steps taken: the state shown is the one after `pos` steps.
+    pos: u64,
     branches: Vec<Branch>,
     current: usize,
     /// Set when the simulation has nothing left to do.
@@ -50,6 +52,7 @@ impl Timeline {
             sim,
             snapshots,
             entries: Vec::new(),
+            pos: 0,
             branches: vec![Branch { parent: None, interventions: Vec::new(), head: 0 }],
             current: 0,
             finished: false,
@@ -60,10 +63,11 @@ impl Timeline {
         self.sim.as_ref()
     }
     pub fn position(&self) -> u64 {
-        self.entries.len() as u64
+        self.pos
     }
+    /// The entries up to the current position.
     pub fn entries(&self) -> &[TraceEntry] {
-        &self.entries
+        &self.entries[..self.pos as usize]
     }
     pub fn branches(&self) -> &[Branch] {
         &self.branches
@@ -86,13 +90,25 @@ impl Timeline {
             self.finished = true;
             return None;
         };
-        self.entries.push(entry);
+        self.record(entry);
         let branch = &mut self.branches[self.current];
         branch.head = branch.head.max(s);
         if s % SNAPSHOT_EVERY == 0 {
             self.snapshots.entry(s).or_insert_with(|| self.sim.box_clone());
         }
-        self.entries.last()
+        self.entries.get(self.pos as usize - 1)
+    }
+
+    /// Store the entry of step `pos + 1` and move there.
+    fn record(&mut self, entry: TraceEntry) {
+        let i = self.pos as usize;
+        if i < self.entries.len() {
+            debug_assert_eq!(self.entries[i], entry, "replay diverged at step {}", i + 1);
+            self.entries[i] = entry;
+        } else {
+            self.entries.push(entry);
+        }
+        self.pos += 1;
     }
 
     /// Go back one step, exactly.
@@ -108,9 +124,9 @@ impl Timeline {
     /// Move to the state after `target` steps of the current branch.
     pub fn seek(&mut self, target: u64) {
         let (&at, snap) = self.snapshots.range(..=target).next_back().expect("snapshot 0 always exists");
-        if at > self.position() || target < self.position() {
+        if at > self.pos || target < self.pos {
             self.sim = snap.box_clone();
-            self.entries.truncate(at as usize);
+            self.pos = at;
         }
         self.finished = false;
         while self.position() < target {
@@ -139,8 +155,9 @@ impl Timeline {
             branch.head = pos + 1;
         }
         self.finished = false;
-        self.entries.push(entry);
-        Ok(self.entries.last().expect("just pushed"))
+        self.entries.truncate(pos as usize);
+        self.record(entry);
+        Ok(self.entries.last().expect("just recorded"))
     }
 
     /// Switch to branch `b`, at the position it shares with the current one.
@@ -150,8 +167,9 @@ impl Timeline {
         }
         let shared = self.shared_prefix(self.current, b).min(self.position());
         self.snapshots.split_off(&(shared + 1));
-        self.current = b;
         self.seek(shared);
+        self.entries.truncate(shared as usize);
+        self.current = b;
     }
 
     /// How many leading steps two branches have in common.

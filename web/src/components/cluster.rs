@@ -44,6 +44,16 @@ pub fn state_class(v: &NodeView) -> String {
     }
 }
 
+/// The node believes it leads (Multi-Paxos `LEADER`, ZAB-style `LEADING`).
+pub fn is_leading(v: &NodeView) -> bool {
+    matches!(v.state.as_str(), "LEADER" | "LEADING")
+}
+
+/// The node runs a protocol with a leader, so "leader: ?" is worth showing.
+pub fn has_leaders(v: &NodeView) -> bool {
+    v.leader.is_some() || matches!(v.state.as_str(), "LEADER" | "LEADING" | "FOLLOWER" | "FOLLOWING" | "CANDIDATE" | "LOOKING")
+}
+
 fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
     let (fx, fy) = position(m.msg.from.0, n);
     let (tx, ty) = position(m.msg.to.0, n);
@@ -74,7 +84,7 @@ fn node_disc(v: &NodeView, n: usize, lang: Lang) -> Html {
     let (x, y) = position(v.id.0, n);
     let t = texts(lang);
     let state = if v.up { v.state.clone() } else { t.crashed.to_string() };
-    let leader = v.up && v.state == "LEADER";
+    let leader = v.up && is_leading(v);
     let class = classes!("node", state_class(v), leader.then_some("leader"));
     html! {
         <g class={class} role="img" aria-label={format!("{} {}: {}", t.node, v.id, state)}>
@@ -90,6 +100,17 @@ fn node_disc(v: &NodeView, n: usize, lang: Lang) -> Html {
 
 fn short_state(state: &str) -> String {
     state.chars().take(9).collect()
+}
+
+/// The four Paxos messages, then any other kind on the wire now.
+fn legend_kinds(in_flight: &[Message]) -> Vec<String> {
+    let mut kinds: Vec<String> = ["Prepare", "Promise", "Accept", "Accepted"].map(String::from).to_vec();
+    for m in in_flight {
+        if !kinds.contains(&m.kind) {
+            kinds.push(m.kind.clone());
+        }
+    }
+    kinds
 }
 
 #[function_component]
@@ -112,10 +133,9 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                 </g>
             </svg>
             <ul class="legend" aria-hidden="true">
-                <li><span class="swatch msg msg-prepare"></span>{ "Prepare" }</li>
-                <li><span class="swatch msg msg-promise"></span>{ "Promise" }</li>
-                <li><span class="swatch msg msg-accept"></span>{ "Accept" }</li>
-                <li><span class="swatch msg msg-accepted"></span>{ "Accepted" }</li>
+                { for legend_kinds(&props.in_flight).into_iter().map(|k| html! {
+                    <li><span class={classes!("swatch", "msg", format!("msg-{}", k.to_lowercase()))}></span>{ k }</li>
+                }) }
                 <li><span class="swatch msg msg-doomed"></span>{ format!("{} / {}", t.lost, t.cut) }</li>
             </ul>
         </section>

@@ -20,6 +20,21 @@ pub struct ControlsProps {
     pub on_action: Callback<Action>,
 }
 
+/// Player icons as inline SVG, so they draw the same with any installed font.
+fn icon(name: &str) -> Html {
+    let path = match name {
+        "back" => "M4 3h2v10H4zM14 3v10L7 8z",
+        "step" => "M10 3h2v10h-2zM2 3v10l7-5z",
+        "pause" => "M4 3h3v10H4zM9 3h3v10H9z",
+        _ => "M4 2v12l10-6z",
+    };
+    html! {
+        <svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+            <path d={path} fill="currentColor" />
+        </svg>
+    }
+}
+
 #[function_component]
 pub fn Controls(props: &ControlsProps) -> Html {
     let t = texts(props.lang);
@@ -36,23 +51,23 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let v = e.target_unchecked_into::<HtmlSelectElement>().value();
         Action::SwitchBranch(v.parse().unwrap_or(0))
     });
-    let (play_label, play_icon) = if props.playing { (t.pause, "⏸") } else { (t.play, "▶") };
+    let (play_label, play_icon) = if props.playing { (t.pause, "pause") } else { (t.play, "play") };
 
     html! {
         <div class="controls" role="toolbar" aria-label={t.timeline}>
             <div class="buttons">
                 <button id="back-btn" data-testid="back-btn" aria-label={t.back} title={t.back}
                     disabled={props.step == 0} onclick={act(|| Action::Back)}>
-                    <span aria-hidden="true">{ "⏮" }</span><span class="btn-text">{ t.back }</span>
+                    { icon("back") }<span class="btn-text">{ t.back }</span>
                 </button>
                 <button id="play-btn" data-testid="play-btn" class="primary" aria-label={play_label}
                     aria-pressed={props.playing.to_string()} title={play_label}
                     onclick={act(|| Action::TogglePlay)}>
-                    <span aria-hidden="true">{ play_icon }</span><span class="btn-text">{ play_label }</span>
+                    { icon(play_icon) }<span class="btn-text">{ play_label }</span>
                 </button>
                 <button id="step-btn" data-testid="step-btn" aria-label={t.step} title={t.step}
                     onclick={act(|| Action::Step)}>
-                    <span aria-hidden="true">{ "⏭" }</span><span class="btn-text">{ t.step }</span>
+                    { icon("step") }<span class="btn-text">{ t.step }</span>
                 </button>
                 <label class="inline">
                     <span>{ t.speed }</span>

@@ -12,6 +12,7 @@ pub struct SummaryProps {
     pub now_ms: u64,
     pub chosen: String,
     pub violations: usize,
+    pub violation_text: String,
     pub at_end: bool,
     pub error: Option<String>,
 }
@@ -29,6 +30,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
             </span>
             <span class={classes!("stat", (props.violations > 0).then_some("bad"))}>
                 { t.violations }{ ": " }<strong id="violations" data-testid="violations">{ props.violations }</strong>
+                if props.violations > 0 { <span class="detail">{ format!(" · {}", props.violation_text) }</span> }
             </span>
             if props.at_end { <span class="stat end">{ t.end_of_run }</span> }
             if let Some(e) = &props.error { <span class="stat bad" role="alert">{ e }</span> }

@@ -1,6 +1,6 @@
 //! One node's state: roles, ballots, leader, and its log; crash or restart it.
 
-use crate::components::cluster::state_class;
+use crate::components::cluster::{has_leaders, state_class};
 use crate::i18n::{role, texts};
 use crate::state::Action;
 use ensemble_core::explain::Lang;
@@ -60,7 +60,7 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
             <dl class="facts">
                 <dt>{ t.ballot }</dt><dd>{ ballot_text(v.ballot) }</dd>
                 <dt>{ t.promised }</dt><dd>{ ballot_text(v.promised) }</dd>
-                if v.leader.is_some() || v.state == "FOLLOWER" || v.state == "LEADER" {
+                if has_leaders(v) {
                     <dt>{ t.leader }</dt><dd>{ v.leader.map(|l| l.to_string()).unwrap_or_else(|| "?".into()) }</dd>
                 }
             </dl>

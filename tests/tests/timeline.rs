@@ -1,0 +1,120 @@
+//! Stepping back is exact, and an intervention in the past forks a new branch while
+//! the old one is kept.
+
+use ensemble_core::event::{DropReason, Event};
+use ensemble_core::scenarios::{build, find_builtin};
+use ensemble_core::sim::{Intervention, Timeline};
+use ensemble_core::NodeId;
+
+fn timeline(name: &str) -> Timeline {
+    Timeline::new(build(&find_builtin(name).unwrap()))
+}
+
+fn snapshot(t: &Timeline) -> String {
+    let s = t.sim();
+    serde_json::to_string(&(s.views(), s.in_flight(), s.timers(), s.steps(), s.now())).unwrap()
+}
+
+#[test]
+fn step_back_restores_the_exact_state() {
+    let mut t = timeline("multipaxos-leader-crash");
+    let mut states = vec![snapshot(&t)];
+    for _ in 0..300 {
+        t.step_forward();
+        states.push(snapshot(&t));
+    }
+    // Back one step at a time, across several snapshot boundaries.
+    for k in (0..300).rev() {
+        assert!(t.step_back());
+        assert_eq!(t.position(), k as u64);
+        assert_eq!(snapshot(&t), states[k], "state after step back to {k}");
+    }
+    assert!(!t.step_back());
+    // And forward again: the same states.
+    for (k, want) in states.iter().enumerate().skip(1).take(100) {
+        t.step_forward();
+        assert_eq!(&snapshot(&t), want, "state at step {k} on the way forward");
+    }
+}
+
+#[test]
+fn seek_jumps_anywhere() {
+    let mut t = timeline("paxos-livelock");
+    for _ in 0..500 {
+        t.step_forward();
+    }
+    let at_500 = snapshot(&t);
+    t.seek(137);
+    assert_eq!(t.position(), 137);
+    t.seek(500);
+    assert_eq!(snapshot(&t), at_500);
+}
+
+#[test]
+fn intervening_in_the_past_forks_and_keeps_the_old_branch() {
+    let mut t = timeline("paxos-livelock");
+    for _ in 0..200 {
+        t.step_forward();
+    }
+    let old_end = snapshot(&t);
+    t.seek(20);
+    let entry = t.intervene(Intervention::Crash { node: NodeId(2) }).unwrap().clone();
+    assert_eq!(entry.step, 21);
+    assert_eq!(t.branches().len(), 2);
+    assert_eq!(t.current_branch(), 1);
+    assert_eq!(t.branches()[1].parent, Some((0, 20)));
+    // With proposer 2 down the duel is over: node 1's value is chosen.
+    for _ in 0..100 {
+        t.step_forward();
+    }
+    assert!(!t.sim().chosen().is_empty());
+    // The old branch is still there, exactly as it was.
+    t.switch_branch(0);
+    assert_eq!(t.position(), 20);
+    t.seek(200);
+    assert_eq!(snapshot(&t), old_end);
+    assert!(t.sim().chosen().is_empty());
+}
+
+#[test]
+fn intervening_at_the_head_extends_the_branch() {
+    let mut t = timeline("paxos-basic");
+    t.step_forward();
+    t.intervene(Intervention::Request { node: NodeId(2), value: "B".into() }).unwrap();
+    assert_eq!(t.branches().len(), 1);
+    assert_eq!(t.branches()[0].interventions.len(), 1);
+}
+
+#[test]
+fn a_bad_intervention_changes_nothing() {
+    let mut t = timeline("paxos-basic");
+    t.step_forward();
+    let before = snapshot(&t);
+    assert!(t.intervene(Intervention::Deliver { msg_id: 999 }).is_err());
+    assert!(t.intervene(Intervention::Restart { node: NodeId(1) }).is_err());
+    assert!(t.intervene(Intervention::Crash { node: NodeId(9) }).is_err());
+    assert_eq!(snapshot(&t), before);
+    assert_eq!(t.position(), 1);
+}
+
+#[test]
+fn manual_delivery_drop_and_duplicate() {
+    let mut t = timeline("paxos-basic");
+    for _ in 0..3 {
+        t.step_forward();
+    }
+    let flying = t.sim().in_flight();
+    assert!(flying.len() >= 2, "{flying:?}");
+    let (a, b) = (flying[flying.len() - 1].msg_id, flying[flying.len() - 2].msg_id);
+    let e = t.intervene(Intervention::Deliver { msg_id: a }).unwrap();
+    assert!(matches!(e.events[0], Event::Deliver { msg_id, .. } if msg_id == a), "{e:?}");
+    let e = t.intervene(Intervention::Drop { msg_id: b }).unwrap();
+    assert!(matches!(e.events[0], Event::Drop { msg_id, reason: DropReason::Manual, .. } if msg_id == b), "{e:?}");
+    assert!(t.sim().in_flight().iter().all(|m| m.msg_id != a && m.msg_id != b));
+    let c = t.sim().in_flight()[0].msg_id;
+    let before = t.sim().in_flight().len();
+    let e = t.intervene(Intervention::Duplicate { msg_id: c }).unwrap();
+    assert!(matches!(e.events[0], Event::Duplicate { of, .. } if of == c), "{e:?}");
+    assert_eq!(t.sim().in_flight().iter().filter(|m| m.msg_id == c).count(), 1);
+    assert_eq!(t.sim().in_flight().len(), before + 1, "the copy is on the wire too");
+}

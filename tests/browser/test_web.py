@@ -158,6 +158,17 @@ def test_mobile_layout(page, ctx):
     check(width <= 392, f"no horizontal scrolling on a phone (page is {width}px wide)")
 
 
+def test_shared_link(page, ctx):
+    page.goto(ctx.url + "/#scenario=paxos-livelock&seed=4&fix=randomized-backoff")
+    page.reload()
+    page.wait_for_function("window.ensembleReady === true")
+    check(page.input_value("#scenario-select") == "paxos-livelock", "the link picks the scenario")
+    check(page.input_value("#seed-input") == "4", "the link sets the seed")
+    check(page.input_value("#fix-select") == "randomized-backoff", "the link sets the fix")
+    page.click("#step-btn")
+    page.wait_for_function("document.querySelector('#step-count').textContent.trim() === '1'")
+
+
 def native_trace(ensemble, name, seed, steps):
     cmd = [ensemble, "sim", "--scenario", name, "--seed", str(seed), "--steps", str(steps), "--trace", "-"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -184,7 +195,7 @@ def test_no_page_errors(page, ctx):
 
 TESTS = [
     test_page_ready, test_step_five, test_exact_step_back, test_keyboard, test_language,
-    test_interventions, test_play_pause, test_mobile_layout, test_determinism, test_no_page_errors,
+    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, test_determinism, test_no_page_errors,
 ]
 
 

@@ -27,6 +27,21 @@ fn description(s: &Scenario, lang: Lang) -> &str {
     }
 }
 
+fn fix_field(fix: Fix, on_fix: Callback<Event>, lang: Lang) -> Html {
+    let t = texts(lang);
+    let labels = [t.fix_none, t.fix_distinguished, t.fix_backoff];
+    html! {
+        <label class="field">
+            <span>{ t.fix }</span>
+            <select id="fix-select" data-testid="fix-select" onchange={on_fix}>
+                { for FIXES.iter().zip(labels).map(|((f, n), label)| html! {
+                    <option value={*n} selected={*f == fix}>{ label }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
 #[function_component]
 pub fn Picker(props: &PickerProps) -> Html {
     let t = texts(props.lang);
@@ -64,7 +79,6 @@ pub fn Picker(props: &PickerProps) -> Html {
     };
     let on_reset = props.on_action.reform(|_: MouseEvent| Action::Reset);
     let is_paxos = selected.as_ref().is_some_and(|s| s.protocol == Protocol::Paxos);
-    let fix_labels = [t.fix_none, t.fix_distinguished, t.fix_backoff];
 
     html! {
         <form class="picker" onsubmit={on_load} aria-label={t.scenario}>
@@ -81,16 +95,7 @@ pub fn Picker(props: &PickerProps) -> Html {
                 <input id="seed-input" data-testid="seed-input" type="number" min="0" step="1"
                     inputmode="numeric" value={(*seed).clone()} oninput={on_seed} />
             </label>
-            if is_paxos {
-                <label class="field">
-                    <span>{ t.fix }</span>
-                    <select id="fix-select" data-testid="fix-select" onchange={on_fix}>
-                        { for FIXES.iter().zip(fix_labels).map(|((f, n), label)| html! {
-                            <option value={*n} selected={*f == *fix}>{ label }</option>
-                        }) }
-                    </select>
-                </label>
-            }
+            if is_paxos { { fix_field(*fix, on_fix, props.lang) } }
             <div class="field-buttons">
                 <button id="load-btn" data-testid="load-btn" type="submit" class="primary">{ t.load }</button>
                 <button id="reset-btn" data-testid="reset-btn" type="button" onclick={on_reset}

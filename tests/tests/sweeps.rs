@@ -44,9 +44,17 @@ fn run_seed(protocol: Protocol, seed: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// A panic (a node's `debug_assert!`) is a failure of that seed too, with its replay.
+fn run_seed_caught(protocol: Protocol, seed: u64) -> Result<(), String> {
+    std::panic::catch_unwind(|| run_seed(protocol, seed)).unwrap_or_else(|_| {
+        let s = random_scenario(protocol, seed);
+        Err(format!("seed {seed}: a node assertion failed (see the panic above)\n  replay: {}", replay(&s)))
+    })
+}
+
 fn sweep(protocol: Protocol) {
     let n = seeds();
-    let failures: Vec<String> = (0..n).filter_map(|seed| run_seed(protocol, seed).err()).collect();
+    let failures: Vec<String> = (0..n).filter_map(|seed| run_seed_caught(protocol, seed).err()).collect();
     assert!(
         failures.is_empty(),
         "{} of {n} seeds failed:\n{}",

@@ -1,10 +1,10 @@
 //! Plain data the components draw, read out of the state once per change.
 
 use crate::state::AppState;
+use ensemble_core::event::Event;
 use ensemble_core::explain::{describe_msg, explain, Lang};
 use ensemble_core::sim::InFlight;
 use ensemble_core::view::NodeView;
-use ensemble_core::event::Event;
 
 /// The narrated log keeps at most this many lines.
 pub const LOG_LINES: usize = 200;
@@ -66,7 +66,12 @@ impl Snapshot {
             in_flight,
             chosen: sim.chosen().into_iter().map(|(i, v)| (i.0, v.to_string())).collect(),
             violations: sim.violations().len(),
-            violation_text: sim.violations().iter().map(|v| format!("{} (step {})", v.invariant, v.step)).collect::<Vec<_>>().join(", "),
+            violation_text: sim
+                .violations()
+                .iter()
+                .map(|v| format!("{} (step {})", v.invariant, v.step))
+                .collect::<Vec<_>>()
+                .join(", "),
             at_end,
             head: tl.branches()[tl.current_branch()].head.max(tl.position()),
             branches: tl.branches().len(),

@@ -17,7 +17,11 @@ pub const SPEEDS: [u32; 6] = [1, 2, 5, 10, 25, 50];
 pub const DEFAULT_SCENARIO: &str = "paxos-basic";
 
 pub enum Action {
-    Load { name: String, seed: u64, fix: Fix },
+    Load {
+        name: String,
+        seed: u64,
+        fix: Fix,
+    },
     Reset,
     Step,
     Back,

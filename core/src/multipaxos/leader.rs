@@ -58,6 +58,7 @@ impl MultiPaxosNode {
         let from = self.first_unchosen();
         let last = highest.keys().next_back().copied().max(self.chosen.keys().next_back().copied());
         self.next_slot = last.map(|s| s.next()).unwrap_or(from).max(from);
+        debug_assert!(self.next_slot >= self.first_unchosen(), "a leader never proposes below what it knows is chosen");
         self.proposals.clear();
         for s in from.0..self.next_slot.0 {
             let slot = Instance(s);

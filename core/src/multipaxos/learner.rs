@@ -14,7 +14,8 @@ impl MultiPaxosNode {
     }
 
     pub(super) fn learn(&mut self, slot: Instance, entry: Entry, out: &mut Out<Self>) {
-        if self.chosen.contains_key(&slot) {
+        if let Some(known) = self.chosen.get(&slot) {
+            debug_assert_eq!(known.value, entry.value, "node {}: slot {} chosen twice, differently", self.id, slot.0);
             return;
         }
         out.persist(MultiPaxosDurable::Chosen { slot, entry: entry.clone() });
@@ -28,6 +29,7 @@ impl MultiPaxosNode {
         while let Some(entry) = self.chosen.get(&Instance(self.applied)).cloned() {
             let slot = Instance(self.applied);
             self.applied += 1;
+            debug_assert!(self.log.len() as u64 <= self.applied, "more commands applied than slots");
             let Some(origin) = entry.origin else { continue };
             if !self.applied_origins.insert(origin) {
                 continue; // chosen twice (re-forwarded): applied once

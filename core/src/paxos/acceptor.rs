@@ -39,13 +39,10 @@ impl Acceptor {
 
 impl PaxosNode {
     pub(super) fn on_prepare(&mut self, from: NodeId, ballot: Ballot, out: &mut Out<Self>) {
-        let buggy = self.config.buggy;
+        let buggy = self.config.settings.buggy;
         let Some(acc) = self.acceptor.as_mut() else { return self.count_stale() };
         if ballot < acc.promised {
-            let promised = acc.promised;
-            out.emit(Event::Rejected { instance: Instance(0), phase: Phase::Prepare, ballot, promised });
-            out.send(from, PaxosMsg::Nack { ballot, promised });
-            return;
+            return reject(from, Phase::Prepare, ballot, acc.promised, out);
         }
         if ballot > acc.promised {
             acc.promised = ballot;
@@ -64,10 +61,7 @@ impl PaxosNode {
     pub(super) fn on_accept(&mut self, from: NodeId, ballot: Ballot, value: Value, out: &mut Out<Self>) {
         let Some(acc) = self.acceptor.as_mut() else { return self.count_stale() };
         if ballot < acc.promised {
-            let promised = acc.promised;
-            out.emit(Event::Rejected { instance: Instance(0), phase: Phase::Accept, ballot, promised });
-            out.send(from, PaxosMsg::Nack { ballot, promised });
-            return;
+            return reject(from, Phase::Accept, ballot, acc.promised, out);
         }
         let again = acc.accepted.as_ref().is_some_and(|a| a.ballot == ballot && a.value == value);
         acc.promised = ballot;
@@ -85,4 +79,10 @@ impl PaxosNode {
         out.broadcast(&self.config.learners, &msg);
         self.observe_ballot(ballot, out);
     }
+}
+
+/// Refuse a `phase` message at `ballot`: the proposer learns the ballot to beat.
+fn reject(from: NodeId, phase: Phase, ballot: Ballot, promised: Ballot, out: &mut Out<PaxosNode>) {
+    out.emit(Event::Rejected { instance: Instance(0), phase, ballot, promised });
+    out.send(from, PaxosMsg::Nack { ballot, promised });
 }

@@ -62,22 +62,48 @@ pub enum Buggy {
     NoValueAdoption,
 }
 
+/// The tunable part of Basic Paxos: the `[paxos]` table of a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaxosSettings {
+    /// How duels end (the livelock lab).
+    pub fix: Fix,
+    /// A rule broken on purpose, for the checker to catch.
+    pub buggy: Buggy,
+    /// Wait before a pre-empted proposer tries again.
+    pub retry_ms: [u64; 2],
+    /// Randomized back-off: the wait is drawn from `[retry_ms[0], backoff_ms * 2^streak]`,
+    /// capped at `backoff_max_ms`.
+    pub backoff_ms: u64,
+    pub backoff_max_ms: u64,
+    /// A phase that makes no progress this long is restarted (lost messages).
+    pub progress_ms: [u64; 2],
+    /// The distinguished proposer; default: the lowest-numbered proposer.
+    pub distinguished: Option<u32>,
+}
+
+impl Default for PaxosSettings {
+    fn default() -> Self {
+        PaxosSettings {
+            fix: Fix::None,
+            buggy: Buggy::None,
+            retry_ms: [0, 0],
+            backoff_ms: 20,
+            backoff_max_ms: 640,
+            progress_ms: [150, 250],
+            distinguished: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaxosConfig {
     pub proposers: Vec<NodeId>,
     pub acceptors: Vec<NodeId>,
     pub learners: Vec<NodeId>,
-    pub fix: Fix,
-    pub buggy: Buggy,
-    /// Wait before a pre-empted proposer tries again.
-    pub retry_ms: [u64; 2],
-    /// Randomized back-off: the wait is drawn from `[retry_ms[0], backoff_ms * 2^streak]`.
-    pub backoff_ms: u64,
-    pub backoff_max_ms: u64,
-    /// A phase that makes no progress this long is restarted (lost messages).
-    pub progress_ms: [u64; 2],
     /// The only proposer under `Fix::DistinguishedProposer`.
     pub distinguished: NodeId,
+    pub settings: PaxosSettings,
 }
 
 impl PaxosConfig {
@@ -88,13 +114,8 @@ impl PaxosConfig {
             proposers: all.clone(),
             acceptors: all.clone(),
             learners: all,
-            fix: Fix::None,
-            buggy: Buggy::None,
-            retry_ms: [0, 0],
-            backoff_ms: 20,
-            backoff_max_ms: 640,
-            progress_ms: [150, 250],
             distinguished: NodeId(1),
+            settings: PaxosSettings::default(),
         }
     }
 }
@@ -140,12 +161,12 @@ impl PaxosNode {
     /// Whether this node should run phase 1 itself for a new value.
     fn proposes_itself(&self) -> bool {
         self.proposer.is_some()
-            && (self.config.fix != Fix::DistinguishedProposer || self.id == self.config.distinguished)
+            && (self.config.settings.fix != Fix::DistinguishedProposer || self.id == self.config.distinguished)
     }
 
     fn forward(&mut self, value: Value, out: &mut Out<Self>) {
         let to = self.config.distinguished;
-        let progress_ms = self.config.progress_ms;
+        let progress_ms = self.config.settings.progress_ms;
         self.forwarded = Some(value.clone());
         out.emit(Event::Forwarded { value: value.clone(), to });
         out.send(to, PaxosMsg::Forward { value });

@@ -78,7 +78,7 @@ impl PaxosNode {
     /// Phase 1a with a fresh ballot.
     pub(super) fn start_prepare(&mut self, out: &mut Out<Self>) {
         let id = self.id;
-        let progress_ms = self.config.progress_ms;
+        let progress_ms = self.config.settings.progress_ms;
         let Some(p) = self.proposer.as_mut() else { return };
         if self.chosen.is_some() || p.value.is_none() {
             return;
@@ -105,7 +105,7 @@ impl PaxosNode {
         out: &mut Out<Self>,
     ) {
         let quorum = majority(self.config.acceptors.len());
-        let buggy = self.config.buggy;
+        let buggy = self.config.settings.buggy;
         let Some(p) = self.proposer.as_mut() else { return self.count_stale() };
         if p.phase != ProposerPhase::Preparing || ballot != p.ballot {
             return self.count_stale();
@@ -121,6 +121,7 @@ impl PaxosNode {
             Some(a) if buggy != Buggy::NoValueAdoption => (a.value, Some(a.ballot)),
             _ => (own, None),
         };
+        debug_assert!(p.promises.len() >= quorum && ballot.node == self.id);
         p.phase = ProposerPhase::Accepting;
         p.proposing = Some(value.clone());
         out.emit(Event::Proposing { instance: Instance(0), ballot, value: value.clone(), from: from_ballot });
@@ -164,8 +165,8 @@ impl PaxosNode {
     }
 
     fn preempted(&mut self, by: Ballot, out: &mut Out<Self>) {
-        let (fix, retry_ms) = (self.config.fix, self.config.retry_ms);
-        let (backoff_ms, backoff_max_ms) = (self.config.backoff_ms, self.config.backoff_max_ms);
+        let (fix, retry_ms) = (self.config.settings.fix, self.config.settings.retry_ms);
+        let (backoff_ms, backoff_max_ms) = (self.config.settings.backoff_ms, self.config.settings.backoff_max_ms);
         let Some(p) = self.proposer.as_mut() else { return };
         p.max_round = p.max_round.max(by.round);
         p.streak += 1;

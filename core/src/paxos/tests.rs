@@ -156,7 +156,7 @@ fn phase_2a_free_to_propose_its_own_value_when_nothing_was_accepted() {
 
 #[test]
 fn buggy_no_value_adoption_ignores_reported_values() {
-    let mut n = node_with(1, |c| c.buggy = Buggy::NoValueAdoption);
+    let mut n = node_with(1, |c| c.settings.buggy = Buggy::NoValueAdoption);
     let high = AcceptedValue { ballot: b(0, 3), value: v("Chosen") };
     let acts = promises(&mut n, [None, Some(high)]);
     assert_eq!(acts.last(), Some(&send(3, PaxosMsg::Accept { ballot: b(1, 1), value: v("Mine") })));
@@ -164,7 +164,7 @@ fn buggy_no_value_adoption_ignores_reported_values() {
 
 #[test]
 fn buggy_forgetful_acceptor_promises_without_persisting() {
-    let mut n = node_with(2, |c| c.buggy = Buggy::ForgetfulAcceptor);
+    let mut n = node_with(2, |c| c.settings.buggy = Buggy::ForgetfulAcceptor);
     let acts = msg(&mut n, 1, PaxosMsg::Prepare { ballot: b(1, 1) });
     assert!(!acts.iter().any(|a| matches!(a, Action::Persist(_))), "{acts:?}");
 }
@@ -208,7 +208,7 @@ fn nack_preempts_and_arms_the_retry_timer() {
 
 #[test]
 fn randomized_backoff_widens_the_wait_with_each_preemption() {
-    let mut n = node_with(1, |c| c.fix = Fix::RandomizedBackoff);
+    let mut n = node_with(1, |c| c.settings.fix = Fix::RandomizedBackoff);
     request(&mut n, "A");
     let retry = |acts: Vec<A>| {
         acts.into_iter().find_map(|a| match a {
@@ -224,7 +224,7 @@ fn randomized_backoff_widens_the_wait_with_each_preemption() {
 
 #[test]
 fn distinguished_proposer_fix_forwards_instead_of_proposing() {
-    let mut n = node_with(2, |c| c.fix = Fix::DistinguishedProposer);
+    let mut n = node_with(2, |c| c.settings.fix = Fix::DistinguishedProposer);
     assert_eq!(
         request(&mut n, "B"),
         vec![

@@ -59,20 +59,14 @@ fn ids(list: &[u32], n: u32) -> Vec<NodeId> {
 
 pub fn paxos_config(s: &Scenario) -> PaxosConfig {
     let n = s.nodes.count;
-    let p = &s.paxos;
     let proposers = ids(&s.nodes.proposers, n);
-    let distinguished = p.distinguished.map(NodeId).unwrap_or(proposers[0]);
+    let distinguished = s.paxos.distinguished.map(NodeId).unwrap_or(proposers[0]);
     PaxosConfig {
         acceptors: ids(&s.nodes.acceptors, n),
         learners: ids(&s.nodes.learners, n),
         proposers,
-        fix: p.fix,
-        buggy: p.buggy,
-        retry_ms: p.retry_ms,
-        backoff_ms: p.backoff_ms,
-        backoff_max_ms: p.backoff_max_ms,
-        progress_ms: p.progress_ms,
         distinguished,
+        settings: s.paxos.clone(),
     }
 }
 

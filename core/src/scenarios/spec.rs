@@ -1,6 +1,6 @@
 //! The scenario format and its validation. Errors name the file, line and field.
 
-use crate::paxos::{Buggy, Fix};
+pub use crate::paxos::PaxosSettings;
 use crate::sim::{Intervention, NetConfig};
 use crate::types::NodeId;
 use serde::{Deserialize, Serialize};
@@ -49,33 +49,6 @@ pub struct NodesSpec {
     pub acceptors: Vec<u32>,
     #[serde(default)]
     pub learners: Vec<u32>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PaxosSettings {
-    pub fix: Fix,
-    pub buggy: Buggy,
-    pub retry_ms: [u64; 2],
-    pub backoff_ms: u64,
-    pub backoff_max_ms: u64,
-    pub progress_ms: [u64; 2],
-    /// The distinguished proposer; default: the lowest-numbered proposer.
-    pub distinguished: Option<u32>,
-}
-
-impl Default for PaxosSettings {
-    fn default() -> Self {
-        PaxosSettings {
-            fix: Fix::None,
-            buggy: Buggy::None,
-            retry_ms: [0, 0],
-            backoff_ms: 20,
-            backoff_max_ms: 640,
-            progress_ms: [150, 250],
-            distinguished: None,
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -22,7 +22,8 @@ pub struct ClusterProps {
 
 /// Where node `id` (1-based) of `n` sits: on a circle, node 1 at the top.
 fn position(id: u32, n: usize) -> (f64, f64) {
-    let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f64::from(id.saturating_sub(1)) / n.max(1) as f64;
+    let angle =
+        -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f64::from(id.saturating_sub(1)) / n.max(1) as f64;
     (CENTER + RING * angle.cos(), CENTER + RING * angle.sin())
 }
 
@@ -51,7 +52,8 @@ pub fn is_leading(v: &NodeView) -> bool {
 
 /// The node runs a protocol with a leader, so "leader: ?" is worth showing.
 pub fn has_leaders(v: &NodeView) -> bool {
-    v.leader.is_some() || matches!(v.state.as_str(), "LEADER" | "LEADING" | "FOLLOWER" | "FOLLOWING" | "CANDIDATE" | "LOOKING")
+    v.leader.is_some()
+        || matches!(v.state.as_str(), "LEADER" | "LEADING" | "FOLLOWER" | "FOLLOWING" | "CANDIDATE" | "LOOKING")
 }
 
 fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {

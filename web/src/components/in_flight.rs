@@ -89,7 +89,9 @@ pub fn RequestForm(props: &RequestProps) -> Html {
     let value = use_state(String::new);
     let on_node = {
         let node = node.clone();
-        Callback::from(move |e: Event| node.set(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(1)))
+        Callback::from(move |e: Event| {
+            node.set(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(1))
+        })
     };
     let on_value = {
         let value = value.clone();

@@ -23,5 +23,6 @@ pub mod scenarios;
 pub mod sim;
 pub mod types;
 pub mod view;
+pub mod zab;
 
-pub use types::{Ballot, ClientId, Instance, NodeId, Time, Value};
+pub use types::{Ballot, ClientId, Epoch, Instance, NodeId, SessionId, Time, Value, Zxid};

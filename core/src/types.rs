@@ -75,6 +75,74 @@ impl fmt::Display for Ballot {
     }
 }
 
+/// A ZAB epoch: the number of a leader's reign (ZooKeeper's `peerEpoch`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Epoch(pub u32);
+
+impl fmt::Display for Epoch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A ZAB transaction id: `epoch << 32 | counter`, so comparing zxids orders every
+/// transaction ever proposed. Printed as ZooKeeper does (`0x100000003`); written in
+/// traces as `{"epoch": e, "counter": c}`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "ZxidParts", from = "ZxidParts")]
+pub struct Zxid(pub u64);
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct ZxidParts {
+    epoch: u32,
+    counter: u32,
+}
+
+impl From<Zxid> for ZxidParts {
+    fn from(z: Zxid) -> Self {
+        ZxidParts { epoch: z.epoch().0, counter: z.counter() }
+    }
+}
+impl From<ZxidParts> for Zxid {
+    fn from(p: ZxidParts) -> Self {
+        Zxid::new(Epoch(p.epoch), p.counter)
+    }
+}
+
+impl Zxid {
+    pub const ZERO: Zxid = Zxid(0);
+
+    pub fn new(epoch: Epoch, counter: u32) -> Zxid {
+        Zxid((u64::from(epoch.0) << 32) | u64::from(counter))
+    }
+    pub fn epoch(self) -> Epoch {
+        Epoch((self.0 >> 32) as u32)
+    }
+    pub fn counter(self) -> u32 {
+        (self.0 & 0xffff_ffff) as u32
+    }
+}
+
+impl fmt::Display for Zxid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{:x}", self.0)
+    }
+}
+
+/// A client session of the coordination service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SessionId(pub u64);
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{:x}", self.0)
+    }
+}
+
 /// A proposed value. `Noop` fills Multi-Paxos gaps and is written as JSON `null`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -132,6 +200,16 @@ mod tests {
         assert_eq!(serde_json::to_string(&Value::data("A")).unwrap(), r#""A""#);
         let v: Value = serde_json::from_str("null").unwrap();
         assert_eq!(v, Value::Noop);
+    }
+
+    #[test]
+    fn zxid_halves_and_hex() {
+        let z = Zxid::new(Epoch(1), 3);
+        assert_eq!(z.to_string(), "0x100000003");
+        assert_eq!((z.epoch(), z.counter()), (Epoch(1), 3));
+        assert!(Zxid::new(Epoch(2), 0) > Zxid::new(Epoch(1), u32::MAX));
+        assert_eq!(serde_json::to_string(&z).unwrap(), r#"{"epoch":1,"counter":3}"#);
+        assert_eq!(serde_json::from_str::<Zxid>(r#"{"epoch":1,"counter":3}"#).unwrap(), z);
     }
 
     #[test]

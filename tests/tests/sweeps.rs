@@ -2,7 +2,7 @@
 //! crashes, restarts and partitions. Safety: no invariant is ever violated. Liveness:
 //! once the faults are over, the request made after healing is answered.
 //!
-//! `ENSEMBLE_SWEEP_SEEDS=N` changes the number of seeds per protocol (default 2000).
+//! `ENSEMBLE_SWEEP_SEEDS=N` changes the number of seeds per protocol (default 5000).
 //! A failure prints the seed and the exact command that replays it.
 
 use ensemble_core::paxos::Fix;
@@ -10,7 +10,7 @@ use ensemble_core::scenarios::{random_scenario, Protocol, Run, Scenario};
 use ensemble_core::Value;
 
 fn seeds() -> u64 {
-    std::env::var("ENSEMBLE_SWEEP_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000)
+    std::env::var("ENSEMBLE_SWEEP_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5_000)
 }
 
 fn replay(s: &Scenario) -> String {

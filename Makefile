@@ -49,7 +49,7 @@ native:
 web: setup-web
 	cargo fetch --locked
 	trunk build --release
-	@ls -l www/dist/*.wasm | awk '{printf "web app: %s (%d KiB)\n", $$9, $$5/1024}'
+	@for f in www/dist/*.wasm; do echo "web app: $$f $$(($$(stat -c %s $$f) / 1024)) KiB, $$(($$(gzip -9 -c $$f | wc -c) / 1024)) KiB gzipped"; done
 
 # ---- tests --------------------------------------------------------------------
 

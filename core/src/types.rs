@@ -76,9 +76,7 @@ impl fmt::Display for Ballot {
 }
 
 /// A ZAB epoch: the number of a leader's reign (ZooKeeper's `peerEpoch`).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Epoch(pub u32);
 

@@ -85,8 +85,7 @@ impl AppState {
     pub fn at_end(&self) -> bool {
         let tl = self.timeline();
         let sim = tl.sim();
-        let run = &self.scenario.run;
-        tl.is_finished() || sim.steps() >= run.max_steps || sim.next_time().is_none_or(|t| t.ms() > run.until_ms)
+        tl.is_finished() || !self.scenario.run.allows(sim.steps(), sim.next_time().map(|t| t.ms()))
     }
 
     fn with(&self, f: impl FnOnce(&mut AppState)) -> Rc<AppState> {

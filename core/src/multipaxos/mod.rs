@@ -214,7 +214,13 @@ impl Node for MultiPaxosNode {
             id: self.id,
             up: true,
             roles: vec!["proposer".into(), "acceptor".into(), "learner".into()],
-            state: format!("{:?}", self.role).to_uppercase(),
+            // ZooKeeper-style state names, as the `state` events use.
+            state: match self.role {
+                Role::Follower => "FOLLOWING",
+                Role::Candidate => "CANDIDATE",
+                Role::Leader => "LEADING",
+            }
+            .into(),
             ballot: Some(self.ballot).filter(|b| !b.is_zero()),
             promised: Some(self.promised).filter(|b| !b.is_zero()),
             leader: self.leader,

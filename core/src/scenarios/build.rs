@@ -1,6 +1,6 @@
 //! From a scenario to a running simulation.
 
-use super::spec::{Protocol, Scenario};
+use super::spec::{Protocol, RunSpec, Scenario};
 use crate::multipaxos::{MultiPaxosConfig, MultiPaxosNode};
 use crate::paxos::{PaxosConfig, PaxosNode};
 use crate::sim::{Checker, DynSim, Sim, TraceEntry, Violation};
@@ -75,8 +75,7 @@ pub struct Run {
     pub scenario: String,
     pub seed: u64,
     pub sim: Box<dyn DynSim>,
-    pub until_ms: u64,
-    pub max_steps: u64,
+    pub limits: RunSpec,
 }
 
 /// The last line `ensemble sim` prints.
@@ -93,18 +92,12 @@ pub struct Summary {
 
 impl Run {
     pub fn new(s: &Scenario, seed: u64) -> Run {
-        Run {
-            scenario: s.name.clone(),
-            seed,
-            sim: build_with(s, seed),
-            until_ms: s.run.until_ms,
-            max_steps: s.run.max_steps,
-        }
+        Run { scenario: s.name.clone(), seed, sim: build_with(s, seed), limits: s.run.clone() }
     }
 
     /// The next step, unless the run's limits are reached or nothing is left to do.
     pub fn next_entry(&mut self) -> Option<TraceEntry> {
-        if self.sim.steps() >= self.max_steps || self.sim.next_time()?.ms() > self.until_ms {
+        if !self.limits.allows(self.sim.steps(), self.sim.next_time().map(|t| t.ms())) {
             return None;
         }
         self.sim.step()

@@ -76,6 +76,14 @@ pub struct RunSpec {
     pub max_steps: u64,
 }
 
+impl RunSpec {
+    /// Whether a run that took `steps` steps, whose next input is due at `next_ms`,
+    /// may go on within these limits.
+    pub fn allows(&self, steps: u64, next_ms: Option<u64>) -> bool {
+        steps < self.max_steps && next_ms.is_some_and(|t| t <= self.until_ms)
+    }
+}
+
 impl Default for RunSpec {
     fn default() -> Self {
         RunSpec { until_ms: 5_000, max_steps: 200_000 }

@@ -51,6 +51,8 @@ pub trait DynSim {
     fn chosen(&self) -> BTreeMap<Instance, Value>;
     fn violations(&self) -> Vec<Violation>;
     fn stats(&self) -> Stats;
+    /// The current partition's groups (nodes in no group form one more), or empty.
+    fn partition(&self) -> Vec<Vec<NodeId>>;
     fn set_tracing(&mut self, on: bool);
     fn box_clone(&self) -> Box<dyn DynSim>;
 }
@@ -124,6 +126,9 @@ impl<N: Node + 'static> DynSim for Sim<N> {
     }
     fn stats(&self) -> super::Stats {
         self.stats
+    }
+    fn partition(&self) -> Vec<Vec<NodeId>> {
+        self.partition.groups().cloned().unwrap_or_default()
     }
     fn set_tracing(&mut self, on: bool) {
         Sim::set_tracing(self, on)

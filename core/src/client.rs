@@ -12,17 +12,90 @@ pub struct ClientRequest {
     pub op: ClientOp,
 }
 
-/// Operations. Paxos and Multi-Paxos know one: propose a value.
+/// Operations. Paxos and Multi-Paxos know one, `propose`; the others are the
+/// coordination service's (DESIGN §3.2), served by ZAB.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum ClientOp {
-    Propose { value: String },
+    Propose {
+        value: String,
+    },
+    Connect {
+        #[serde(default = "default_session_timeout_ms")]
+        session_timeout_ms: u64,
+    },
+    Create {
+        path: String,
+        #[serde(default)]
+        data: String,
+        #[serde(default)]
+        ephemeral: bool,
+        #[serde(default)]
+        sequential: bool,
+    },
+    Get {
+        path: String,
+        #[serde(default)]
+        watch: bool,
+    },
+    Set {
+        path: String,
+        #[serde(default)]
+        data: String,
+        #[serde(default)]
+        version: Option<i32>,
+    },
+    Delete {
+        path: String,
+        #[serde(default)]
+        version: Option<i32>,
+    },
+    Exists {
+        path: String,
+        #[serde(default)]
+        watch: bool,
+    },
+    Children {
+        path: String,
+        #[serde(default)]
+        watch: bool,
+    },
+    /// Make this server catch up with the leader before the next read.
+    Sync {
+        #[serde(default = "root")]
+        path: String,
+    },
+    Close {},
+}
+
+fn default_session_timeout_ms() -> u64 {
+    4_000
+}
+fn root() -> String {
+    "/".into()
 }
 
 impl ClientOp {
     pub fn name(&self) -> &'static str {
         match self {
             ClientOp::Propose { .. } => "propose",
+            ClientOp::Connect { .. } => "connect",
+            ClientOp::Create { .. } => "create",
+            ClientOp::Get { .. } => "get",
+            ClientOp::Set { .. } => "set",
+            ClientOp::Delete { .. } => "delete",
+            ClientOp::Exists { .. } => "exists",
+            ClientOp::Children { .. } => "children",
+            ClientOp::Sync { .. } => "sync",
+            ClientOp::Close {} => "close",
+        }
+    }
+
+    /// The proposed value of a Paxos `propose`.
+    pub fn proposed_value(&self) -> Option<&str> {
+        match self {
+            ClientOp::Propose { value } => Some(value),
+            _ => None,
         }
     }
 }
@@ -33,6 +106,16 @@ pub enum ErrorCode {
     /// The server cannot reach the service (no leader, or lost its quorum).
     ConnectionLoss,
     BadArguments,
+    NoNode,
+    NodeExists,
+    BadVersion,
+    NotEmpty,
+    NoChildrenForEphemerals,
+    SessionExpired,
+    NotReadOnly,
+    /// A frame that is not a valid request (native server).
+    Malformed,
+    TooLarge,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,7 +128,13 @@ pub struct ClientError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ReplyBody {
-    Chosen { instance: Instance, value: Value },
+    Chosen {
+        instance: Instance,
+        value: Value,
+    },
+    /// A coordination-service reply, as the client protocol writes it (DESIGN §3.2),
+    /// e.g. `{"path": "/a", "zxid": ...}` or `{"data": "x", "stat": {...}}`.
+    Zk(serde_json::Value),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +146,11 @@ pub struct ClientReply {
 }
 
 impl ClientReply {
+    pub fn error(req: &ClientRequest, code: ErrorCode, message: impl Into<String>) -> ClientReply {
+        let error = ClientError { code, message: message.into() };
+        ClientReply { client: req.client, seq: req.seq, op: req.op.name().into(), result: Err(error) }
+    }
+
     pub fn ok(req: &ClientRequest, body: ReplyBody) -> ClientReply {
         ClientReply { client: req.client, seq: req.seq, op: req.op.name().into(), result: Ok(body) }
     }

@@ -5,7 +5,8 @@
 //! `Action::Emit`. The invariant checker and the narration read only these events.
 
 use crate::client::{ClientError, ClientOp};
-use crate::types::{Ballot, ClientId, Instance, NodeId, Value};
+use crate::types::{Ballot, ClientId, Epoch, Instance, NodeId, Value, Zxid};
+use crate::zab::tree::Txn;
 use serde::{Deserialize, Serialize};
 
 /// Which Paxos phase a message belonged to.
@@ -146,11 +147,68 @@ pub enum Event {
         epoch: Option<u64>,
     },
 
+    // ---- ZAB, emitted by servers ----
+    /// The ZAB phase changed (ELECTION, DISCOVERY, SYNCHRONIZATION, BROADCAST).
+    Phase {
+        phase: String,
+    },
+    /// Fast Leader Election: this server's current vote.
+    Vote {
+        vote: VoteView,
+        round: u64,
+    },
+    /// A quorum acknowledged NEWLEADER: this leader's epoch is established.
+    LeaderEstablished {
+        epoch: Epoch,
+    },
+    /// The leader chose how to synchronize a learner.
+    Sync {
+        learner: NodeId,
+        mode: String,
+        zxid: Zxid,
+    },
+    /// The leader logged a new proposal.
+    Proposed {
+        zxid: Zxid,
+        txn: Txn,
+    },
+    /// A quorum of voters acknowledged it (at the leader).
+    Committed {
+        zxid: Zxid,
+    },
+    /// The server applied the transaction to its tree, in zxid order.
+    Delivered {
+        zxid: Zxid,
+        txn: Txn,
+    },
+    /// The log was cut back; `zxid` is the new last zxid.
+    Truncated {
+        zxid: Zxid,
+    },
+    /// The server replaced its tree by the leader's snapshot at `zxid`.
+    Snapshot {
+        zxid: Zxid,
+    },
+    /// A one-shot watch fired for a client of this server.
+    Watch {
+        client: ClientId,
+        kind: String,
+        path: String,
+    },
+
     // ---- checker ----
     Violation {
         invariant: String,
         detail: String,
     },
+}
+
+/// A Fast Leader Election vote as the trace writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteView {
+    pub leader: NodeId,
+    pub zxid: Zxid,
+    pub peer_epoch: Epoch,
 }
 
 impl Event {
@@ -177,6 +235,16 @@ impl Event {
             Event::Preempted { .. } => "preempted",
             Event::Forwarded { .. } => "forwarded",
             Event::State { .. } => "state",
+            Event::Phase { .. } => "phase",
+            Event::Vote { .. } => "vote",
+            Event::LeaderEstablished { .. } => "leader_established",
+            Event::Sync { .. } => "sync",
+            Event::Proposed { .. } => "proposed",
+            Event::Committed { .. } => "committed",
+            Event::Delivered { .. } => "delivered",
+            Event::Truncated { .. } => "truncated",
+            Event::Snapshot { .. } => "snapshot",
+            Event::Watch { .. } => "watch",
             Event::Violation { .. } => "violation",
         }
     }

@@ -76,19 +76,29 @@ fn network(n: u32, event: &Event) -> Option<Pair> {
             "The partition heals: every node can reach every other again.".into(),
             "网络分区恢复：所有节点又可以互相通信。".into(),
         ),
-        Event::Request { op, .. } => {
-            let crate::client::ClientOp::Propose { value } = op;
-            (
-                format!("A client of node {n} asks for {value:?} to be chosen."),
-                format!("节点 {n} 的客户端请求选定 {value:?}。"),
-            )
-        }
+        Event::Request { op, client, .. } => request(n, client.0, op),
         Event::Reply { reply, error, .. } => replied(n, reply.as_ref(), error.as_ref()),
         Event::Violation { invariant, detail } => {
             (format!("INVARIANT VIOLATED ({invariant}): {detail}."), format!("不变式被违反（{invariant}）：{detail}。"))
         }
         _ => return None,
     })
+}
+
+fn request(n: u32, client: u32, op: &crate::client::ClientOp) -> Pair {
+    if let Some(value) = op.proposed_value() {
+        return (
+            format!("A client of node {n} asks for {value:?} to be chosen."),
+            format!("节点 {n} 的客户端请求选定 {value:?}。"),
+        );
+    }
+    let what = serde_json::to_value(op).unwrap_or_default();
+    let path = what["path"].as_str().map(|p| format!(" {p}")).unwrap_or_default();
+    let name = op.name();
+    (
+        format!("Client {client} asks node {n}: {name}{path}."),
+        format!("客户端 {client} 向节点 {n} 请求：{name}{path}。"),
+    )
 }
 
 fn dropped(from: NodeId, to: NodeId, m: &str, reason: DropReason) -> Pair {

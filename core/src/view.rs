@@ -1,6 +1,7 @@
 //! What a UI or status page shows of a node.
 
-use crate::types::{Ballot, Instance, NodeId, Value};
+use crate::event::VoteView;
+use crate::types::{Ballot, Epoch, Instance, NodeId, Value, Zxid};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -18,6 +19,9 @@ pub struct NodeView {
     /// The leader this node believes in, if the protocol has one.
     pub leader: Option<NodeId>,
     pub log: Vec<LogLine>,
+    /// ZAB servers: phase, vote, epochs, zxids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zab: Option<ZabView>,
     /// Every field of the node, as JSON, for an inspector panel.
     pub fields: serde_json::Value,
 }
@@ -28,4 +32,21 @@ pub struct LogLine {
     pub instance: Instance,
     pub accepted: Option<(Ballot, Value)>,
     pub chosen: Option<Value>,
+}
+
+/// What a ZAB server shows: ZooKeeper's `zabstate` and a little more.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ZabView {
+    pub phase: String,
+    pub vote: Option<VoteView>,
+    pub round: u64,
+    pub accepted_epoch: Epoch,
+    pub current_epoch: Epoch,
+    pub last_zxid: Zxid,
+    /// The last delivered (committed and applied) zxid.
+    pub delivered: Zxid,
+    /// The last logged proposals: zxid, delivered yet, operation.
+    pub log: Vec<(Zxid, bool, String)>,
+    pub tree_digest: String,
+    pub znodes: usize,
 }

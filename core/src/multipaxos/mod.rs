@@ -16,7 +16,7 @@ mod tests;
 
 pub use msg::{Entry, MultiPaxosDurable, MultiPaxosMsg, MultiPaxosTimer, Origin, SlotValue};
 
-use crate::client::{ClientOp, ClientRequest};
+use crate::client::{ClientReply, ClientRequest, ErrorCode};
 use crate::node::{Node, Out};
 use crate::scenarios::MultiPaxosSettings;
 use crate::types::{Ballot, ClientId, Instance, NodeId, Time, Value};
@@ -139,9 +139,8 @@ impl MultiPaxosNode {
     }
 
     fn entry_for(&self, req: &ClientRequest) -> Entry {
-        let ClientOp::Propose { value } = &req.op;
         Entry {
-            value: Value::Data(value.clone()),
+            value: Value::Data(req.op.proposed_value().unwrap_or_default().to_string()),
             origin: Some(Origin { node: self.id, client: req.client, seq: req.seq }),
         }
     }
@@ -188,6 +187,10 @@ impl Node for MultiPaxosNode {
     }
 
     fn on_request(&mut self, _now: Time, req: ClientRequest, out: &mut Out<Self>) {
+        if req.op.proposed_value().is_none() {
+            out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "Multi-Paxos serves `propose` only"));
+            return;
+        }
         let entry = self.entry_for(&req);
         self.pending.insert((req.client, req.seq), req);
         self.on_forward(entry, out);
@@ -225,6 +228,7 @@ impl Node for MultiPaxosNode {
             promised: Some(self.promised).filter(|b| !b.is_zero()),
             leader: self.leader,
             log,
+            zab: None,
             fields: serde_json::to_value(self).unwrap_or_default(),
         }
     }

@@ -100,7 +100,11 @@ fn a_majority_of_accepted_chooses_the_slot_and_tells_everyone() {
     timer(&mut n, MultiPaxosTimer::LeaderTimeout);
     msg(&mut n, 2, MultiPaxosMsg::Promise { ballot: b(1, 1), accepted: vec![] });
     msg(&mut n, 3, MultiPaxosMsg::Promise { ballot: b(1, 1), accepted: vec![] });
-    let req = crate::client::ClientRequest { client: ClientId(1), seq: 1, op: ClientOp::Propose { value: "x".into() } };
+    let req = crate::client::ClientRequest {
+        client: ClientId(1),
+        seq: 1,
+        op: crate::client::ClientOp::Propose { value: "x".into() },
+    };
     let mut out = Out::new();
     n.on_request(Time(0), req.clone(), &mut out);
     assert!(msg(&mut n, 2, MultiPaxosMsg::Accepted { ballot: b(1, 1), slot: Instance(0) }).is_empty());

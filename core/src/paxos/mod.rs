@@ -29,7 +29,7 @@ pub use learner::Learner;
 pub use msg::{AcceptedValue, PaxosDurable, PaxosMsg, PaxosTimer};
 pub use proposer::{Proposer, ProposerPhase};
 
-use crate::client::{ClientOp, ClientReply, ClientRequest, ReplyBody};
+use crate::client::{ClientReply, ClientRequest, ErrorCode, ReplyBody};
 use crate::event::Event;
 use crate::node::{Node, Out};
 use crate::types::{Instance, NodeId, Time, Value};
@@ -237,7 +237,10 @@ impl Node for PaxosNode {
     }
 
     fn on_request(&mut self, _now: Time, req: ClientRequest, out: &mut Out<Self>) {
-        let ClientOp::Propose { value } = req.op.clone();
+        let Some(value) = req.op.proposed_value().map(str::to_string) else {
+            out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "Paxos serves `propose` only"));
+            return;
+        };
         if let Some(chosen) = self.chosen.clone() {
             out.reply(ClientReply::ok(&req, ReplyBody::Chosen { instance: Instance(0), value: chosen }));
             return;
@@ -266,6 +269,7 @@ impl Node for PaxosNode {
             ballot: self.proposer.as_ref().map(|p| p.ballot).filter(|b| !b.is_zero()),
             promised: self.acceptor.as_ref().map(|a| a.promised).filter(|b| !b.is_zero()),
             leader: None,
+            zab: None,
             log: vec![LogLine { instance: Instance(0), accepted, chosen: self.chosen.clone() }],
             fields: serde_json::to_value(self).unwrap_or_default(),
         }

@@ -5,6 +5,7 @@ use crate::multipaxos::{MultiPaxosConfig, MultiPaxosNode};
 use crate::paxos::{PaxosConfig, PaxosNode};
 use crate::sim::{Checker, DynSim, Sim, TraceEntry, Violation};
 use crate::types::{NodeId, Time, Value};
+use crate::zab::{ZabConfig, ZabNode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub fn build_with(s: &Scenario, seed: u64) -> Box<dyn DynSim> {
             );
             Box::new(scheduled(sim, s))
         }
+        Protocol::Zab => Box::new(scheduled(zab_sim(s, seed), s)),
         Protocol::Multipaxos => {
             let config = Arc::new(MultiPaxosConfig::from_settings(n, &s.multipaxos));
             let checker = Checker::paxos(n as usize, true);
@@ -37,6 +39,24 @@ pub fn build_with(s: &Scenario, seed: u64) -> Box<dyn DynSim> {
             Box::new(scheduled(Sim::new(n, s.network.clone(), seed, checker, factory), s))
         }
     }
+}
+
+fn zab_sim(s: &Scenario, seed: u64) -> Sim<ZabNode> {
+    let n = s.nodes.count;
+    let config = Arc::new(ZabConfig::new(n, &s.zab));
+    let mut initial = vec![Vec::new(); n as usize];
+    let mut checker = Checker::zab();
+    for init in &s.zab.servers {
+        initial[init.id as usize - 1] = init.records();
+        let d = init.delivered_zxid();
+        let delivered: Vec<_> = init.entries().into_iter().filter(|e| e.zxid <= d).map(|e| (e.zxid, e.txn)).collect();
+        checker.zab.preload(NodeId(init.id), &delivered);
+    }
+    // ZAB assumes FIFO channels (TCP).
+    let mut net = s.network.clone();
+    net.fifo = true;
+    let factory = Arc::new(move |id, d: &[_]| ZabNode::new(id, config.clone(), d));
+    Sim::with_initial(n, net, seed, checker, factory, initial)
 }
 
 fn scheduled<N: crate::node::Node>(mut sim: Sim<N>, s: &Scenario) -> Sim<N> {

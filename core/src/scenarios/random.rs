@@ -37,6 +37,7 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
         duplicate: rng.range(0, 10) as f64 / 100.0,
         reorder: rng.range(0, 20) as f64 / 100.0,
         reorder_ms: 50,
+        fifo: protocol == Protocol::Zab,
     };
     let mut s = Scenario {
         name: format!("sweep-{}", if protocol == Protocol::Paxos { "paxos" } else { "multipaxos" }),
@@ -48,6 +49,7 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
         network,
         paxos: Default::default(),
         multipaxos: Default::default(),
+        zab: Default::default(),
         run: RunSpec { until_ms: END_MS, max_steps: 1_000_000 },
         schedule: Vec::new(),
         expect: Default::default(),
@@ -62,6 +64,7 @@ fn item(at_ms: u64) -> ScheduleItem {
     ScheduleItem {
         at_ms,
         request: None,
+        client: None,
         crash: None,
         restart: None,
         partition: None,

@@ -1,8 +1,10 @@
 //! The scenario format and its validation. Errors name the file, line and field.
 
+use crate::client::ClientOp;
 pub use crate::paxos::PaxosSettings;
 use crate::sim::{Intervention, NetConfig};
-use crate::types::NodeId;
+use crate::types::{ClientId, NodeId};
+pub use crate::zab::ZabSettings;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -11,6 +13,7 @@ use std::fmt;
 pub enum Protocol {
     Paxos,
     Multipaxos,
+    Zab,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,6 +33,8 @@ pub struct Scenario {
     pub paxos: PaxosSettings,
     #[serde(default)]
     pub multipaxos: MultiPaxosSettings,
+    #[serde(default)]
+    pub zab: ZabSettings,
     #[serde(default)]
     pub run: RunSpec,
     #[serde(default)]
@@ -111,6 +116,18 @@ pub struct RequestSpec {
     pub value: String,
 }
 
+/// Any client operation (`docs/scenarios.md`), e.g.
+/// `client = { node = 1, client = 7, op = "create", path = "/a", ephemeral = true }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientSpec {
+    pub node: u32,
+    /// The client's number; default: the node's (one client per server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<u32>,
+    #[serde(flatten)]
+    pub op: ClientOp,
+}
+
 /// One timed entry of the schedule: exactly one action field is set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,6 +135,8 @@ pub struct ScheduleItem {
     pub at_ms: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crash: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,6 +179,10 @@ impl ScheduleItem {
         if let Some(r) = &self.request {
             set.push(("request", Intervention::Request { node: NodeId(r.node), value: r.value.clone() }));
         }
+        if let Some(c) = &self.client {
+            let client = ClientId(c.client.unwrap_or(c.node));
+            set.push(("client", Intervention::Client { node: NodeId(c.node), client, op: c.op.clone() }));
+        }
         if let Some(n) = self.crash {
             set.push(("crash", Intervention::Crash { node: NodeId(n) }));
         }
@@ -183,7 +206,8 @@ impl ScheduleItem {
             1 => Ok(set.pop().expect("one").1),
             0 => Err((
                 "at_ms",
-                "no action: set one of request, crash, restart, partition, heal, crash_leader, isolate_leader".into(),
+                "no action: set one of request, client, crash, restart, partition, heal, crash_leader, isolate_leader"
+                    .into(),
             )),
             _ => Err((set[1].0, format!("more than one action ({} and {}): use one entry each", set[0].0, set[1].0))),
         }
@@ -194,6 +218,7 @@ impl ScheduleItem {
         if let Some(r) = &self.request {
             v.push(("request.node", r.node));
         }
+        v.extend(self.client.as_ref().map(|c| ("client.node", c.node)));
         v.extend(self.crash.map(|n| ("crash", n)));
         v.extend(self.restart.map(|n| ("restart", n)));
         for n in self.partition.iter().flatten().flatten() {
@@ -249,10 +274,52 @@ impl Scenario {
             in_range("paxos.distinguished", d)?;
         }
         self.validate_network()?;
+        self.validate_zab()?;
         for (i, item) in self.schedule.iter().enumerate() {
             item.intervention().map_err(|(f, m)| (format!("schedule[{i}].{f}"), m))?;
             for (f, id) in item.nodes() {
                 in_range(&format!("schedule[{i}].{f}"), id)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_zab(&self) -> Result<(), (String, String)> {
+        let n = self.nodes.count;
+        let z = &self.zab;
+        for id in &z.observers {
+            if !(1..=n).contains(id) {
+                return Err(("zab.observers".into(), format!("node {id} does not exist (nodes are 1..={n})")));
+            }
+        }
+        if z.observers.len() >= n as usize {
+            return Err(("zab.observers".into(), "at least one server must vote".into()));
+        }
+        let mut delivered: Vec<Vec<crate::types::Zxid>> = Vec::new();
+        for (i, s) in z.servers.iter().enumerate() {
+            let field = format!("zab.servers[{i}]");
+            if !(1..=n).contains(&s.id) {
+                return Err((format!("{field}.id"), format!("node {} does not exist (nodes are 1..={n})", s.id)));
+            }
+            let zxids: Vec<_> = s.entries().iter().map(|e| e.zxid).collect();
+            if zxids.windows(2).any(|w| w[0] >= w[1]) {
+                return Err((format!("{field}.log"), "zxids must increase: list epochs in order, once each".into()));
+            }
+            let d = s.delivered_zxid();
+            if d != crate::types::Zxid::ZERO && !zxids.contains(&d) {
+                return Err((format!("{field}.delivered"), format!("{d} is not in the server's log")));
+            }
+            delivered.push(zxids.into_iter().filter(|z| *z <= d).collect());
+        }
+        // Delivered histories must agree: what is committed is committed everywhere.
+        for a in &delivered {
+            for b in &delivered {
+                if !(a.starts_with(b) || b.starts_with(a)) {
+                    return Err((
+                        "zab.servers".into(),
+                        "delivered histories disagree: one must be a prefix of the other".into(),
+                    ));
+                }
             }
         }
         Ok(())

@@ -34,10 +34,16 @@ pub struct Checker {
     violations: Vec<Violation>,
     /// Each (invariant, subject) is reported once, so one bug does not flood the trace.
     reported: BTreeSet<(String, String)>,
+    pub zab: super::check_zab::ZabChecker,
 }
 
 impl Checker {
     /// A checker for `acceptors` acceptors; `allow_noop` for Multi-Paxos gap filling.
+    /// A checker for ZAB: its invariants come from the ZAB events only.
+    pub fn zab() -> Checker {
+        Checker::default()
+    }
+
     pub fn paxos(acceptors: usize, allow_noop: bool) -> Checker {
         Checker { quorum: majority(acceptors), allow_noop, ..Checker::default() }
     }
@@ -55,8 +61,9 @@ impl Checker {
         for e in events {
             match e {
                 Event::Request { op, .. } => {
-                    let crate::client::ClientOp::Propose { value } = op;
-                    self.proposed.insert(value.clone());
+                    if let Some(value) = op.proposed_value() {
+                        self.proposed.insert(value.to_string());
+                    }
                 }
                 Event::Promised { ballot, .. } => {
                     if let Some(n) = node {
@@ -70,7 +77,7 @@ impl Checker {
                     }
                 }
                 Event::Learned { instance, value } => self.on_learned(node, *instance, value, &mut found),
-                _ => {}
+                other => self.zab.observe(node, other, &mut found),
             }
         }
         let violations: Vec<Event> = found
@@ -148,4 +155,4 @@ impl Checker {
     }
 }
 
-type Found = Vec<(&'static str, String, String)>;
+pub(super) type Found = Vec<(&'static str, String, String)>;

@@ -1,6 +1,7 @@
 //! Things a person (or a test, or a scenario's schedule) does to a running simulation.
 
-use crate::types::NodeId;
+use crate::client::ClientOp;
+use crate::types::{ClientId, NodeId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,6 +42,12 @@ pub enum Intervention {
     Request {
         node: NodeId,
         value: String,
+    },
+    /// Client `client`, attached to `node`, sends any operation.
+    Client {
+        node: NodeId,
+        client: ClientId,
+        op: ClientOp,
     },
 }
 

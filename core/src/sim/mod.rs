@@ -7,6 +7,7 @@
 //! interventions give the same trace, byte for byte, natively and in wasm.
 
 mod check;
+mod check_zab;
 mod dynsim;
 mod intervention;
 mod net;
@@ -15,6 +16,7 @@ mod timeline;
 mod trace;
 
 pub use check::{Checker, Violation};
+pub use check_zab::ZabChecker;
 pub use dynsim::{DynSim, InFlight, Stats, TimerView};
 pub use intervention::{Intervention, InterventionError};
 pub use net::{NetConfig, Partition};
@@ -22,7 +24,7 @@ pub use rng::Rng;
 pub use timeline::{Branch, Timeline};
 pub use trace::{fingerprint, parse_jsonl, TraceEntry, TraceLine};
 
-use crate::client::{ClientError, ClientOp, ClientReply, ClientRequest, ErrorCode};
+use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode};
 use crate::event::{DropReason, Event};
 use crate::node::{Action, Node, Out};
 use crate::types::{ClientId, NodeId, Time};
@@ -82,14 +84,32 @@ pub struct Sim<N: Node> {
     /// Off: network events are not recorded (protocol events still are, for the checker).
     tracing: bool,
     client_seq: BTreeMap<ClientId, u64>,
+    /// Per link, when its last message arrives (FIFO links only).
+    link_last: BTreeMap<(NodeId, NodeId), Time>,
     stats: Stats,
 }
 
 impl<N: Node> Sim<N> {
     /// Nodes get ids `1..=count` and are started at time 0, in id order.
     pub fn new(count: u32, net: NetConfig, seed: u64, checker: Checker, factory: Factory<N>) -> Self {
+        Self::with_initial(count, net, seed, checker, factory, Vec::new())
+    }
+
+    /// Like `new`, but node `i` starts from the durable records `initial[i - 1]` (a
+    /// scenario's initial logs and epochs), which it also keeps across restarts.
+    pub fn with_initial(
+        count: u32,
+        net: NetConfig,
+        seed: u64,
+        checker: Checker,
+        factory: Factory<N>,
+        initial: Vec<Vec<N::Durable>>,
+    ) -> Self {
         let nodes = (1..=count)
-            .map(|i| Slot { node: factory(NodeId(i), &[]), up: true, durable: Vec::new(), timers: BTreeMap::new() })
+            .map(|i| {
+                let durable = initial.get(i as usize - 1).cloned().unwrap_or_default();
+                Slot { node: factory(NodeId(i), &durable), up: true, durable, timers: BTreeMap::new() }
+            })
             .collect();
         let mut sim = Sim {
             now: Time(0),
@@ -105,6 +125,7 @@ impl<N: Node> Sim<N> {
             checker,
             tracing: true,
             client_seq: BTreeMap::new(),
+            link_last: BTreeMap::new(),
             stats: Stats::default(),
         };
         for i in 1..=count {
@@ -294,18 +315,29 @@ impl<N: Node> Sim<N> {
         let lost = self.rng.chance(self.net.drop);
         let cut = !self.partition.connected(from, to);
         let duplicated = self.rng.chance(self.net.duplicate);
+        let at = self.arrival(from, to, now.plus_ms(delay_ms));
         let m = Message { id, from, to, msg, sent_at: now, lost, cut };
-        if duplicated {
-            let copy_delay_ms = self.draw_delay_ms();
-            self.put_copy(&m, now.plus_ms(copy_delay_ms), events);
+        let copy_at = duplicated.then(|| self.draw_delay_ms()).map(|d| self.arrival(from, to, now.plus_ms(d)));
+        self.enqueue(at, Pending::Msg(m.clone()));
+        if let Some(copy_at) = copy_at {
+            self.put_copy(&m, copy_at, events);
         }
-        self.enqueue(now.plus_ms(delay_ms), Pending::Msg(m));
+    }
+
+    /// On a FIFO link a message never arrives before the one sent ahead of it.
+    fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> Time {
+        if !self.net.fifo {
+            return at;
+        }
+        let last = self.link_last.entry((from, to)).or_insert(Time(0));
+        *last = (*last).max(at);
+        *last
     }
 
     fn draw_delay_ms(&mut self) -> u64 {
         let [lo, hi] = self.net.latency_ms;
         let mut delay_ms = self.rng.range(lo, hi);
-        if self.rng.chance(self.net.reorder) {
+        if !self.net.fifo && self.rng.chance(self.net.reorder) {
             delay_ms += self.rng.range(0, self.net.reorder_ms);
         }
         delay_ms
@@ -344,9 +376,10 @@ impl<N: Node> Sim<N> {
                     _ => Err(InterventionError::NoSuchTimer(*node, timer.to_string())),
                 }
             }
-            Intervention::Crash { node } | Intervention::Restart { node } | Intervention::Request { node, .. } => {
-                node_ok(*node)
-            }
+            Intervention::Crash { node }
+            | Intervention::Restart { node }
+            | Intervention::Request { node, .. }
+            | Intervention::Client { node, .. } => node_ok(*node),
             Intervention::Partition { groups } => groups.iter().flatten().try_for_each(|n| node_ok(*n)),
             Intervention::CrashLeader {} | Intervention::IsolateLeader {} => {
                 self.leader().map(|_| ()).ok_or(InterventionError::NoLeader)
@@ -412,7 +445,11 @@ impl<N: Node> Sim<N> {
                 events.push(Event::Heal { groups });
                 Ok(None)
             }
-            Intervention::Request { node, value } => Ok(Some(self.request(*node, value, events))),
+            Intervention::Request { node, value } => {
+                let op = ClientOp::Propose { value: value.clone() };
+                Ok(Some(self.request(*node, ClientId(node.0), op, events)))
+            }
+            Intervention::Client { node, client, op } => Ok(Some(self.request(*node, *client, op.clone(), events))),
         }
     }
 
@@ -443,23 +480,18 @@ impl<N: Node> Sim<N> {
         Ok(id)
     }
 
-    /// Each server has one simulated client, numbered like the server.
-    fn request(&mut self, node: NodeId, value: &str, events: &mut Vec<Event>) -> NodeId {
-        let client = ClientId(node.0);
+    /// A client's request to `node`. Paxos scenarios give each server one client,
+    /// numbered like the server.
+    fn request(&mut self, node: NodeId, client: ClientId, op: ClientOp, events: &mut Vec<Event>) -> NodeId {
         let seq = self.client_seq.entry(client).or_insert(0);
         *seq += 1;
-        let req = ClientRequest { client, seq: *seq, op: ClientOp::Propose { value: value.to_string() } };
+        let req = ClientRequest { client, seq: *seq, op };
         events.push(Event::Request { client, seq: req.seq, op: req.op.clone() });
         if self.slot(node).up {
             self.run_node(node, events, |n, now, out| n.on_request(now, req, out));
         } else {
-            let error = ClientError { code: ErrorCode::ConnectionLoss, message: format!("server {node} is down") };
-            events.push(reply_event(ClientReply {
-                client,
-                seq: req.seq,
-                op: req.op.name().into(),
-                result: Err(error),
-            }));
+            let reply = ClientReply::error(&req, ErrorCode::ConnectionLoss, format!("server {node} is down"));
+            events.push(reply_event(reply));
         }
         node
     }

@@ -17,11 +17,14 @@ pub struct NetConfig {
     /// overtakes or is overtaken by others.
     pub reorder: f64,
     pub reorder_ms: u64,
+    /// Deliver each link's messages in the order they were sent, as TCP does (ZAB
+    /// assumes FIFO channels). A lost message still leaves a gap the receiver sees.
+    pub fifo: bool,
 }
 
 impl Default for NetConfig {
     fn default() -> Self {
-        NetConfig { latency_ms: [5, 15], drop: 0.0, duplicate: 0.0, reorder: 0.0, reorder_ms: 50 }
+        NetConfig { latency_ms: [5, 15], drop: 0.0, duplicate: 0.0, reorder: 0.0, reorder_ms: 50, fifo: false }
     }
 }
 

@@ -1,3 +1,384 @@
 //! ZooKeeper's atomic broadcast (ZAB) and the znode tree it replicates.
+//!
+//! One leader orders every write; followers log and acknowledge its proposals; a
+//! proposal acknowledged by a quorum is committed and applied everywhere in zxid order.
+//! When the leader fails the servers go through ZooKeeper's phases:
+//!
+//! 1. **Election** (LOOKING): Fast Leader Election picks the server with the newest
+//!    history (epoch, then zxid, then id) — [`election`].
+//! 2. **Discovery**: followers report their accepted epoch; the leader takes a new
+//!    epoch above all of them — [`leader`], [`learner`].
+//! 3. **Synchronization**: DIFF, TRUNC or SNAP brings each follower to the leader's
+//!    history, then NEWLEADER/ACK/UPTODATE.
+//! 4. **Broadcast**: PROPOSAL, ACK, COMMIT (INFORM for observers), PING.
+//!
+//! Two rules make recovery safe: a proposal committed by a quorum is never lost (the
+//! new leader has it, since it has the newest history of a quorum), and a proposal only
+//! the failed leader logged is cut away (TRUNC) when it comes back.
 
+pub mod clients;
+pub mod election;
+pub mod leader;
+pub mod learner;
+mod log;
+pub mod msg;
+#[cfg(test)]
+mod tests;
 pub mod tree;
+
+pub use msg::{LogEntry, Origin, ServerState, SyncMode, Vote, WriteRequest, ZabDurable, ZabMsg, ZabPhase, ZabTimer};
+
+use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode};
+use crate::event::Event;
+use crate::node::{Node, Out};
+use crate::types::{Epoch, NodeId, SessionId, Time, Zxid};
+use crate::view::NodeView;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tree::{DataTree, Txn};
+
+/// A rule deliberately broken, so the checker can show why it exists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ZabBuggy {
+    #[default]
+    None,
+    /// A rejoining server ignores TRUNC and keeps proposals the new leader never had.
+    SkipTrunc,
+    /// Followers accept PROPOSAL and COMMIT from a leader of a stale epoch.
+    NoEpochCheck,
+    /// The leader commits without waiting for a quorum of ACKs.
+    CommitWithoutQuorum,
+}
+
+/// ZooKeeper's timing settings, scaled down for teaching (ZooKeeper's defaults:
+/// tickTime 2000 ms, initLimit 10, syncLimit 5, finalizeWait 200 ms, notification
+/// timeout 200 ms doubling to 60 s).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ZabSettings {
+    pub tick_ms: u64,
+    pub init_limit: u64,
+    pub sync_limit: u64,
+    pub finalize_wait_ms: u64,
+    pub min_notification_ms: u64,
+    pub max_notification_ms: u64,
+    /// Proposals a leader keeps for DIFF; a learner further behind gets a SNAP.
+    pub committed_log_max: usize,
+    pub buggy: ZabBuggy,
+    /// Servers that never vote (they get INFORM and serve reads).
+    pub observers: Vec<u32>,
+    /// Initial logs and epochs, to explore elections and recovery.
+    pub servers: Vec<ServerInit>,
+}
+
+/// A server's history before the run: `log = [[1, 5], [2, 1]]` means zxids
+/// 0x100000001..0x100000005 then 0x200000001. Each initial proposal sets `/`'s data to
+/// its zxid, so equal zxids are equal transactions on every server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerInit {
+    pub id: u32,
+    #[serde(default)]
+    pub log: Vec<[u32; 2]>,
+    /// The last delivered (committed) zxid as `[epoch, counter]`; default: the whole log.
+    #[serde(default)]
+    pub delivered: Option<[u32; 2]>,
+    /// Default: the epoch of the last logged zxid.
+    #[serde(default)]
+    pub current_epoch: Option<u32>,
+    /// Default: the current epoch.
+    #[serde(default)]
+    pub accepted_epoch: Option<u32>,
+}
+
+impl ServerInit {
+    pub fn entries(&self) -> Vec<LogEntry> {
+        let txn = |z: Zxid| Txn::SetData { path: "/".into(), data: z.to_string(), version: None };
+        let zxids = self.log.iter().flat_map(|[e, n]| (1..=*n).map(move |c| Zxid::new(Epoch(*e), c)));
+        zxids.map(|z| LogEntry { zxid: z, time_ms: 0, txn: txn(z), origin: None }).collect()
+    }
+
+    pub fn delivered_zxid(&self) -> Zxid {
+        let last = self.entries().last().map(|e| e.zxid).unwrap_or(Zxid::ZERO);
+        self.delivered.map(|[e, c]| Zxid::new(Epoch(e), c)).unwrap_or(last)
+    }
+
+    /// The durable records a server with this history would have.
+    pub fn records(&self) -> Vec<ZabDurable> {
+        let entries = self.entries();
+        let last_epoch = entries.last().map(|e| e.zxid.epoch().0).unwrap_or(0);
+        let current = self.current_epoch.unwrap_or(last_epoch);
+        let mut records = vec![
+            ZabDurable::AcceptedEpoch { epoch: Epoch(self.accepted_epoch.unwrap_or(current)) },
+            ZabDurable::CurrentEpoch { epoch: Epoch(current) },
+        ];
+        records.extend(entries.into_iter().map(|entry| ZabDurable::Logged { entry }));
+        records.push(ZabDurable::Delivered { zxid: self.delivered_zxid() });
+        records
+    }
+}
+
+impl Default for ZabSettings {
+    fn default() -> Self {
+        ZabSettings {
+            tick_ms: 50,
+            init_limit: 10,
+            sync_limit: 5,
+            finalize_wait_ms: 40,
+            min_notification_ms: 100,
+            max_notification_ms: 1600,
+            committed_log_max: 20,
+            buggy: ZabBuggy::None,
+            observers: Vec::new(),
+            servers: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ZabConfig {
+    pub voters: Vec<NodeId>,
+    pub observers: Vec<NodeId>,
+    pub settings: ZabSettings,
+}
+
+impl std::ops::Deref for ZabConfig {
+    type Target = ZabSettings;
+    fn deref(&self) -> &ZabSettings {
+        &self.settings
+    }
+}
+
+impl ZabConfig {
+    pub fn new(n: u32, settings: &ZabSettings) -> ZabConfig {
+        let observers: Vec<NodeId> = settings.observers.iter().map(|i| NodeId(*i)).collect();
+        let voters = (1..=n).map(NodeId).filter(|i| !observers.contains(i)).collect();
+        ZabConfig { voters, observers, settings: settings.clone() }
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.voters.iter().chain(self.observers.iter()).copied()
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ZabNode {
+    pub id: NodeId,
+    #[serde(skip)]
+    pub config: Arc<ZabConfig>,
+    /// The time of the input being handled (handed in; nodes own no clock).
+    #[serde(skip)]
+    pub now: Time,
+    // Durable.
+    pub accepted_epoch: Epoch,
+    pub current_epoch: Epoch,
+    pub log: Vec<LogEntry>,
+    pub snap_zxid: Zxid,
+    pub delivered: Zxid,
+    pub tree: DataTree,
+    // Volatile.
+    pub state: ServerState,
+    pub phase: ZabPhase,
+    pub leader: Option<NodeId>,
+    pub election: election::Election,
+    pub lead: Option<leader::LeaderState>,
+    pub learner: Option<learner::LearnerState>,
+    pub clients: clients::Clients,
+    pub stale: u64,
+}
+
+impl ZabNode {
+    pub fn new(id: NodeId, config: Arc<ZabConfig>, records: &[ZabDurable]) -> ZabNode {
+        let mut n = ZabNode {
+            id,
+            config,
+            now: Time(0),
+            accepted_epoch: Epoch(0),
+            current_epoch: Epoch(0),
+            log: Vec::new(),
+            snap_zxid: Zxid::ZERO,
+            delivered: Zxid::ZERO,
+            tree: DataTree::new(),
+            state: ServerState::Looking,
+            phase: ZabPhase::Election,
+            leader: None,
+            election: Default::default(),
+            lead: None,
+            learner: None,
+            clients: Default::default(),
+            stale: 0,
+        };
+        n.recover(records);
+        n
+    }
+
+    fn count_stale(&mut self) {
+        self.stale += 1;
+    }
+
+    pub(super) fn enter_phase(&mut self, phase: ZabPhase, out: &mut Out<Self>) {
+        self.phase = phase;
+        let name = serde_json::to_value(phase).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        out.emit(Event::Phase { phase: name });
+    }
+
+    /// Leaving FOLLOWING/LEADING: forget the role; clients waiting on it get
+    /// ConnectionLoss (their write may or may not take effect, as in ZooKeeper).
+    fn leave_role(&mut self, out: &mut Out<Self>) {
+        self.lead = None;
+        self.learner = None;
+        out.cancel_timer(ZabTimer::InitLimit);
+        out.cancel_timer(ZabTimer::Tick);
+        for (_, req) in std::mem::take(&mut self.clients.pending) {
+            out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the server lost its leader"));
+        }
+        for req in std::mem::take(&mut self.clients.held) {
+            out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the server lost its leader"));
+        }
+    }
+
+    fn on_tick(&mut self, out: &mut Out<Self>) {
+        match self.state {
+            ServerState::Leading => self.leader_tick(out),
+            ServerState::Following | ServerState::Observing => self.learner_tick(out),
+            ServerState::Looking => {}
+        }
+    }
+
+    fn on_init_limit(&mut self, out: &mut Out<Self>) {
+        let done = match self.state {
+            ServerState::Leading => self.lead.as_ref().is_some_and(|l| l.established),
+            ServerState::Following | ServerState::Observing => self.learner.as_ref().is_some_and(|l| l.synced),
+            ServerState::Looking => true,
+        };
+        if !done {
+            // Discovery and synchronization took longer than initLimit: start over.
+            self.look_for_leader(out);
+        }
+    }
+
+    fn on_zab_message(&mut self, from: NodeId, msg: ZabMsg, out: &mut Out<Self>) {
+        match msg {
+            ZabMsg::Notification { leader, zxid, round, state, peer_epoch } => {
+                self.on_notification(from, Vote { leader, zxid, peer_epoch }, round, state, out)
+            }
+            ZabMsg::FollowerInfo { accepted_epoch, last_zxid } => {
+                self.on_learner_info(from, accepted_epoch, last_zxid, false, out)
+            }
+            ZabMsg::ObserverInfo { accepted_epoch, last_zxid } => {
+                self.on_learner_info(from, accepted_epoch, last_zxid, true, out)
+            }
+            ZabMsg::LeaderInfo { new_epoch } => self.on_leader_info(from, new_epoch, out),
+            ZabMsg::AckEpoch { current_epoch, last_zxid } => self.on_ack_epoch(from, current_epoch, last_zxid, out),
+            ZabMsg::Diff { proposals } => self.on_diff(from, proposals, out),
+            ZabMsg::Trunc { zxid } => self.on_trunc(from, zxid, out),
+            ZabMsg::Snap { zxid, tree } => self.on_snap(from, zxid, *tree, out),
+            ZabMsg::NewLeader { epoch, zxid } => self.on_new_leader(from, epoch, zxid, out),
+            ZabMsg::Ack { zxid } => self.on_ack(from, zxid, out),
+            ZabMsg::UpToDate { committed } => self.on_up_to_date(from, committed, out),
+            ZabMsg::Proposal { entry } => self.on_proposal(from, entry, out),
+            ZabMsg::Commit { zxid } => self.on_commit(from, zxid, out),
+            ZabMsg::Inform { entry } => self.on_inform(from, entry, out),
+            ZabMsg::Ping { sessions } if self.state == ServerState::Leading => self.on_learner_ping(from, sessions),
+            ZabMsg::Ping { .. } => self.on_leader_ping(from, out),
+            ZabMsg::Request { origin, write } if self.state == ServerState::Leading => {
+                self.propose_write(origin, write, out)
+            }
+            ZabMsg::Sync { origin } if self.state == ServerState::Leading => self.on_learner_sync(from, origin, out),
+            ZabMsg::Sync { origin } if self.heard_from_leader(from) => self.finish_sync(origin, out),
+            ZabMsg::Request { .. } | ZabMsg::Sync { .. } => self.count_stale(),
+        }
+    }
+}
+
+/// The transaction a client's write asks for.
+pub(crate) fn txn_for(op: &ClientOp, session: SessionId) -> Txn {
+    match op.clone() {
+        ClientOp::Create { path, data, ephemeral, sequential } => {
+            Txn::Create { path, data, ephemeral, sequential, session }
+        }
+        ClientOp::Set { path, data, version } => Txn::SetData { path, data, version },
+        ClientOp::Delete { path, version } => Txn::Delete { path, version },
+        // Reads, connect, close and sync never get here; `check` stands in harmlessly.
+        other => Txn::Check {
+            path: serde_json::to_value(&other)
+                .ok()
+                .and_then(|v| v["path"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "/".into()),
+            version: None,
+        },
+    }
+}
+
+impl Node for ZabNode {
+    type Msg = ZabMsg;
+    type Timer = ZabTimer;
+    type Durable = ZabDurable;
+
+    fn on_start(&mut self, now: Time, out: &mut Out<Self>) {
+        self.now = now;
+        self.look_for_leader(out);
+    }
+
+    fn on_message(&mut self, now: Time, from: NodeId, msg: ZabMsg, out: &mut Out<Self>) {
+        self.now = now;
+        self.on_zab_message(from, msg, out);
+    }
+
+    fn on_timer(&mut self, now: Time, timer: ZabTimer, out: &mut Out<Self>) {
+        self.now = now;
+        match timer {
+            ZabTimer::NotificationTimeout => self.on_notification_timeout(out),
+            ZabTimer::FinalizeWait => self.on_finalize_wait(now, out),
+            ZabTimer::InitLimit => self.on_init_limit(out),
+            ZabTimer::Tick => self.on_tick(out),
+        }
+    }
+
+    fn on_request(&mut self, now: Time, req: ClientRequest, out: &mut Out<Self>) {
+        self.now = now;
+        self.on_client(req, out);
+    }
+
+    fn is_leader(&self) -> bool {
+        self.state == ServerState::Leading
+    }
+
+    fn view(&self) -> NodeView {
+        let roles = vec![if self.is_observer() { "observer" } else { "voter" }.to_string()];
+        NodeView {
+            id: self.id,
+            up: true,
+            roles,
+            state: self.state.name().into(),
+            ballot: None,
+            promised: None,
+            leader: self.leader,
+            log: Vec::new(),
+            zab: Some(crate::view::ZabView {
+                phase: serde_json::to_value(self.phase)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                vote: self.election.vote.map(Into::into),
+                round: self.election.round,
+                accepted_epoch: self.accepted_epoch,
+                current_epoch: self.current_epoch,
+                last_zxid: self.last_zxid(),
+                delivered: self.delivered,
+                log: self
+                    .log
+                    .iter()
+                    .rev()
+                    .take(20)
+                    .rev()
+                    .map(|e| (e.zxid, e.zxid <= self.delivered, e.txn.op_name().to_string()))
+                    .collect(),
+                tree_digest: self.tree.digest(),
+                znodes: self.tree.node_count(),
+            }),
+            fields: serde_json::to_value(self).unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The client path: sessions, writes forwarded to the leader, reads served from the
+//! server's own tree, `sync`, watches, and replies in each client's order.
+//!
+//! ZooKeeper's "sequential consistency" (顺序一致性): one client's requests take effect
+//! in the order it sent them. Writes travel to the leader over a FIFO channel and are
+//! proposed in arrival order; a read waits until the same client's earlier writes have
+//! been applied on this server, so it never overtakes them.
+
+use super::msg::{LogEntry, Origin, WriteRequest, ZabMsg, ZabPhase};
+use super::tree::{TxnResult, WatchEvent, ZkError};
+use super::ZabNode;
+use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode, ReplyBody};
+use crate::event::Event;
+use crate::node::Out;
+use crate::types::{ClientId, SessionId};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The clients connected to this server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Clients {
+    #[serde(serialize_with = "crate::types::as_pairs")]
+    pub sessions: BTreeMap<ClientId, SessionId>,
+    /// Requests sent on (writes, syncs) and awaiting their outcome, by (client, seq).
+    #[serde(serialize_with = "crate::types::as_pairs")]
+    pub pending: BTreeMap<(ClientId, u64), ClientRequest>,
+    /// Reads held back behind the same client's pending writes.
+    pub held: Vec<ClientRequest>,
+}
+
+fn code(e: ZkError) -> ErrorCode {
+    match e {
+        ZkError::NoNode => ErrorCode::NoNode,
+        ZkError::NodeExists => ErrorCode::NodeExists,
+        ZkError::BadVersion => ErrorCode::BadVersion,
+        ZkError::NotEmpty => ErrorCode::NotEmpty,
+        ZkError::NoChildrenForEphemerals => ErrorCode::NoChildrenForEphemerals,
+        ZkError::BadArguments => ErrorCode::BadArguments,
+        ZkError::SessionExpired => ErrorCode::SessionExpired,
+    }
+}
+
+fn zk(req: &ClientRequest, body: serde_json::Value) -> ClientReply {
+    ClientReply::ok(req, ReplyBody::Zk(body))
+}
+
+impl ZabNode {
+    pub(super) fn serving(&self) -> bool {
+        self.phase == ZabPhase::Broadcast
+    }
+
+    pub(super) fn on_client(&mut self, req: ClientRequest, out: &mut Out<Self>) {
+        if !self.serving() {
+            let why = format!("server {} is not connected to a quorum ({:?})", self.id, self.phase);
+            return out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, why));
+        }
+        let session = self.clients.sessions.get(&req.client).copied();
+        let write = match (&req.op, session) {
+            (ClientOp::Propose { .. }, _) => {
+                return out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "use create/set/delete"))
+            }
+            (ClientOp::Connect { session_timeout_ms }, None) => {
+                WriteRequest::Connect { timeout_ms: *session_timeout_ms }
+            }
+            (ClientOp::Connect { .. }, Some(s)) => {
+                return out.reply(zk(&req, json!({"session_id": s, "already": true})));
+            }
+            (_, None) => return out.reply(ClientReply::error(&req, ErrorCode::SessionExpired, "connect first")),
+            (ClientOp::Close {}, Some(session)) => WriteRequest::Close { session },
+            (ClientOp::Sync { .. }, Some(_)) => return self.start_sync(req, out),
+            (ClientOp::Get { .. } | ClientOp::Exists { .. } | ClientOp::Children { .. }, Some(_)) => {
+                return self.read_in_order(req, out)
+            }
+            (op, Some(session)) => WriteRequest::Txn { txn: super::txn_for(op, session) },
+        };
+        self.send_write(req, write, out);
+    }
+
+    fn origin(&self, req: &ClientRequest) -> Origin {
+        Origin { server: self.id, client: req.client, seq: req.seq }
+    }
+
+    fn send_write(&mut self, req: ClientRequest, write: WriteRequest, out: &mut Out<Self>) {
+        let origin = self.origin(&req);
+        self.clients.pending.insert((req.client, req.seq), req);
+        match self.leader {
+            Some(l) if l == self.id => self.propose_write(origin, write, out),
+            Some(l) => out.send(l, ZabMsg::Request { origin, write }),
+            None => {}
+        }
+    }
+
+    fn start_sync(&mut self, req: ClientRequest, out: &mut Out<Self>) {
+        let origin = self.origin(&req);
+        self.clients.pending.insert((req.client, req.seq), req);
+        match self.leader {
+            Some(l) if l == self.id => self.on_learner_sync(l, origin, out),
+            Some(l) => out.send(l, ZabMsg::Sync { origin }),
+            None => {}
+        }
+    }
+
+    /// The leader's SYNC came back: everything committed before it is applied here.
+    pub(super) fn finish_sync(&mut self, origin: Origin, out: &mut Out<Self>) {
+        if let Some(req) = self.clients.pending.remove(&(origin.client, origin.seq)) {
+            out.reply(zk(&req, json!({"zxid": self.delivered})));
+        }
+        self.release_reads(origin.client, out);
+    }
+
+    fn read_in_order(&mut self, req: ClientRequest, out: &mut Out<Self>) {
+        let waiting = self.clients.pending.keys().any(|(c, _)| *c == req.client);
+        if waiting {
+            self.clients.held.push(req);
+        } else {
+            self.serve_read(req, out);
+        }
+    }
+
+    fn serve_read(&mut self, req: ClientRequest, out: &mut Out<Self>) {
+        let session = self.clients.sessions.get(&req.client).copied();
+        let watch = |w: bool| if w { session } else { None };
+        let result = match &req.op {
+            ClientOp::Get { path, watch: w } => {
+                self.tree.get_data(path, watch(*w)).map(|(data, stat)| json!({"data": data, "stat": stat}))
+            }
+            ClientOp::Exists { path, watch: w } => self.tree.exists(path, watch(*w)).map(|stat| json!({"stat": stat})),
+            ClientOp::Children { path, watch: w } => {
+                self.tree.get_children(path, watch(*w)).map(|children| json!({"children": children}))
+            }
+            _ => Err(ZkError::BadArguments),
+        };
+        out.reply(match result {
+            Ok(body) => zk(&req, body),
+            Err(e) => ClientReply::error(&req, code(e), format!("{} {}", req.op.name(), path_of(&req.op))),
+        });
+    }
+
+    fn release_reads(&mut self, client: ClientId, out: &mut Out<Self>) {
+        if self.clients.pending.keys().any(|(c, _)| *c == client) {
+            return;
+        }
+        let (ready, held): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.clients.held).into_iter().partition(|r| r.client == client);
+        self.clients.held = held;
+        for r in ready {
+            self.serve_read(r, out);
+        }
+    }
+
+    /// After a delivery: the origin server answers its client; watches fire for the
+    /// sessions of this server's clients; the leader tracks session leases.
+    pub(super) fn after_delivery(
+        &mut self,
+        e: &LogEntry,
+        result: TxnResult,
+        watches: Vec<WatchEvent>,
+        out: &mut Out<Self>,
+    ) {
+        self.track_session(&e.txn);
+        for w in watches {
+            if let Some((&client, _)) = self.clients.sessions.iter().find(|(_, s)| **s == w.session) {
+                let kind =
+                    serde_json::to_value(w.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                out.emit(Event::Watch { client, kind, path: w.path });
+            }
+        }
+        if let super::tree::Txn::CloseSession { session } = &e.txn {
+            self.clients.sessions.retain(|_, s| s != session);
+        }
+        let Some(origin) = e.origin.filter(|o| o.server == self.id) else { return };
+        let Some(req) = self.clients.pending.remove(&(origin.client, origin.seq)) else { return };
+        if let (ClientOp::Connect { .. }, TxnResult::SessionCreated) = (&req.op, &result) {
+            if let super::tree::Txn::CreateSession { session, timeout_ms } = &e.txn {
+                self.clients.sessions.insert(req.client, *session);
+                out.reply(zk(&req, json!({"session_id": session, "timeout_ms": timeout_ms})));
+            }
+        } else {
+            out.reply(reply_for(&req, e, result));
+        }
+        self.release_reads(origin.client, out);
+    }
+}
+
+fn path_of(op: &ClientOp) -> String {
+    serde_json::to_value(op).ok().and_then(|v| v["path"].as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn reply_for(req: &ClientRequest, e: &LogEntry, result: TxnResult) -> ClientReply {
+    if let Some(err) = result.error() {
+        return ClientReply::error(req, code(err), format!("{} {}", req.op.name(), path_of(&req.op)));
+    }
+    let body = match result {
+        TxnResult::Created { path } => json!({"path": path, "zxid": e.zxid}),
+        TxnResult::Stat(stat) => json!({"stat": stat, "zxid": e.zxid}),
+        other => json!({"zxid": e.zxid, "result": other}),
+    };
+    zk(req, body)
+}

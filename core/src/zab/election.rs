@@ -1,0 +1,235 @@
+//! Fast Leader Election (`FastLeaderElection.lookForLeader`), recovery mode's first step.
+//!
+//! A LOOKING server increments its round (logical clock), votes for itself with its
+//! last zxid and epoch, and tells everyone. Votes are compared by epoch, then zxid,
+//! then server id: whoever has seen the most recent history should lead. A better vote
+//! is adopted and passed on; a higher round resets what was counted; a lower round is
+//! answered with our vote. When a quorum agrees with our vote we wait `finalizeWait`
+//! for anything better, then decide. Servers that already follow or lead answer a
+//! LOOKING server with their vote, so a late joiner learns who leads.
+
+use super::msg::{ServerState, Vote, ZabMsg, ZabPhase, ZabTimer};
+use super::ZabNode;
+use crate::event::Event;
+use crate::node::Out;
+use crate::types::{majority, NodeId, Time};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Election {
+    /// The logical clock (ZooKeeper's `logicalclock`, sent as `electionEpoch`).
+    pub round: u64,
+    pub vote: Option<Vote>,
+    /// Votes of this round, by voter (`recvset`).
+    pub received: BTreeMap<NodeId, Vote>,
+    /// Votes of servers already FOLLOWING or LEADING (`outofelection`).
+    pub out_of_election: BTreeMap<NodeId, Vote>,
+    /// Servers that told us they are LEADING (`checkLeader`).
+    pub leading: BTreeSet<NodeId>,
+    pub notification_ms: u64,
+    /// A quorum agreed and the finalize wait is running.
+    pub finalizing: bool,
+}
+
+impl ZabNode {
+    /// Our own candidacy: last logged zxid and current epoch.
+    fn own_vote(&self) -> Vote {
+        Vote { leader: self.id, zxid: self.last_zxid(), peer_epoch: self.current_epoch }
+    }
+
+    fn is_voter(&self, n: NodeId) -> bool {
+        self.config.voters.contains(&n)
+    }
+
+    /// Enter LOOKING: a new round, a vote for ourselves, notifications to everyone.
+    pub(super) fn look_for_leader(&mut self, out: &mut Out<Self>) {
+        self.leave_role(out);
+        self.state = ServerState::Looking;
+        self.phase = ZabPhase::Election;
+        self.leader = None;
+        let own = self.own_vote();
+        let voter = self.is_voter(self.id);
+        let e = &mut self.election;
+        e.round += 1;
+        e.vote = Some(own);
+        e.received.clear();
+        e.out_of_election.clear();
+        e.leading.clear();
+        e.finalizing = false;
+        e.notification_ms = self.config.min_notification_ms;
+        if voter {
+            e.received.insert(self.id, own);
+        }
+        out.emit(Event::State { state: "LOOKING".into(), epoch: Some(u64::from(self.current_epoch.0)) });
+        self.emit_vote(out);
+        self.send_notifications(out);
+        out.cancel_timer(ZabTimer::FinalizeWait);
+        let ms = self.election.notification_ms;
+        out.set_timer(ZabTimer::NotificationTimeout, ms..=ms);
+    }
+
+    fn emit_vote(&self, out: &mut Out<Self>) {
+        if let Some(v) = self.election.vote {
+            out.emit(Event::Vote { vote: v.into(), round: self.election.round });
+        }
+    }
+
+    fn notification(&self) -> ZabMsg {
+        // A follower or leader reports the vote it decided on; an observer, which has no
+        // vote of its own to offer, reports its current belief too.
+        let v = self.election.vote.unwrap_or_else(|| self.own_vote());
+        ZabMsg::Notification {
+            leader: v.leader,
+            zxid: v.zxid,
+            round: self.election.round,
+            state: self.state,
+            peer_epoch: v.peer_epoch,
+        }
+    }
+
+    fn send_notifications(&mut self, out: &mut Out<Self>) {
+        let msg = self.notification();
+        let others: Vec<NodeId> = self.config.all().filter(|n| *n != self.id).collect();
+        out.broadcast(&others, &msg);
+    }
+
+    pub(super) fn on_notification(
+        &mut self,
+        from: NodeId,
+        vote: Vote,
+        round: u64,
+        state: ServerState,
+        out: &mut Out<Self>,
+    ) {
+        if self.state != ServerState::Looking {
+            // We know the leader: tell a LOOKING server (a restarted or new one).
+            if state == ServerState::Looking {
+                out.send(from, self.notification());
+            }
+            return;
+        }
+        match state {
+            ServerState::Looking if self.is_voter(from) && self.is_voter(self.id) => {
+                self.on_looking_vote(from, vote, round, out)
+            }
+            ServerState::Looking => {
+                if round < self.election.round {
+                    out.send(from, self.notification());
+                }
+                self.count_stale();
+            }
+            ServerState::Following | ServerState::Leading => self.on_decided_vote(from, vote, round, state, out),
+            ServerState::Observing => self.count_stale(),
+        }
+    }
+
+    fn on_looking_vote(&mut self, from: NodeId, vote: Vote, round: u64, out: &mut Out<Self>) {
+        let own = self.own_vote();
+        let current = self.election.vote.unwrap_or(own);
+        if round > self.election.round {
+            // A newer round: forget what we counted, vote afresh.
+            self.election.round = round;
+            self.election.received.clear();
+            self.change_vote(if vote.beats(&own) { vote } else { own }, out);
+        } else if round < self.election.round {
+            out.send(from, self.notification());
+            return;
+        } else if vote.beats(&current) {
+            self.change_vote(vote, out);
+        }
+        self.election.received.insert(from, vote);
+        let mine = self.election.vote.expect("voting");
+        self.election.received.insert(self.id, mine);
+        if !self.election.finalizing && self.agreeing(&self.election.received, &mine) >= self.quorum() {
+            self.election.finalizing = true;
+            let ms = self.config.finalize_wait_ms;
+            out.set_timer(ZabTimer::FinalizeWait, ms..=ms);
+        }
+    }
+
+    fn change_vote(&mut self, vote: Vote, out: &mut Out<Self>) {
+        self.election.vote = Some(vote);
+        // Something better came in: the finalize wait starts over once a quorum agrees.
+        self.election.finalizing = false;
+        out.cancel_timer(ZabTimer::FinalizeWait);
+        self.emit_vote(out);
+        self.send_notifications(out);
+    }
+
+    fn on_decided_vote(&mut self, from: NodeId, vote: Vote, round: u64, state: ServerState, out: &mut Out<Self>) {
+        if state == ServerState::Leading && vote.leader == from {
+            self.election.leading.insert(from);
+        }
+        if !self.is_voter(from) {
+            return self.count_stale();
+        }
+        if round == self.election.round {
+            self.election.received.insert(from, vote);
+            if self.agreeing(&self.election.received, &vote) >= self.quorum() && self.check_leader(&vote) {
+                return self.decide(vote, out);
+            }
+        }
+        self.election.out_of_election.insert(from, vote);
+        if self.agreeing(&self.election.out_of_election, &vote) >= self.quorum() && self.check_leader(&vote) {
+            self.election.round = round;
+            self.decide(vote, out);
+        }
+    }
+
+    /// ZOOKEEPER-1732: follow a leader only if it says it leads (or it is us).
+    fn check_leader(&self, vote: &Vote) -> bool {
+        vote.leader == self.id || self.election.leading.contains(&vote.leader)
+    }
+
+    fn agreeing(&self, votes: &BTreeMap<NodeId, Vote>, vote: &Vote) -> usize {
+        votes.iter().filter(|(n, v)| self.is_voter(**n) && *v == vote).count()
+    }
+
+    pub(super) fn quorum(&self) -> usize {
+        majority(self.config.voters.len())
+    }
+
+    pub(super) fn on_finalize_wait(&mut self, now: Time, out: &mut Out<Self>) {
+        let Some(vote) = self.election.vote.filter(|_| self.state == ServerState::Looking) else { return };
+        self.election.finalizing = false;
+        if self.agreeing(&self.election.received, &vote) >= self.quorum() {
+            self.decide_at(vote, now, out);
+        }
+    }
+
+    pub(super) fn on_notification_timeout(&mut self, out: &mut Out<Self>) {
+        if self.state != ServerState::Looking {
+            return;
+        }
+        // Nobody answered enough: ask again, waiting twice as long each time (capped).
+        self.send_notifications(out);
+        let e = &mut self.election;
+        e.notification_ms = (e.notification_ms * 2).min(self.config.max_notification_ms);
+        let ms = e.notification_ms;
+        out.set_timer(ZabTimer::NotificationTimeout, ms..=ms);
+    }
+
+    fn decide(&mut self, vote: Vote, out: &mut Out<Self>) {
+        let now = self.now;
+        self.decide_at(vote, now, out);
+    }
+
+    fn decide_at(&mut self, vote: Vote, now: Time, out: &mut Out<Self>) {
+        self.election.vote = Some(vote);
+        out.cancel_timer(ZabTimer::NotificationTimeout);
+        out.cancel_timer(ZabTimer::FinalizeWait);
+        if vote.leader == self.id {
+            self.lead(now, out);
+        } else {
+            self.follow(vote.leader, now, out);
+        }
+    }
+}
+
+/// The trace form of a vote (`{"leader","zxid","peer_epoch"}`).
+impl From<Vote> for crate::event::VoteView {
+    fn from(v: Vote) -> Self {
+        crate::event::VoteView { leader: v.leader, zxid: v.zxid, peer_epoch: v.peer_epoch }
+    }
+}

@@ -1,0 +1,442 @@
+//! The leader's side of discovery, synchronization and broadcast (`Leader.lead()` and
+//! `LearnerHandler`).
+//!
+//! Discovery: once a quorum of voters has connected (FOLLOWERINFO), the new epoch is
+//! one more than the highest epoch any of them accepted (LEADERINFO), and a quorum must
+//! acknowledge it (ACKEPOCH). Synchronization: each learner gets DIFF, TRUNC+DIFF or
+//! SNAP, then NEWLEADER; when a quorum has acknowledged NEWLEADER the leader delivers
+//! its own history and is established (UPTODATE). Broadcast: each write becomes a
+//! PROPOSAL with the next zxid, committed once a quorum of voters has ACKed it.
+
+use super::msg::{LogEntry, Origin, ServerState, SyncMode, WriteRequest, ZabMsg, ZabPhase, ZabTimer};
+use super::tree::Txn;
+use super::{ZabBuggy, ZabNode};
+use crate::event::Event;
+use crate::node::Out;
+use crate::types::{Epoch, NodeId, SessionId, Time, Zxid};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LearnerStage {
+    /// FOLLOWERINFO received.
+    Connected,
+    /// ACKEPOCH received.
+    Acked,
+    /// Sync messages and NEWLEADER sent.
+    Syncing,
+    /// NEWLEADER acknowledged; UPTODATE sent once the leader is established.
+    UpToDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerHandler {
+    pub observer: bool,
+    pub accepted_epoch: Epoch,
+    pub last_zxid: Zxid,
+    pub stage: LearnerStage,
+    pub newleader_zxid: Zxid,
+    pub last_heard: Time,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outstanding {
+    pub entry: LogEntry,
+    pub acks: BTreeSet<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lease {
+    pub timeout_ms: u64,
+    pub expires_at: Time,
+    pub closing: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LeaderState {
+    pub new_epoch: Option<Epoch>,
+    pub epoch_agreed: bool,
+    pub established: bool,
+    pub learners: BTreeMap<NodeId, LearnerHandler>,
+    pub epoch_acks: BTreeSet<NodeId>,
+    pub newleader_acks: BTreeSet<NodeId>,
+    /// The leader's last zxid when synchronization began: its history to establish.
+    pub history_zxid: Zxid,
+    pub counter: u32,
+    pub committed: Zxid,
+    pub outstanding: BTreeMap<Zxid, Outstanding>,
+    pub leases: BTreeMap<SessionId, Lease>,
+    /// Writes that arrived before the leader was established.
+    pub queued: Vec<(Origin, WriteRequest)>,
+    /// SYNC requests waiting for a zxid to commit: (zxid, learner, origin).
+    pub syncs: Vec<(Zxid, NodeId, Origin)>,
+}
+
+impl ZabNode {
+    pub(super) fn lead(&mut self, now: Time, out: &mut Out<Self>) {
+        self.state = ServerState::Leading;
+        self.leader = Some(self.id);
+        self.lead = Some(LeaderState::default());
+        self.enter_phase(ZabPhase::Discovery, out);
+        out.emit(Event::State { state: "LEADING".into(), epoch: Some(u64::from(self.current_epoch.0)) });
+        let init_ms = self.config.init_limit * self.config.tick_ms;
+        out.set_timer(ZabTimer::InitLimit, init_ms..=init_ms);
+        out.set_timer(ZabTimer::Tick, self.config.tick_ms..=self.config.tick_ms);
+        let _ = now;
+        self.try_new_epoch(out);
+    }
+
+    fn leading(&mut self) -> Option<&mut LeaderState> {
+        self.lead.as_mut().filter(|_| self.state == ServerState::Leading)
+    }
+
+    pub(super) fn on_learner_info(
+        &mut self,
+        from: NodeId,
+        accepted_epoch: Epoch,
+        last_zxid: Zxid,
+        observer: bool,
+        out: &mut Out<Self>,
+    ) {
+        let now = self.now;
+        let Some(l) = self.leading() else { return self.count_stale() };
+        if l.learners.get(&from).is_some_and(|h| h.stage != LearnerStage::Connected) {
+            return self.count_stale(); // a retry that crossed our LEADERINFO
+        }
+        let h = LearnerHandler {
+            observer,
+            accepted_epoch,
+            last_zxid,
+            stage: LearnerStage::Connected,
+            newleader_zxid: Zxid::ZERO,
+            last_heard: now,
+        };
+        l.learners.insert(from, h);
+        match l.new_epoch {
+            Some(new_epoch) => out.send(from, ZabMsg::LeaderInfo { new_epoch }),
+            None => self.try_new_epoch(out),
+        }
+    }
+
+    /// With a quorum of voters connected, propose the new epoch.
+    fn try_new_epoch(&mut self, out: &mut Out<Self>) {
+        let (quorum, own) = (self.quorum(), self.accepted_epoch);
+        let Some(l) = self.lead.as_mut() else { return };
+        let voters: Vec<&LearnerHandler> = l.learners.values().filter(|h| !h.observer).collect();
+        if l.new_epoch.is_some() || voters.len() + 1 < quorum {
+            return;
+        }
+        let max = voters.iter().map(|h| h.accepted_epoch).max().unwrap_or(own).max(own);
+        let new_epoch = Epoch(max.0 + 1);
+        l.new_epoch = Some(new_epoch);
+        l.epoch_acks.insert(self.id);
+        let to: Vec<NodeId> = l.learners.keys().copied().collect();
+        self.set_accepted_epoch(new_epoch, out);
+        out.broadcast(&to, &ZabMsg::LeaderInfo { new_epoch });
+        self.try_epoch_agreed(out);
+    }
+
+    pub(super) fn on_ack_epoch(&mut self, from: NodeId, current_epoch: Epoch, last_zxid: Zxid, out: &mut Out<Self>) {
+        let (my_epoch, my_zxid) = (self.current_epoch, self.last_zxid());
+        let Some(l) = self.leading() else { return self.count_stale() };
+        let Some(h) = l.learners.get_mut(&from) else { return self.count_stale() };
+        if !h.observer && (current_epoch, last_zxid) > (my_epoch, my_zxid) {
+            // A follower has seen more than we have: we must not lead (waitForEpochAck).
+            return self.look_for_leader(out);
+        }
+        h.stage = LearnerStage::Acked;
+        h.last_zxid = last_zxid;
+        if !h.observer {
+            l.epoch_acks.insert(from);
+        }
+        if l.epoch_agreed {
+            self.sync_learner(from, out);
+        } else {
+            self.try_epoch_agreed(out);
+        }
+    }
+
+    fn try_epoch_agreed(&mut self, out: &mut Out<Self>) {
+        let quorum = self.quorum();
+        let last = self.last_zxid();
+        let Some(l) = self.lead.as_mut() else { return };
+        if l.epoch_agreed || l.epoch_acks.len() < quorum {
+            return;
+        }
+        l.epoch_agreed = true;
+        l.history_zxid = last;
+        let epoch = l.new_epoch.expect("agreed on an epoch");
+        let acked: Vec<NodeId> =
+            l.learners.iter().filter(|(_, h)| h.stage == LearnerStage::Acked).map(|(n, _)| *n).collect();
+        self.set_current_epoch(epoch, out);
+        self.enter_phase(ZabPhase::Synchronization, out);
+        for n in acked {
+            self.sync_learner(n, out);
+        }
+        self.try_establish(out);
+    }
+
+    /// Choose DIFF, TRUNC or SNAP for a learner whose last zxid is `peer`.
+    pub(super) fn choose_sync(&self, peer: Zxid) -> (SyncMode, Vec<ZabMsg>) {
+        let k = self.config.committed_log_max;
+        // The oldest zxid we can still DIFF from (ZooKeeper keeps a committedLog window).
+        let base = if self.log.len() > k { self.log[self.log.len() - k - 1].zxid } else { self.snap_zxid };
+        if self.has_logged(peer) && peer >= base {
+            return (SyncMode::Diff, vec![ZabMsg::Diff { proposals: self.entries_after(peer) }]);
+        }
+        // The learner has proposals we never had: cut back to the last zxid we share.
+        let shared = self.log.iter().map(|e| e.zxid).filter(|z| *z < peer).max().unwrap_or(self.snap_zxid);
+        if shared >= base && shared >= self.snap_zxid {
+            let diff = ZabMsg::Diff { proposals: self.entries_after(shared) };
+            return (SyncMode::Trunc, vec![ZabMsg::Trunc { zxid: shared }, diff]);
+        }
+        let snap = ZabMsg::Snap { zxid: self.delivered, tree: Box::new(self.tree.snapshot()) };
+        (SyncMode::Snap, vec![snap, ZabMsg::Diff { proposals: self.entries_after(self.delivered) }])
+    }
+
+    fn sync_learner(&mut self, n: NodeId, out: &mut Out<Self>) {
+        let last = self.last_zxid();
+        let Some(l) = self.lead.as_ref() else { return };
+        let (Some(h), Some(epoch)) = (l.learners.get(&n), l.new_epoch) else { return };
+        let peer = h.last_zxid;
+        let (mode, msgs) = self.choose_sync(peer);
+        out.emit(Event::Sync { learner: n, mode: format!("{mode:?}").to_uppercase(), zxid: peer });
+        for m in msgs {
+            out.send(n, m);
+        }
+        out.send(n, ZabMsg::NewLeader { epoch, zxid: last });
+        let h = self.lead.as_mut().and_then(|l| l.learners.get_mut(&n)).expect("present");
+        h.stage = LearnerStage::Syncing;
+        h.newleader_zxid = last;
+    }
+
+    pub(super) fn on_ack(&mut self, from: NodeId, zxid: Zxid, out: &mut Out<Self>) {
+        let now = self.now;
+        let Some(l) = self.leading() else { return self.count_stale() };
+        let Some(h) = l.learners.get_mut(&from) else { return self.count_stale() };
+        h.last_heard = now;
+        let voter = !h.observer;
+        if h.stage == LearnerStage::Syncing && zxid == h.newleader_zxid {
+            h.stage = LearnerStage::UpToDate;
+            if voter {
+                l.newleader_acks.insert(from);
+                // Having logged our history up to `zxid`, it has logged these too.
+                l.outstanding.range_mut(..=zxid).for_each(|(_, o)| {
+                    o.acks.insert(from);
+                });
+            }
+            if l.established {
+                let committed = l.committed;
+                out.send(from, ZabMsg::UpToDate { committed });
+                self.try_commit(out);
+            } else {
+                self.try_establish(out);
+            }
+            return;
+        }
+        match l.outstanding.get_mut(&zxid) {
+            Some(o) if voter && h.stage == LearnerStage::UpToDate => {
+                o.acks.insert(from);
+                self.try_commit(out);
+            }
+            _ => self.count_stale(),
+        }
+    }
+
+    /// A quorum acknowledged NEWLEADER: deliver our history, then serve.
+    fn try_establish(&mut self, out: &mut Out<Self>) {
+        let quorum = self.quorum();
+        let Some(l) = self.lead.as_mut() else { return };
+        if l.established || !l.epoch_agreed || l.newleader_acks.len() + 1 < quorum {
+            return;
+        }
+        l.established = true;
+        let (history, epoch) = (l.history_zxid, l.new_epoch.expect("agreed"));
+        // Primary integrity: everything of earlier epochs is delivered before we propose.
+        self.deliver_upto(history, out);
+        let l = self.lead.as_mut().expect("leading");
+        l.committed = history;
+        out.emit(Event::LeaderEstablished { epoch });
+        let ready: Vec<NodeId> =
+            l.learners.iter().filter(|(_, h)| h.stage == LearnerStage::UpToDate).map(|(n, _)| *n).collect();
+        out.broadcast(&ready, &ZabMsg::UpToDate { committed: history });
+        out.cancel_timer(ZabTimer::InitLimit);
+        self.enter_phase(ZabPhase::Broadcast, out);
+        self.renew_all_leases();
+        for (origin, write) in std::mem::take(&mut self.lead.as_mut().expect("leading").queued) {
+            self.propose_write(origin, write, out);
+        }
+        self.try_commit(out);
+    }
+
+    /// Turn a client's write into a proposal with the next zxid.
+    pub(super) fn propose_write(&mut self, origin: Origin, write: WriteRequest, out: &mut Out<Self>) {
+        let Some(l) = self.lead.as_mut() else { return };
+        if !l.established {
+            l.queued.push((origin, write));
+            return;
+        }
+        let epoch = l.new_epoch.expect("established");
+        l.counter += 1;
+        let zxid = Zxid::new(epoch, l.counter);
+        let txn = match write {
+            // A session's id is the zxid that created it: unique and the same everywhere.
+            WriteRequest::Connect { timeout_ms } => Txn::CreateSession { session: SessionId(zxid.0), timeout_ms },
+            WriteRequest::Close { session } => Txn::CloseSession { session },
+            WriteRequest::Txn { txn } => txn,
+        };
+        let entry = LogEntry { zxid, time_ms: self.now.ms(), txn: txn.clone(), origin: Some(origin) };
+        self.propose_entry(entry, out);
+    }
+
+    fn propose_entry(&mut self, entry: LogEntry, out: &mut Out<Self>) {
+        let zxid = entry.zxid;
+        self.append(entry.clone(), out);
+        out.emit(Event::Proposed { zxid, txn: entry.txn.clone() });
+        let l = self.lead.as_mut().expect("leading");
+        l.outstanding.insert(zxid, Outstanding { entry: entry.clone(), acks: BTreeSet::from([self.id]) });
+        let to: Vec<NodeId> = l
+            .learners
+            .iter()
+            .filter(|(_, h)| !h.observer && matches!(h.stage, LearnerStage::Syncing | LearnerStage::UpToDate))
+            .map(|(n, _)| *n)
+            .collect();
+        out.broadcast(&to, &ZabMsg::Proposal { entry });
+        self.try_commit(out);
+    }
+
+    /// Commit, in zxid order, every outstanding proposal a quorum of voters has ACKed.
+    fn try_commit(&mut self, out: &mut Out<Self>) {
+        let quorum = if self.config.buggy == ZabBuggy::CommitWithoutQuorum { 1 } else { self.quorum() };
+        loop {
+            let Some(l) = self.lead.as_mut().filter(|l| l.established) else { return };
+            let Some((&zxid, o)) = l.outstanding.iter().next() else { return };
+            if o.acks.len() < quorum {
+                return;
+            }
+            let entry = l.outstanding.remove(&zxid).expect("first").entry;
+            l.committed = zxid;
+            out.emit(Event::Committed { zxid });
+            let up: Vec<(NodeId, bool)> = l
+                .learners
+                .iter()
+                .filter(|(_, h)| h.stage == LearnerStage::UpToDate)
+                .map(|(n, h)| (*n, h.observer))
+                .collect();
+            for (n, observer) in up {
+                let msg = if observer { ZabMsg::Inform { entry: entry.clone() } } else { ZabMsg::Commit { zxid } };
+                out.send(n, msg);
+            }
+            self.deliver_upto(zxid, out);
+            self.answer_syncs(out);
+        }
+    }
+
+    pub(super) fn on_learner_sync(&mut self, from: NodeId, origin: Origin, out: &mut Out<Self>) {
+        let Some(l) = self.leading() else { return self.count_stale() };
+        match l.outstanding.keys().next_back() {
+            Some(&last) => l.syncs.push((last, from, origin)),
+            None => out.send(from, ZabMsg::Sync { origin }),
+        }
+    }
+
+    /// SYNC answers go out once what was proposed before them is committed.
+    fn answer_syncs(&mut self, out: &mut Out<Self>) {
+        let id = self.id;
+        let Some(l) = self.lead.as_mut() else { return };
+        let committed = l.committed;
+        let (ready, waiting): (Vec<_>, Vec<_>) = l.syncs.drain(..).partition(|(z, _, _)| *z <= committed);
+        l.syncs = waiting;
+        for (_, n, origin) in ready {
+            if n == id {
+                self.finish_sync(origin, out);
+            } else {
+                out.send(n, ZabMsg::Sync { origin });
+            }
+        }
+    }
+
+    pub(super) fn leader_tick(&mut self, out: &mut Out<Self>) {
+        let (now, quorum, limit_ms) = (self.now, self.quorum(), self.config.sync_limit * self.config.tick_ms);
+        let Some(l) = self.leading() else { return };
+        let synced: Vec<NodeId> = l
+            .learners
+            .iter()
+            .filter(|(_, h)| matches!(h.stage, LearnerStage::Syncing | LearnerStage::UpToDate))
+            .map(|(n, _)| *n)
+            .collect();
+        out.broadcast(&synced, &ZabMsg::Ping { sessions: Vec::new() });
+        let alive = l
+            .learners
+            .values()
+            .filter(|h| !h.observer && h.stage == LearnerStage::UpToDate && now.ms() <= h.last_heard.ms() + limit_ms)
+            .count();
+        if l.established && alive + 1 < quorum {
+            // Without a synced quorum we could commit nothing: step down.
+            return self.look_for_leader(out);
+        }
+        self.expire_sessions(out);
+        out.set_timer(ZabTimer::Tick, self.config.tick_ms..=self.config.tick_ms);
+    }
+
+    pub(super) fn on_learner_ping(&mut self, from: NodeId, sessions: Vec<SessionId>) {
+        let now = self.now;
+        let Some(l) = self.leading() else { return };
+        if let Some(h) = l.learners.get_mut(&from) {
+            h.last_heard = now;
+        }
+        for s in sessions {
+            if let Some(lease) = l.leases.get_mut(&s) {
+                lease.expires_at = now.plus_ms(lease.timeout_ms);
+            }
+        }
+    }
+
+    /// A new leader gives every session a full timeout to be touched again.
+    fn renew_all_leases(&mut self) {
+        let now = self.now;
+        let sessions: Vec<(SessionId, u64)> = self.tree.sessions().collect();
+        let l = self.lead.as_mut().expect("leading");
+        l.leases = sessions
+            .into_iter()
+            .map(|(s, timeout_ms)| (s, Lease { timeout_ms, expires_at: now.plus_ms(timeout_ms), closing: false }))
+            .collect();
+    }
+
+    fn expire_sessions(&mut self, out: &mut Out<Self>) {
+        let (now, id) = (self.now, self.id);
+        let local: Vec<SessionId> = self.clients.sessions.values().copied().collect();
+        let Some(l) = self.lead.as_mut().filter(|l| l.established) else { return };
+        let mut expired = Vec::new();
+        for (s, lease) in l.leases.iter_mut() {
+            if local.contains(s) {
+                lease.expires_at = now.plus_ms(lease.timeout_ms);
+            } else if !lease.closing && lease.expires_at < now {
+                lease.closing = true;
+                expired.push(*s);
+            }
+        }
+        for session in expired {
+            // The server's own "client" closes it: nobody awaits the reply.
+            let origin = Origin { server: id, client: crate::types::ClientId(0), seq: session.0 };
+            self.propose_write(origin, WriteRequest::Close { session }, out);
+        }
+    }
+
+    /// After delivery at the leader: keep the session leases in step with the tree.
+    pub(super) fn track_session(&mut self, txn: &Txn) {
+        let now = self.now;
+        let Some(l) = self.lead.as_mut() else { return };
+        match txn {
+            Txn::CreateSession { session, timeout_ms } => {
+                let lease = Lease { timeout_ms: *timeout_ms, expires_at: now.plus_ms(*timeout_ms), closing: false };
+                l.leases.insert(*session, lease);
+            }
+            Txn::CloseSession { session } => {
+                l.leases.remove(session);
+            }
+            _ => {}
+        }
+    }
+}

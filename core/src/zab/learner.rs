@@ -1,0 +1,216 @@
+//! The follower's (and observer's) side: `Follower.followLeader()`,
+//! `registerWithLeader` (discovery), `syncWithLeader` (synchronization) and the
+//! broadcast loop. Observers do the same but never vote: they get INFORM, not PROPOSAL.
+
+use super::msg::{LogEntry, ServerState, ZabMsg, ZabPhase, ZabTimer};
+use super::tree::DataTree;
+use super::{ZabBuggy, ZabNode};
+use crate::event::Event;
+use crate::node::Out;
+use crate::types::{Epoch, NodeId, Time, Zxid};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerState {
+    pub leader: NodeId,
+    pub last_heard: Time,
+    /// UPTODATE received: synchronized and serving.
+    pub synced: bool,
+}
+
+impl ZabNode {
+    pub(super) fn is_observer(&self) -> bool {
+        self.config.observers.contains(&self.id)
+    }
+
+    pub(super) fn follow(&mut self, leader: NodeId, now: Time, out: &mut Out<Self>) {
+        let observer = self.is_observer();
+        self.state = if observer { ServerState::Observing } else { ServerState::Following };
+        self.leader = Some(leader);
+        self.learner = Some(LearnerState { leader, last_heard: now, synced: false });
+        out.emit(Event::State { state: self.state.name().into(), epoch: Some(u64::from(self.current_epoch.0)) });
+        self.enter_phase(ZabPhase::Discovery, out);
+        let (accepted_epoch, last_zxid) = (self.accepted_epoch, self.last_zxid());
+        let info = if observer {
+            ZabMsg::ObserverInfo { accepted_epoch, last_zxid }
+        } else {
+            ZabMsg::FollowerInfo { accepted_epoch, last_zxid }
+        };
+        out.send(leader, info);
+        let init_ms = self.config.init_limit * self.config.tick_ms;
+        out.set_timer(ZabTimer::InitLimit, init_ms..=init_ms);
+        out.set_timer(ZabTimer::Tick, self.config.tick_ms..=self.config.tick_ms);
+    }
+
+    /// Whether `from` is the leader we follow; every message from it proves it alive.
+    pub(super) fn heard_from_leader(&mut self, from: NodeId) -> bool {
+        let now = self.now;
+        match self.learner.as_mut() {
+            Some(l) if l.leader == from => {
+                l.last_heard = now;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub(super) fn on_leader_info(&mut self, from: NodeId, new_epoch: Epoch, out: &mut Out<Self>) {
+        if !self.heard_from_leader(from) {
+            return self.count_stale();
+        }
+        if new_epoch < self.accepted_epoch {
+            // We accepted a newer epoch from someone else: this leader is stale.
+            return self.look_for_leader(out);
+        }
+        if new_epoch > self.accepted_epoch {
+            self.set_accepted_epoch(new_epoch, out);
+        }
+        let (current_epoch, last_zxid) = (self.current_epoch, self.last_zxid());
+        out.send(from, ZabMsg::AckEpoch { current_epoch, last_zxid });
+        self.enter_phase(ZabPhase::Synchronization, out);
+    }
+
+    pub(super) fn on_trunc(&mut self, from: NodeId, zxid: Zxid, out: &mut Out<Self>) {
+        if !self.heard_from_leader(from) {
+            return self.count_stale();
+        }
+        if self.config.buggy == ZabBuggy::SkipTrunc {
+            return; // keeps proposals the new leader never had
+        }
+        self.truncate(zxid, out);
+    }
+
+    pub(super) fn on_diff(&mut self, from: NodeId, proposals: Vec<LogEntry>, out: &mut Out<Self>) {
+        if !self.heard_from_leader(from) {
+            return self.count_stale();
+        }
+        for e in proposals {
+            if e.zxid > self.last_zxid() {
+                self.append(e, out);
+            }
+        }
+    }
+
+    pub(super) fn on_snap(&mut self, from: NodeId, zxid: Zxid, tree: DataTree, out: &mut Out<Self>) {
+        if !self.heard_from_leader(from) {
+            return self.count_stale();
+        }
+        self.install_snapshot(zxid, tree, out);
+    }
+
+    pub(super) fn on_new_leader(&mut self, from: NodeId, epoch: Epoch, zxid: Zxid, out: &mut Out<Self>) {
+        if !self.heard_from_leader(from) {
+            return self.count_stale();
+        }
+        // Logged (DIFF) before acknowledged (ZOOKEEPER-3911): `append` persisted them.
+        self.set_current_epoch(epoch, out);
+        out.send(from, ZabMsg::Ack { zxid });
+    }
+
+    pub(super) fn on_up_to_date(&mut self, from: NodeId, committed: Zxid, out: &mut Out<Self>) {
+        if !self.heard_from_leader(from) {
+            return self.count_stale();
+        }
+        if let Some(l) = self.learner.as_mut() {
+            l.synced = true;
+        }
+        self.deliver_upto(committed, out);
+        out.cancel_timer(ZabTimer::InitLimit);
+        self.enter_phase(ZabPhase::Broadcast, out);
+    }
+
+    pub(super) fn on_proposal(&mut self, from: NodeId, entry: LogEntry, out: &mut Out<Self>) {
+        if self.config.buggy == ZabBuggy::NoEpochCheck && !self.heard_from_leader(from) {
+            // The bug: a deposed leader's proposal is logged and acknowledged anyway.
+            let zxid = entry.zxid;
+            self.log.push(entry);
+            out.send(from, ZabMsg::Ack { zxid });
+            return;
+        }
+        if !self.heard_from_leader(from) || entry.zxid.epoch() != self.current_epoch {
+            return self.count_stale();
+        }
+        let zxid = entry.zxid;
+        if zxid <= self.last_zxid() {
+            return self.count_stale(); // a duplicate
+        }
+        if !self.follows_on(zxid) {
+            // A proposal went missing on the way: our history has a hole. Re-synchronize.
+            return self.look_for_leader(out);
+        }
+        self.append(entry, out);
+        out.send(from, ZabMsg::Ack { zxid });
+    }
+
+    /// Whether `zxid` is the next proposal after our last one.
+    fn follows_on(&self, zxid: Zxid) -> bool {
+        let last = self.last_zxid();
+        if last.epoch() == zxid.epoch() {
+            zxid.counter() == last.counter() + 1
+        } else {
+            zxid.counter() == 1
+        }
+    }
+
+    pub(super) fn on_commit(&mut self, from: NodeId, zxid: Zxid, out: &mut Out<Self>) {
+        if self.config.buggy == ZabBuggy::NoEpochCheck && !self.heard_from_leader(from) {
+            return self.deliver_stale(zxid, out);
+        }
+        if !self.heard_from_leader(from) {
+            return self.count_stale();
+        }
+        if !self.has_logged(zxid) {
+            return self.look_for_leader(out);
+        }
+        self.deliver_upto(zxid, out);
+    }
+
+    /// The bug's second half: apply a deposed leader's commit out of order.
+    fn deliver_stale(&mut self, zxid: Zxid, out: &mut Out<Self>) {
+        let Some(e) = self.log.iter().find(|e| e.zxid == zxid).cloned() else { return };
+        let (result, watches) = self.tree.apply_unchecked(e.zxid, e.time_ms, &e.txn);
+        out.emit(Event::Delivered { zxid, txn: e.txn.clone() });
+        self.after_delivery(&e, result, watches, out);
+    }
+
+    pub(super) fn on_inform(&mut self, from: NodeId, entry: LogEntry, out: &mut Out<Self>) {
+        if !self.heard_from_leader(from) {
+            return self.count_stale();
+        }
+        let zxid = entry.zxid;
+        if zxid <= self.last_zxid() {
+            return self.count_stale();
+        }
+        self.append(entry, out);
+        self.deliver_upto(zxid, out);
+    }
+
+    pub(super) fn on_leader_ping(&mut self, from: NodeId, out: &mut Out<Self>) {
+        if !self.heard_from_leader(from) {
+            return self.count_stale();
+        }
+        let sessions = self.clients.sessions.values().copied().collect();
+        out.send(from, ZabMsg::Ping { sessions });
+    }
+
+    pub(super) fn learner_tick(&mut self, out: &mut Out<Self>) {
+        let limit_ms = self.config.sync_limit * self.config.tick_ms;
+        let Some(l) = self.learner.as_ref() else { return };
+        out.set_timer(ZabTimer::Tick, self.config.tick_ms..=self.config.tick_ms);
+        if self.phase == ZabPhase::Discovery {
+            // The leader may not have been ready for us yet (`connectToLeader` retries);
+            // initLimit bounds how long we keep trying.
+            let (leader, accepted_epoch, last_zxid) = (l.leader, self.accepted_epoch, self.last_zxid());
+            let info = if self.is_observer() {
+                ZabMsg::ObserverInfo { accepted_epoch, last_zxid }
+            } else {
+                ZabMsg::FollowerInfo { accepted_epoch, last_zxid }
+            };
+            return out.send(leader, info);
+        }
+        if self.phase == ZabPhase::Broadcast && self.now.ms() > l.last_heard.ms() + limit_ms {
+            // Nothing from the leader for syncLimit ticks: it is gone, or we are cut off.
+            self.look_for_leader(out);
+        }
+    }
+}

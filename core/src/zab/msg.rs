@@ -1,0 +1,188 @@
+//! ZAB messages, named as in ZooKeeper's source (`Leader.java` packet types and
+//! `FastLeaderElection`'s notification), and what a ZAB server persists.
+
+use super::tree::{DataTree, Txn};
+use crate::types::{ClientId, Epoch, NodeId, SessionId, Zxid};
+use serde::{Deserialize, Serialize};
+
+/// `QuorumPeer.ServerState`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ServerState {
+    #[default]
+    Looking,
+    Following,
+    Leading,
+    Observing,
+}
+
+impl ServerState {
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerState::Looking => "LOOKING",
+            ServerState::Following => "FOLLOWING",
+            ServerState::Leading => "LEADING",
+            ServerState::Observing => "OBSERVING",
+        }
+    }
+}
+
+/// ZooKeeper's `ZabState`: where a server is in the protocol.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ZabPhase {
+    #[default]
+    Election,
+    Discovery,
+    Synchronization,
+    Broadcast,
+}
+
+/// How a leader brings a learner up to date (`SyncMode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SyncMode {
+    /// Send the committed proposals the learner lacks (possibly none).
+    Diff,
+    /// The learner has proposals the leader never had: cut them, then DIFF.
+    Trunc,
+    /// The learner is too far behind: send the whole tree.
+    Snap,
+}
+
+/// A vote in Fast Leader Election. Votes are ordered by `peer_epoch`, then `zxid`,
+/// then the proposed leader's id (`totalOrderPredicate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    pub leader: NodeId,
+    pub zxid: Zxid,
+    pub peer_epoch: Epoch,
+}
+
+impl Vote {
+    fn key(&self) -> (Epoch, Zxid, NodeId) {
+        (self.peer_epoch, self.zxid, self.leader)
+    }
+    /// Whether `self` is a better leader than `other`.
+    pub fn beats(&self, other: &Vote) -> bool {
+        self.key() > other.key()
+    }
+}
+
+/// One logged proposal: the leader stamps the time, so every server applies the same.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub zxid: Zxid,
+    pub time_ms: u64,
+    pub txn: Txn,
+    /// Which server's client asked for it: that server replies once it is delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// The client and server a write came from, so the right server replies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Origin {
+    pub server: NodeId,
+    pub client: ClientId,
+    pub seq: u64,
+}
+
+/// A write as a learner forwards it to the leader (ZooKeeper's REQUEST packet): the
+/// leader turns it into a `Txn` and proposes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WriteRequest {
+    Connect { timeout_ms: u64 },
+    Close { session: SessionId },
+    Txn { txn: Txn },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ZabMsg {
+    /// Fast Leader Election: the sender's vote, round (`electionEpoch`) and state.
+    #[serde(rename = "NOTIFICATION")]
+    Notification { leader: NodeId, zxid: Zxid, round: u64, state: ServerState, peer_epoch: Epoch },
+    #[serde(rename = "FOLLOWERINFO")]
+    FollowerInfo { accepted_epoch: Epoch, last_zxid: Zxid },
+    #[serde(rename = "OBSERVERINFO")]
+    ObserverInfo { accepted_epoch: Epoch, last_zxid: Zxid },
+    /// The new epoch: one more than any epoch a quorum has accepted.
+    #[serde(rename = "LEADERINFO")]
+    LeaderInfo { new_epoch: Epoch },
+    #[serde(rename = "ACKEPOCH")]
+    AckEpoch { current_epoch: Epoch, last_zxid: Zxid },
+    #[serde(rename = "DIFF")]
+    Diff { proposals: Vec<LogEntry> },
+    /// Cut the log back to `zxid`.
+    #[serde(rename = "TRUNC")]
+    Trunc { zxid: Zxid },
+    #[serde(rename = "SNAP")]
+    Snap { zxid: Zxid, tree: Box<DataTree> },
+    #[serde(rename = "NEWLEADER")]
+    NewLeader { epoch: Epoch, zxid: Zxid },
+    /// Acknowledges a PROPOSAL or the NEWLEADER with that zxid.
+    #[serde(rename = "ACK")]
+    Ack { zxid: Zxid },
+    /// Synchronized: serve clients; everything up to `committed` is delivered.
+    #[serde(rename = "UPTODATE")]
+    UpToDate { committed: Zxid },
+    #[serde(rename = "PROPOSAL")]
+    Proposal { entry: LogEntry },
+    #[serde(rename = "COMMIT")]
+    Commit { zxid: Zxid },
+    /// A committed proposal for an observer (it saw no PROPOSAL).
+    #[serde(rename = "INFORM")]
+    Inform { entry: LogEntry },
+    /// Heartbeat; from a learner it carries the sessions its clients keep alive.
+    #[serde(rename = "PING")]
+    Ping { sessions: Vec<SessionId> },
+    #[serde(rename = "REQUEST")]
+    Request { origin: Origin, write: WriteRequest },
+    /// From a learner: "tell me when what you proposed so far is committed"; the
+    /// leader's answer comes back on the same FIFO channel, after those COMMITs.
+    #[serde(rename = "SYNC")]
+    Sync { origin: Origin },
+}
+
+/// What a ZAB server persists; restart replays these records in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ZabDurable {
+    AcceptedEpoch {
+        epoch: Epoch,
+    },
+    CurrentEpoch {
+        epoch: Epoch,
+    },
+    Logged {
+        entry: LogEntry,
+    },
+    /// The log was cut back to `zxid` (TRUNC).
+    Truncated {
+        zxid: Zxid,
+    },
+    /// The log was replaced by a snapshot of the tree at `zxid` (SNAP).
+    Snapshot {
+        zxid: Zxid,
+        tree: Box<DataTree>,
+    },
+    /// Everything up to `zxid` was delivered (committed and applied).
+    Delivered {
+        zxid: Zxid,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZabTimer {
+    /// Fast Leader Election: nothing decided yet, send the notifications again.
+    NotificationTimeout,
+    /// A quorum agrees; decide unless a better vote arrives first (`finalizeWait`).
+    FinalizeWait,
+    /// Discovery and synchronization must finish within `initLimit` ticks.
+    InitLimit,
+    /// Every tick: PINGs, the `syncLimit` check, session expiry.
+    Tick,
+}

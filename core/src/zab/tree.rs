@@ -1,1 +1,0 @@
-//! The znode tree (being written).

@@ -31,7 +31,7 @@ pub fn build_with(s: &Scenario, seed: u64) -> Box<dyn DynSim> {
             );
             Box::new(scheduled(sim, s))
         }
-        Protocol::Zab => Box::new(scheduled(zab_sim(s, seed), s)),
+        Protocol::Zab => Box::new(build_zab(s, seed)),
         Protocol::Multipaxos => {
             let config = Arc::new(MultiPaxosConfig::from_settings(n, &s.multipaxos));
             let checker = Checker::paxos(n as usize, true);
@@ -39,6 +39,13 @@ pub fn build_with(s: &Scenario, seed: u64) -> Box<dyn DynSim> {
             Box::new(scheduled(Sim::new(n, s.network.clone(), seed, checker, factory), s))
         }
     }
+}
+
+/// A ZAB scenario's simulation with its concrete node type, for tests that look
+/// inside the servers (e.g. replaying a server's disk).
+pub fn build_zab(s: &Scenario, seed: u64) -> Sim<ZabNode> {
+    let sim = zab_sim(s, seed);
+    scheduled(sim, s)
 }
 
 fn zab_sim(s: &Scenario, seed: u64) -> Sim<ZabNode> {
@@ -108,6 +115,15 @@ pub struct Summary {
     pub chosen: BTreeMap<String, Value>,
     pub messages: u64,
     pub violations: Vec<Violation>,
+    /// ZAB: the leader established in each epoch.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub leaders: BTreeMap<String, NodeId>,
+    /// ZAB: each server's last logged zxid, in ZooKeeper's hex form.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub last_zxid: BTreeMap<String, String>,
+    /// ZAB: a digest of each server's znode tree; equal trees, equal digests.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tree_digest: BTreeMap<String, String>,
 }
 
 impl Run {
@@ -130,6 +146,8 @@ impl Run {
     }
 
     pub fn summary(&self) -> Summary {
+        let zab: Vec<(String, crate::view::ZabView)> =
+            self.sim.views().into_iter().filter_map(|v| v.zab.map(|z| (v.id.0.to_string(), z))).collect();
         Summary {
             scenario: self.scenario.clone(),
             seed: self.seed,
@@ -138,6 +156,9 @@ impl Run {
             chosen: self.sim.chosen().into_iter().map(|(i, v)| (i.0.to_string(), v)).collect(),
             messages: self.sim.stats().sent,
             violations: self.sim.violations(),
+            leaders: self.sim.leaders().into_iter().map(|(e, n)| (e.0.to_string(), n)).collect(),
+            last_zxid: zab.iter().map(|(n, z)| (n.clone(), z.last_zxid.to_string())).collect(),
+            tree_digest: zab.iter().map(|(n, z)| (n.clone(), z.tree_digest.clone())).collect(),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Random fault schedules for seed sweeps: `sweep-paxos` and `sweep-multipaxos`.
+//! Random fault schedules for seed sweeps: `sweep-paxos`, `sweep-multipaxos`, `sweep-zab`.
 //!
 //! The seed picks the cluster size, the network's misbehaviour and a schedule of
 //! crashes, restarts, partitions and requests. Every fault ends by `HEAL_MS`: all
@@ -6,7 +6,8 @@
 //! correct protocol must still choose it (liveness) with no invariant ever violated
 //! (safety). `ensemble sim --scenario sweep-paxos --seed N` replays seed `N`.
 
-use super::spec::{NodesSpec, Protocol, RequestSpec, RunSpec, Scenario, ScheduleItem};
+use super::spec::{ClientSpec, NodesSpec, Protocol, RequestSpec, RunSpec, Scenario, ScheduleItem};
+use crate::client::ClientOp;
 use crate::paxos::Fix;
 use crate::sim::{NetConfig, Rng};
 
@@ -15,13 +16,17 @@ pub const HEAL_MS: u64 = 1_500;
 /// Enough for any correct run to finish what was asked after healing.
 pub const END_MS: u64 = 6_000;
 
-pub const SWEEP_NAMES: [&str; 2] = ["sweep-paxos", "sweep-multipaxos"];
+pub const SWEEP_NAMES: [&str; 3] = ["sweep-paxos", "sweep-multipaxos", "sweep-zab"];
+
+/// The client that writes after the faults are over (ZAB sweeps).
+pub const LATE_CLIENT: u32 = 100;
 
 /// The generated scenario called `name` for `seed`, if `name` is a sweep.
 pub fn generated(name: &str, seed: u64) -> Option<Scenario> {
     match name {
         "sweep-paxos" => Some(random_scenario(Protocol::Paxos, seed)),
         "sweep-multipaxos" => Some(random_scenario(Protocol::Multipaxos, seed)),
+        "sweep-zab" => Some(random_scenario(Protocol::Zab, seed)),
         _ => None,
     }
 }
@@ -29,7 +34,10 @@ pub fn generated(name: &str, seed: u64) -> Option<Scenario> {
 pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
     // A different stream from the simulator's, so schedule and run do not correlate.
     let mut rng = Rng::new(seed ^ 0x5eed_5eed_5eed_5eed);
-    let count = if rng.chance(0.5) { 3 } else { 5 };
+    let voters = if rng.chance(0.5) { 3 } else { 5 };
+    // ZAB sweeps add an observer to some runs.
+    let observer = protocol == Protocol::Zab && rng.chance(0.4);
+    let count = voters + u32::from(observer);
     let lo = rng.range(1, 10);
     let network = NetConfig {
         latency_ms: [lo, lo + rng.range(0, 30)],
@@ -40,7 +48,10 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
         fifo: protocol == Protocol::Zab,
     };
     let mut s = Scenario {
-        name: format!("sweep-{}", if protocol == Protocol::Paxos { "paxos" } else { "multipaxos" }),
+        name: format!(
+            "sweep-{}",
+            serde_json::to_value(protocol).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        ),
         description: "Random faults for a seed sweep".into(),
         description_zh: "用于随机种子扫描的随机故障".into(),
         protocol,
@@ -56,7 +67,14 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
     };
     // Seeds take turns with each livelock fix; liveness is asserted for the cures only.
     s.paxos.fix = [Fix::DistinguishedProposer, Fix::RandomizedBackoff, Fix::None][(seed % 3) as usize];
-    s.schedule = faults(&mut rng, count);
+    if observer {
+        s.zab.observers = vec![count];
+    }
+    if protocol == Protocol::Zab {
+        // Time for every server to catch up after the late client's last attempt.
+        s.run.until_ms = END_MS + 3_000;
+    }
+    s.schedule = faults(&mut rng, count, protocol == Protocol::Zab);
     s
 }
 
@@ -69,20 +87,26 @@ fn item(at_ms: u64) -> ScheduleItem {
         restart: None,
         partition: None,
         heal: None,
+        calm: None,
         crash_leader: None,
         isolate_leader: None,
     }
 }
 
-fn faults(rng: &mut Rng, count: u32) -> Vec<ScheduleItem> {
+fn faults(rng: &mut Rng, count: u32, zab: bool) -> Vec<ScheduleItem> {
     let mut items = Vec::new();
     let node = |rng: &mut Rng| rng.range(1, u64::from(count)) as u32;
-    for k in 0..rng.range(1, 4) {
-        let at_ms = rng.range(0, HEAL_MS - 100);
-        items.push(ScheduleItem {
-            request: Some(RequestSpec { node: node(rng), value: format!("v{k}") }),
-            ..item(at_ms)
-        });
+    if zab {
+        items.extend(zab_clients(rng, count));
+    } else {
+        for k in 0..rng.range(1, 4) {
+            let at_ms = rng.range(0, HEAL_MS - 100);
+            let request = Some(RequestSpec { node: node(rng), value: format!("v{k}") });
+            items.push(ScheduleItem { request, ..item(at_ms) });
+        }
+    }
+    if zab && rng.chance(0.3) {
+        items.push(ScheduleItem { crash_leader: Some(true), ..item(rng.range(300, HEAL_MS - 300)) });
     }
     // Crash at most a minority at once, each restarted later; overlapping crashes of
     // the same node are skipped by the simulator.
@@ -101,11 +125,50 @@ fn faults(rng: &mut Rng, count: u32) -> Vec<ScheduleItem> {
     for n in 1..=count {
         items.push(ScheduleItem { restart: Some(n), ..item(HEAL_MS) });
     }
-    let last = ScheduleItem {
-        request: Some(RequestSpec { node: node(rng), value: "after-heal".into() }),
-        ..item(HEAL_MS + 10)
-    };
-    items.push(last);
+    if zab {
+        // ZAB assumes TCP: no loss without the connection breaking. After the faults,
+        // the network stops losing messages, so the late client's write must succeed.
+        items.push(ScheduleItem { calm: Some(true), ..item(HEAL_MS) });
+        let n = node(rng);
+        let client = |at_ms, op| ScheduleItem {
+            client: Some(ClientSpec { node: n, client: Some(LATE_CLIENT), op }),
+            ..item(at_ms)
+        };
+        // Like a real client, it retries while the ensemble recovers: a connect when
+        // already connected is harmless, and so is a create that finds its node.
+        for k in 0..10 {
+            items.push(client(HEAL_MS + 500 + 400 * k, ClientOp::Connect { session_timeout_ms: 2_000 }));
+            let create = ClientOp::Create {
+                path: "/after-heal".into(),
+                data: String::new(),
+                ephemeral: false,
+                sequential: false,
+            };
+            items.push(client(HEAL_MS + 700 + 400 * k, create));
+        }
+    } else {
+        let request = Some(RequestSpec { node: node(rng), value: "after-heal".into() });
+        items.push(ScheduleItem { request, ..item(HEAL_MS + 10) });
+    }
     items.sort_by_key(|i| i.at_ms);
+    items
+}
+
+/// One client per server: it connects, then creates, updates and reads its own nodes.
+fn zab_clients(rng: &mut Rng, count: u32) -> Vec<ScheduleItem> {
+    let mut items = Vec::new();
+    for k in 1..=count {
+        let at = |rng: &mut Rng| rng.range(350, HEAL_MS - 100);
+        let client = |at_ms, op| ScheduleItem { client: Some(ClientSpec { node: k, client: None, op }), ..item(at_ms) };
+        items.push(client(rng.range(250, 400), ClientOp::Connect { session_timeout_ms: 1_000 }));
+        for i in 0..rng.range(1, 4) {
+            let (ephemeral, sequential) = (rng.chance(0.3), rng.chance(0.3));
+            let path = format!("/c{k}-{i}");
+            items.push(client(at(rng), ClientOp::Create { path, data: format!("{i}"), ephemeral, sequential }));
+        }
+        let path = format!("/c{k}-0");
+        items.push(client(at(rng), ClientOp::Set { path: path.clone(), data: "x".into(), version: None }));
+        items.push(client(at(rng), ClientOp::Get { path, watch: rng.chance(0.5) }));
+    }
     items
 }

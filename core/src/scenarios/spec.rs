@@ -145,6 +145,9 @@ pub struct ScheduleItem {
     pub partition: Option<Vec<Vec<u32>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heal: Option<bool>,
+    /// The network stops losing, duplicating and reordering messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calm: Option<bool>,
     /// Crash whichever node leads at that moment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crash_leader: Option<bool>,
@@ -196,6 +199,9 @@ impl ScheduleItem {
         if self.heal == Some(true) {
             set.push(("heal", Intervention::Heal {}));
         }
+        if self.calm == Some(true) {
+            set.push(("calm", Intervention::Calm {}));
+        }
         if self.crash_leader == Some(true) {
             set.push(("crash_leader", Intervention::CrashLeader {}));
         }
@@ -206,7 +212,7 @@ impl ScheduleItem {
             1 => Ok(set.pop().expect("one").1),
             0 => Err((
                 "at_ms",
-                "no action: set one of request, client, crash, restart, partition, heal, crash_leader, isolate_leader"
+                "no action: set one of request, client, crash, restart, partition, heal, calm, crash_leader, isolate_leader"
                     .into(),
             )),
             _ => Err((set[1].0, format!("more than one action ({} and {}): use one entry each", set[0].0, set[1].0))),

@@ -28,6 +28,10 @@ pub struct ZabChecker {
 }
 
 impl ZabChecker {
+    pub fn leaders(&self) -> &BTreeMap<Epoch, NodeId> {
+        &self.leaders
+    }
+
     /// A server starts with `delivered` already applied (a scenario's initial log).
     pub fn preload(&mut self, node: NodeId, delivered: &[(Zxid, Txn)]) {
         for (i, (z, txn)) in delivered.iter().enumerate() {

@@ -50,6 +50,8 @@ pub trait DynSim {
     fn timers(&self) -> Vec<TimerView>;
     fn chosen(&self) -> BTreeMap<Instance, Value>;
     fn violations(&self) -> Vec<Violation>;
+    /// ZAB: the leader established in each epoch so far.
+    fn leaders(&self) -> BTreeMap<crate::types::Epoch, NodeId>;
     fn stats(&self) -> Stats;
     /// The current partition's groups (nodes in no group form one more), or empty.
     fn partition(&self) -> Vec<Vec<NodeId>>;
@@ -123,6 +125,9 @@ impl<N: Node + 'static> DynSim for Sim<N> {
     }
     fn violations(&self) -> Vec<Violation> {
         self.checker.violations().to_vec()
+    }
+    fn leaders(&self) -> BTreeMap<crate::types::Epoch, NodeId> {
+        self.checker.zab.leaders().clone()
     }
     fn stats(&self) -> super::Stats {
         self.stats

@@ -38,6 +38,9 @@ pub enum Intervention {
         groups: Vec<Vec<NodeId>>,
     },
     Heal {},
+    /// The network stops losing, duplicating and reordering messages (the end of a
+    /// sweep's fault phase: what remains is a test of liveness).
+    Calm {},
     /// A client of `node` asks for `value` to be chosen.
     Request {
         node: NodeId,

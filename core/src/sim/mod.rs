@@ -384,7 +384,7 @@ impl<N: Node> Sim<N> {
             Intervention::CrashLeader {} | Intervention::IsolateLeader {} => {
                 self.leader().map(|_| ()).ok_or(InterventionError::NoLeader)
             }
-            Intervention::Heal {} => Ok(()),
+            Intervention::Heal {} | Intervention::Calm {} => Ok(()),
         }
     }
 
@@ -437,6 +437,12 @@ impl<N: Node> Sim<N> {
             Intervention::Partition { groups } => {
                 self.partition.split(groups.clone());
                 events.push(Event::Partition { groups: groups.clone() });
+                Ok(None)
+            }
+            Intervention::Calm {} => {
+                self.net.drop = 0.0;
+                self.net.duplicate = 0.0;
+                self.net.reorder = 0.0;
                 Ok(None)
             }
             Intervention::Heal {} => {

@@ -102,6 +102,11 @@ impl ZabNode {
         state: ServerState,
         out: &mut Out<Self>,
     ) {
+        if self.state != ServerState::Looking && state == ServerState::Looking && self.leader == Some(from) {
+            // Our leader is looking for a leader: it gave up leading (in ZooKeeper its
+            // sockets would have closed). We look too.
+            self.look_for_leader(out);
+        }
         if self.state != ServerState::Looking {
             // We know the leader: tell a LOOKING server (a restarted or new one).
             if state == ServerState::Looking {
@@ -166,20 +171,31 @@ impl ZabNode {
         }
         if round == self.election.round {
             self.election.received.insert(from, vote);
-            if self.agreeing(&self.election.received, &vote) >= self.quorum() && self.check_leader(&vote) {
+            if self.agreeing(&self.election.received, &vote) >= self.quorum() && self.check_leader(&vote, round) {
                 return self.decide(vote, out);
             }
         }
+        // Servers that decided in different rounds may report different zxids or
+        // epochs for the same leader: like ZooKeeper's `Vote.equals` outside LOOKING,
+        // only who leads has to agree.
         self.election.out_of_election.insert(from, vote);
-        if self.agreeing(&self.election.out_of_election, &vote) >= self.quorum() && self.check_leader(&vote) {
-            self.election.round = round;
+        let backing =
+            self.election.out_of_election.iter().filter(|(n, v)| self.is_voter(**n) && v.leader == vote.leader).count();
+        if backing >= self.quorum() && self.check_leader(&vote, round) {
+            self.election.round = self.election.round.max(round);
             self.decide(vote, out);
         }
     }
 
-    /// ZOOKEEPER-1732: follow a leader only if it says it leads (or it is us).
-    fn check_leader(&self, vote: &Vote) -> bool {
-        vote.leader == self.id || self.election.leading.contains(&vote.leader)
+    /// `checkLeader` (ZOOKEEPER-1732): follow a leader only if it says it leads; lead
+    /// only on votes of our own round (followers of an earlier reign of ours do not
+    /// count: we are not leading now).
+    fn check_leader(&self, vote: &Vote, round: u64) -> bool {
+        if vote.leader == self.id {
+            round == self.election.round
+        } else {
+            self.election.leading.contains(&vote.leader)
+        }
     }
 
     fn agreeing(&self, votes: &BTreeMap<NodeId, Vote>, vote: &Vote) -> usize {

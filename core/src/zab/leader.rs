@@ -38,6 +38,7 @@ pub struct LearnerHandler {
     pub stage: LearnerStage,
     pub newleader_zxid: Zxid,
     pub last_heard: Time,
+    pub attempt: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,26 +95,36 @@ impl ZabNode {
     pub(super) fn on_learner_info(
         &mut self,
         from: NodeId,
-        accepted_epoch: Epoch,
-        last_zxid: Zxid,
+        (accepted_epoch, last_zxid, attempt): (Epoch, Zxid, u64),
         observer: bool,
         out: &mut Out<Self>,
     ) {
         let now = self.now;
         let Some(l) = self.leading() else { return self.count_stale() };
-        if l.learners.get(&from).is_some_and(|h| h.stage != LearnerStage::Connected) {
+        let retry = l.learners.get(&from).is_some_and(|h| h.attempt == attempt);
+        if retry && l.learners[&from].stage != LearnerStage::Connected {
             return self.count_stale(); // a retry that crossed our LEADERINFO
         }
-        let h = LearnerHandler {
-            observer,
-            accepted_epoch,
-            last_zxid,
-            stage: LearnerStage::Connected,
-            newleader_zxid: Zxid::ZERO,
-            last_heard: now,
-        };
-        l.learners.insert(from, h);
+        if !retry {
+            let stage = LearnerStage::Connected;
+            let h = LearnerHandler {
+                observer,
+                accepted_epoch,
+                last_zxid,
+                stage,
+                newleader_zxid: Zxid::ZERO,
+                last_heard: now,
+                attempt,
+            };
+            // A new registration replaces whatever we knew of this learner.
+            l.learners.insert(from, h);
+            l.epoch_acks.remove(&from);
+        }
         match l.new_epoch {
+            // This learner promised a newer epoch (to a leader that never got established)
+            // and would refuse ours forever. ZooKeeper leaves it out until the next
+            // election; we hold that election now, so every live server rejoins.
+            Some(new_epoch) if accepted_epoch > new_epoch => self.look_for_leader(out),
             Some(new_epoch) => out.send(from, ZabMsg::LeaderInfo { new_epoch }),
             None => self.try_new_epoch(out),
         }
@@ -183,16 +194,19 @@ impl ZabNode {
         // The oldest zxid we can still DIFF from (ZooKeeper keeps a committedLog window).
         let base = if self.log.len() > k { self.log[self.log.len() - k - 1].zxid } else { self.snap_zxid };
         if self.has_logged(peer) && peer >= base {
-            return (SyncMode::Diff, vec![ZabMsg::Diff { proposals: self.entries_after(peer) }]);
+            return (SyncMode::Diff, vec![ZabMsg::Diff { after: peer, proposals: self.entries_after(peer) }]);
         }
         // The learner has proposals we never had: cut back to the last zxid we share.
         let shared = self.log.iter().map(|e| e.zxid).filter(|z| *z < peer).max().unwrap_or(self.snap_zxid);
         if shared >= base && shared >= self.snap_zxid {
-            let diff = ZabMsg::Diff { proposals: self.entries_after(shared) };
+            let diff = ZabMsg::Diff { after: shared, proposals: self.entries_after(shared) };
             return (SyncMode::Trunc, vec![ZabMsg::Trunc { zxid: shared }, diff]);
         }
         let snap = ZabMsg::Snap { zxid: self.delivered, tree: Box::new(self.tree.snapshot()) };
-        (SyncMode::Snap, vec![snap, ZabMsg::Diff { proposals: self.entries_after(self.delivered) }])
+        (
+            SyncMode::Snap,
+            vec![snap, ZabMsg::Diff { after: self.delivered, proposals: self.entries_after(self.delivered) }],
+        )
     }
 
     fn sync_learner(&mut self, n: NodeId, out: &mut Out<Self>) {
@@ -235,13 +249,15 @@ impl ZabNode {
             }
             return;
         }
-        match l.outstanding.get_mut(&zxid) {
-            Some(o) if voter && h.stage == LearnerStage::UpToDate => {
-                o.acks.insert(from);
-                self.try_commit(out);
-            }
-            _ => self.count_stale(),
+        if !voter || h.stage != LearnerStage::UpToDate || !l.outstanding.contains_key(&zxid) {
+            return self.count_stale();
         }
+        // Proposals are logged in order over a FIFO channel: an ACK for `zxid` vouches
+        // for every earlier one too, so one lost ACK does not hold up the commits.
+        l.outstanding.range_mut(..=zxid).for_each(|(_, o)| {
+            o.acks.insert(from);
+        });
+        self.try_commit(out);
     }
 
     /// A quorum acknowledged NEWLEADER: deliver our history, then serve.

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub struct LearnerState {
     pub leader: NodeId,
     pub last_heard: Time,
+    /// NEWLEADER acknowledged: waiting for UPTODATE.
+    pub acked_newleader: bool,
     /// UPTODATE received: synchronized and serving.
     pub synced: bool,
 }
@@ -27,19 +29,30 @@ impl ZabNode {
         let observer = self.is_observer();
         self.state = if observer { ServerState::Observing } else { ServerState::Following };
         self.leader = Some(leader);
-        self.learner = Some(LearnerState { leader, last_heard: now, synced: false });
+        self.learner = Some(LearnerState { leader, last_heard: now, acked_newleader: false, synced: false });
         out.emit(Event::State { state: self.state.name().into(), epoch: Some(u64::from(self.current_epoch.0)) });
         self.enter_phase(ZabPhase::Discovery, out);
-        let (accepted_epoch, last_zxid) = (self.accepted_epoch, self.last_zxid());
-        let info = if observer {
-            ZabMsg::ObserverInfo { accepted_epoch, last_zxid }
-        } else {
-            ZabMsg::FollowerInfo { accepted_epoch, last_zxid }
-        };
-        out.send(leader, info);
+        self.attempt = now.ms() << 16 | (self.election.round & 0xffff);
+        out.send(leader, self.learner_info());
         let init_ms = self.config.init_limit * self.config.tick_ms;
         out.set_timer(ZabTimer::InitLimit, init_ms..=init_ms);
         out.set_timer(ZabTimer::Tick, self.config.tick_ms..=self.config.tick_ms);
+    }
+
+    /// FOLLOWERINFO or OBSERVERINFO for the current registration attempt.
+    fn learner_info(&self) -> ZabMsg {
+        let (accepted_epoch, last_zxid, attempt) = (self.accepted_epoch, self.last_zxid(), self.attempt);
+        if self.is_observer() {
+            ZabMsg::ObserverInfo { accepted_epoch, last_zxid, attempt }
+        } else {
+            ZabMsg::FollowerInfo { accepted_epoch, last_zxid, attempt }
+        }
+    }
+
+    /// A sync message (TRUNC, DIFF, SNAP, NEWLEADER) from our leader, in our sync phase;
+    /// anything else is left over from an earlier registration.
+    fn syncing_with(&mut self, from: NodeId) -> bool {
+        self.heard_from_leader(from) && self.phase == ZabPhase::Synchronization
     }
 
     /// Whether `from` is the leader we follow; every message from it proves it alive.
@@ -71,7 +84,7 @@ impl ZabNode {
     }
 
     pub(super) fn on_trunc(&mut self, from: NodeId, zxid: Zxid, out: &mut Out<Self>) {
-        if !self.heard_from_leader(from) {
+        if !self.syncing_with(from) {
             return self.count_stale();
         }
         if self.config.buggy == ZabBuggy::SkipTrunc {
@@ -80,9 +93,13 @@ impl ZabNode {
         self.truncate(zxid, out);
     }
 
-    pub(super) fn on_diff(&mut self, from: NodeId, proposals: Vec<LogEntry>, out: &mut Out<Self>) {
-        if !self.heard_from_leader(from) {
+    pub(super) fn on_diff(&mut self, from: NodeId, after: Zxid, proposals: Vec<LogEntry>, out: &mut Out<Self>) {
+        if !self.syncing_with(from) {
             return self.count_stale();
+        }
+        if self.last_zxid() != after && self.config.buggy != ZabBuggy::SkipTrunc {
+            // The TRUNC or SNAP before this DIFF never arrived: start over.
+            return self.look_for_leader(out);
         }
         for e in proposals {
             if e.zxid > self.last_zxid() {
@@ -92,23 +109,32 @@ impl ZabNode {
     }
 
     pub(super) fn on_snap(&mut self, from: NodeId, zxid: Zxid, tree: DataTree, out: &mut Out<Self>) {
-        if !self.heard_from_leader(from) {
+        if !self.syncing_with(from) {
             return self.count_stale();
         }
         self.install_snapshot(zxid, tree, out);
     }
 
     pub(super) fn on_new_leader(&mut self, from: NodeId, epoch: Epoch, zxid: Zxid, out: &mut Out<Self>) {
-        if !self.heard_from_leader(from) {
+        if !self.syncing_with(from) {
             return self.count_stale();
+        }
+        if self.last_zxid() != zxid && self.config.buggy != ZabBuggy::SkipTrunc {
+            // Some of the sync never arrived: our history is not the leader's. Start over.
+            return self.look_for_leader(out);
         }
         // Logged (DIFF) before acknowledged (ZOOKEEPER-3911): `append` persisted them.
         self.set_current_epoch(epoch, out);
+        if let Some(l) = self.learner.as_mut() {
+            l.acked_newleader = true;
+        }
         out.send(from, ZabMsg::Ack { zxid });
     }
 
     pub(super) fn on_up_to_date(&mut self, from: NodeId, committed: Zxid, out: &mut Out<Self>) {
-        if !self.heard_from_leader(from) {
+        let expected = self.learner.as_ref().is_some_and(|l| l.acked_newleader && !l.synced);
+        if !self.heard_from_leader(from) || !expected {
+            // E.g. the answer to an earlier registration, crossing our new FOLLOWERINFO.
             return self.count_stale();
         }
         if let Some(l) = self.learner.as_mut() {
@@ -181,6 +207,9 @@ impl ZabNode {
         if zxid <= self.last_zxid() {
             return self.count_stale();
         }
+        if !self.follows_on(zxid) {
+            return self.look_for_leader(out); // an INFORM went missing
+        }
         self.append(entry, out);
         self.deliver_upto(zxid, out);
     }
@@ -200,13 +229,7 @@ impl ZabNode {
         if self.phase == ZabPhase::Discovery {
             // The leader may not have been ready for us yet (`connectToLeader` retries);
             // initLimit bounds how long we keep trying.
-            let (leader, accepted_epoch, last_zxid) = (l.leader, self.accepted_epoch, self.last_zxid());
-            let info = if self.is_observer() {
-                ZabMsg::ObserverInfo { accepted_epoch, last_zxid }
-            } else {
-                ZabMsg::FollowerInfo { accepted_epoch, last_zxid }
-            };
-            return out.send(leader, info);
+            return out.send(l.leader, self.learner_info());
         }
         if self.phase == ZabPhase::Broadcast && self.now.ms() > l.last_heard.ms() + limit_ms {
             // Nothing from the leader for syncLimit ticks: it is gone, or we are cut off.

@@ -185,6 +185,8 @@ pub struct ZabNode {
     pub lead: Option<leader::LeaderState>,
     pub learner: Option<learner::LearnerState>,
     pub clients: clients::Clients,
+    /// Identifies this server's current attempt to register with a leader.
+    pub attempt: u64,
     pub stale: u64,
 }
 
@@ -207,6 +209,7 @@ impl ZabNode {
             lead: None,
             learner: None,
             clients: Default::default(),
+            attempt: 0,
             stale: 0,
         };
         n.recover(records);
@@ -263,15 +266,15 @@ impl ZabNode {
             ZabMsg::Notification { leader, zxid, round, state, peer_epoch } => {
                 self.on_notification(from, Vote { leader, zxid, peer_epoch }, round, state, out)
             }
-            ZabMsg::FollowerInfo { accepted_epoch, last_zxid } => {
-                self.on_learner_info(from, accepted_epoch, last_zxid, false, out)
+            ZabMsg::FollowerInfo { accepted_epoch, last_zxid, attempt } => {
+                self.on_learner_info(from, (accepted_epoch, last_zxid, attempt), false, out)
             }
-            ZabMsg::ObserverInfo { accepted_epoch, last_zxid } => {
-                self.on_learner_info(from, accepted_epoch, last_zxid, true, out)
+            ZabMsg::ObserverInfo { accepted_epoch, last_zxid, attempt } => {
+                self.on_learner_info(from, (accepted_epoch, last_zxid, attempt), true, out)
             }
             ZabMsg::LeaderInfo { new_epoch } => self.on_leader_info(from, new_epoch, out),
             ZabMsg::AckEpoch { current_epoch, last_zxid } => self.on_ack_epoch(from, current_epoch, last_zxid, out),
-            ZabMsg::Diff { proposals } => self.on_diff(from, proposals, out),
+            ZabMsg::Diff { after, proposals } => self.on_diff(from, after, proposals, out),
             ZabMsg::Trunc { zxid } => self.on_trunc(from, zxid, out),
             ZabMsg::Snap { zxid, tree } => self.on_snap(from, zxid, *tree, out),
             ZabMsg::NewLeader { epoch, zxid } => self.on_new_leader(from, epoch, zxid, out),

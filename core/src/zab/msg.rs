@@ -104,17 +104,20 @@ pub enum ZabMsg {
     /// Fast Leader Election: the sender's vote, round (`electionEpoch`) and state.
     #[serde(rename = "NOTIFICATION")]
     Notification { leader: NodeId, zxid: Zxid, round: u64, state: ServerState, peer_epoch: Epoch },
+    /// `attempt` tells a retry (same value) from a new registration after the
+    /// learner lost us (a new TCP connection, in ZooKeeper).
     #[serde(rename = "FOLLOWERINFO")]
-    FollowerInfo { accepted_epoch: Epoch, last_zxid: Zxid },
+    FollowerInfo { accepted_epoch: Epoch, last_zxid: Zxid, attempt: u64 },
     #[serde(rename = "OBSERVERINFO")]
-    ObserverInfo { accepted_epoch: Epoch, last_zxid: Zxid },
+    ObserverInfo { accepted_epoch: Epoch, last_zxid: Zxid, attempt: u64 },
     /// The new epoch: one more than any epoch a quorum has accepted.
     #[serde(rename = "LEADERINFO")]
     LeaderInfo { new_epoch: Epoch },
     #[serde(rename = "ACKEPOCH")]
     AckEpoch { current_epoch: Epoch, last_zxid: Zxid },
+    /// The proposals after `after`, which must be the learner's last zxid by now.
     #[serde(rename = "DIFF")]
-    Diff { proposals: Vec<LogEntry> },
+    Diff { after: Zxid, proposals: Vec<LogEntry> },
     /// Cut the log back to `zxid`.
     #[serde(rename = "TRUNC")]
     Trunc { zxid: Zxid },

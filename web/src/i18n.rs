@@ -59,7 +59,7 @@ pub struct Texts {
 
 pub const EN: Texts = Texts {
     title: "Ensemble",
-    subtitle: "Paxos and Multi-Paxos, one step at a time",
+    subtitle: "Paxos, Multi-Paxos and ZAB, one step at a time",
     scenario: "Scenario",
     seed: "Seed",
     fix: "Livelock fix",
@@ -113,7 +113,7 @@ pub const EN: Texts = Texts {
 
 pub const ZH: Texts = Texts {
     title: "Ensemble",
-    subtitle: "一步一步看懂 Paxos 与 Multi-Paxos",
+    subtitle: "一步一步看懂 Paxos、Multi-Paxos 与 ZAB",
     scenario: "场景",
     seed: "随机种子",
     fix: "活锁修复",
@@ -178,6 +178,8 @@ pub fn role(lang: Lang, role: &str) -> String {
         "proposer" => "提案者",
         "acceptor" => "表决者",
         "learner" => "同步者",
+        "voter" => "投票者",
+        "observer" => "观察者",
         other => other,
     };
     match lang {

@@ -4,6 +4,7 @@ use crate::state::AppState;
 use ensemble_core::event::Event;
 use ensemble_core::explain::{describe_msg, explain, Lang};
 use ensemble_core::sim::InFlight;
+use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
 
 /// The narrated log keeps at most this many lines.
@@ -22,6 +23,12 @@ pub struct Snapshot {
     /// `invariant (step N)` for each violation, for the summary's tooltip.
     pub violation_text: String,
     pub at_end: bool,
+    /// The partition's groups, the nodes in no listed group as one more; empty if none.
+    pub partition: Vec<Vec<NodeId>>,
+    /// ZAB: the leader established in each epoch so far, oldest first.
+    pub leaders: Vec<(u32, NodeId)>,
+    /// Some node is a ZAB server.
+    pub is_zab: bool,
     /// Furthest step of the current branch, for the scrubber.
     pub head: u64,
     pub branches: usize,
@@ -59,10 +66,14 @@ impl Snapshot {
                 msg: m,
             })
             .collect();
+        let views = sim.views();
         Snapshot {
             step: tl.position(),
             now_ms: sim.now().ms(),
-            views: sim.views(),
+            partition: full_groups(sim.partition(), &views),
+            leaders: sim.leaders().into_iter().map(|(e, n)| (e.0, n)).collect(),
+            is_zab: views.iter().any(|v| v.zab.is_some()),
+            views,
             in_flight,
             chosen: sim.chosen().into_iter().map(|(i, v)| (i.0, v.to_string())).collect(),
             violations: sim.violations().len(),
@@ -79,10 +90,27 @@ impl Snapshot {
         }
     }
 
+    /// The group (0-based) `node` is in, while a partition holds.
+    pub fn group_of(&self, node: NodeId) -> Option<usize> {
+        self.partition.iter().position(|g| g.contains(&node))
+    }
+
     /// The chosen values as one line of text: `#0 "A", #1 "B"`, or empty.
     pub fn chosen_text(&self) -> String {
         self.chosen.iter().map(|(i, v)| format!("#{i} {v}")).collect::<Vec<_>>().join(", ")
     }
+}
+
+/// `groups` plus the nodes left out of all of them, as the network treats them.
+fn full_groups(mut groups: Vec<Vec<NodeId>>, views: &[NodeView]) -> Vec<Vec<NodeId>> {
+    if groups.is_empty() {
+        return groups;
+    }
+    let rest: Vec<NodeId> = views.iter().map(|v| v.id).filter(|id| !groups.iter().any(|g| g.contains(id))).collect();
+    if !rest.is_empty() {
+        groups.push(rest);
+    }
+    groups
 }
 
 /// The last [`LOG_LINES`] narrated lines, newest step first; a step's own lines stay

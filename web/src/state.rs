@@ -4,6 +4,8 @@
 //! reduction returns a new `AppState` with a bumped `version`, which is what the views
 //! (and their memos) compare.
 
+use crate::choices::{buggy_of, set_buggy};
+use crate::url::Wanted;
 use ensemble_core::explain::Lang;
 use ensemble_core::paxos::Fix;
 use ensemble_core::scenarios::{build_with, builtin, Protocol, Scenario};
@@ -17,10 +19,12 @@ pub const SPEEDS: [u32; 6] = [1, 2, 5, 10, 25, 50];
 pub const DEFAULT_SCENARIO: &str = "paxos-basic";
 
 pub enum Action {
+    /// Load a scenario; `buggy` is a mode's name (`choices`), empty for the scenario's own.
     Load {
         name: String,
         seed: u64,
         fix: Fix,
+        buggy: String,
     },
     Reset,
     Step,
@@ -66,10 +70,11 @@ impl AppState {
             error: None,
             version: 0,
         };
-        let wanted = crate::url::read().filter(|(name, _, _)| state.catalog.iter().any(|s| &s.name == name));
-        let (name, seed, fix) = wanted.unwrap_or_else(|| (DEFAULT_SCENARIO.to_string(), None, None));
-        let scenario = state.catalog.iter().find(|s| s.name == name).unwrap_or(&state.catalog[0]).clone();
-        state.load(&scenario.name, seed.unwrap_or(scenario.seed), fix.unwrap_or(scenario.paxos.fix));
+        let wanted = crate::url::read().filter(|w| state.catalog.iter().any(|s| s.name == w.name));
+        let wanted = wanted.unwrap_or_else(|| Wanted { name: DEFAULT_SCENARIO.to_string(), ..Wanted::default() });
+        let scenario = state.catalog.iter().find(|s| s.name == wanted.name).unwrap_or(&state.catalog[0]).clone();
+        let (seed, fix) = (wanted.seed.unwrap_or(scenario.seed), wanted.fix.unwrap_or(scenario.paxos.fix));
+        state.load(&scenario.name, seed, fix, &wanted.buggy.unwrap_or_default());
         state
     }
 
@@ -79,6 +84,11 @@ impl AppState {
 
     pub fn fix(&self) -> Fix {
         self.scenario.paxos.fix
+    }
+
+    /// The buggy mode's name (`none` when no rule is broken; empty for Multi-Paxos).
+    pub fn buggy(&self) -> String {
+        buggy_of(&self.scenario)
     }
 
     /// The run has reached its scenario's limits (time or steps) or has nothing left to do.
@@ -104,7 +114,7 @@ impl AppState {
         Rc::new(next)
     }
 
-    fn load(&mut self, name: &str, seed: u64, fix: Fix) {
+    fn load(&mut self, name: &str, seed: u64, fix: Fix, buggy: &str) {
         let Some(mut scenario) = self.catalog.iter().find(|s| s.name == name).cloned() else {
             self.error = Some(format!("no scenario named {name}"));
             return;
@@ -112,6 +122,7 @@ impl AppState {
         if scenario.protocol == Protocol::Paxos {
             scenario.paxos.fix = fix;
         }
+        set_buggy(&mut scenario, buggy);
         self.timeline = Rc::new(RefCell::new(new_timeline(&scenario, seed)));
         self.scenario = Rc::new(scenario);
         self.seed = seed;
@@ -137,10 +148,10 @@ impl Reducible for AppState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         match action {
-            Action::Load { name, seed, fix } => self.with(|s| s.load(&name, seed, fix)),
+            Action::Load { name, seed, fix, buggy } => self.with(|s| s.load(&name, seed, fix, &buggy)),
             Action::Reset => {
-                let (name, seed, fix) = (self.scenario.name.clone(), self.seed, self.fix());
-                self.with(|s| s.load(&name, seed, fix))
+                let (name, seed, fix, buggy) = (self.scenario.name.clone(), self.seed, self.fix(), self.buggy());
+                self.with(|s| s.load(&name, seed, fix, &buggy))
             }
             Action::Step => self.with(|s| {
                 s.timeline.borrow_mut().step_forward();
@@ -173,19 +184,4 @@ impl Reducible for AppState {
             }),
         }
     }
-}
-
-/// The livelock fixes and their names in scenario files (`paxos.fix`).
-pub const FIXES: [(Fix, &str); 3] = [
-    (Fix::None, "none"),
-    (Fix::DistinguishedProposer, "distinguished-proposer"),
-    (Fix::RandomizedBackoff, "randomized-backoff"),
-];
-
-pub fn fix_name(fix: Fix) -> &'static str {
-    FIXES.iter().find(|(f, _)| *f == fix).map(|(_, n)| *n).unwrap_or("none")
-}
-
-pub fn fix_from_name(name: &str) -> Fix {
-    FIXES.iter().find(|(_, n)| *n == name).map(|(f, _)| *f).unwrap_or_default()
 }

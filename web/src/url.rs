@@ -1,30 +1,43 @@
 //! The address bar holds what is loaded, so a link reopens the same run:
-//! `#scenario=paxos-livelock&seed=3&fix=randomized-backoff`.
+//! `#scenario=paxos-livelock&seed=3&fix=randomized-backoff&buggy=none`.
 
-use crate::state::{fix_from_name, fix_name};
+use crate::choices::{fix_from_name, fix_name};
 use ensemble_core::paxos::Fix;
 
-/// What the page's address asks for, if anything.
-pub fn read() -> Option<(String, Option<u64>, Option<Fix>)> {
+/// What the page's address asks for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Wanted {
+    pub name: String,
+    pub seed: Option<u64>,
+    pub fix: Option<Fix>,
+    /// A buggy mode's name (`choices::buggy_names`).
+    pub buggy: Option<String>,
+}
+
+/// What the page's address asks for, if it names a scenario.
+pub fn read() -> Option<Wanted> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    let mut name = None;
-    let mut seed = None;
-    let mut fix = None;
+    let mut wanted = Wanted::default();
     for pair in hash.trim_start_matches('#').split('&') {
         match pair.split_once('=') {
-            Some(("scenario", v)) => name = Some(v.to_string()),
-            Some(("seed", v)) => seed = v.parse().ok(),
-            Some(("fix", v)) => fix = Some(fix_from_name(v)),
+            Some(("scenario", v)) => wanted.name = v.to_string(),
+            Some(("seed", v)) => wanted.seed = v.parse().ok(),
+            Some(("fix", v)) => wanted.fix = Some(fix_from_name(v)),
+            Some(("buggy", v)) => wanted.buggy = Some(v.to_string()),
             _ => {}
         }
     }
-    Some((name?, seed, fix))
+    (!wanted.name.is_empty()).then_some(wanted)
 }
 
 /// Put the loaded run into the address, without adding a history entry.
-pub fn write(name: &str, seed: u64, fix: Fix) {
+/// `buggy` is left out when empty (a protocol without buggy modes).
+pub fn write(name: &str, seed: u64, fix: Fix, buggy: &str) {
     let Some(window) = web_sys::window() else { return };
-    let hash = format!("#scenario={name}&seed={seed}&fix={}", fix_name(fix));
+    let mut hash = format!("#scenario={name}&seed={seed}&fix={}", fix_name(fix));
+    if !buggy.is_empty() {
+        hash.push_str(&format!("&buggy={buggy}"));
+    }
     if window.location().hash().ok().as_deref() == Some(hash.as_str()) {
         return;
     }

@@ -56,8 +56,9 @@ fn zab_sim(s: &Scenario, seed: u64) -> Sim<ZabNode> {
     for init in &s.zab.servers {
         initial[init.id as usize - 1] = init.records();
         let d = init.delivered_zxid();
-        let delivered: Vec<_> = init.entries().into_iter().filter(|e| e.zxid <= d).map(|e| (e.zxid, e.txn)).collect();
-        checker.zab.preload(NodeId(init.id), &delivered);
+        let logged: Vec<_> = init.entries().into_iter().map(|e| (e.zxid, e.txn)).collect();
+        let delivered = logged.iter().filter(|(z, _)| *z <= d).count();
+        checker.zab.preload(NodeId(init.id), &logged, delivered);
     }
     // ZAB assumes FIFO channels (TCP).
     let mut net = s.network.clone();

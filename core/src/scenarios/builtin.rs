@@ -21,6 +21,16 @@ builtin_files!(
     "multipaxos-steady",
     "multipaxos-leader-crash",
     "multipaxos-partition-heal",
+    "zab-election-fresh",
+    "zab-leader-crash",
+    "zab-election-zxid",
+    "zab-election-epoch",
+    "zab-crash-mid-broadcast-minority",
+    "zab-crash-mid-broadcast-quorum",
+    "zab-follower-far-behind",
+    "zab-observer",
+    "zab-minority-partition",
+    "zab-split-brain-attempt",
 );
 
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {

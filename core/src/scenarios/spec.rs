@@ -107,6 +107,14 @@ pub struct Expect {
     pub nothing_chosen: bool,
     /// This invariant is reported violated.
     pub violation: Option<String>,
+    /// ZAB: the leader of the last established epoch.
+    pub leader: Option<u32>,
+    /// ZAB: these zxids (`[epoch, counter]`) are delivered by every live server.
+    pub delivered: Vec<[u32; 2]>,
+    /// ZAB: these zxids were cut away and are delivered by nobody.
+    pub truncated: Vec<[u32; 2]>,
+    /// ZAB: every live server ends with this sync mode used at least once.
+    pub sync_mode: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

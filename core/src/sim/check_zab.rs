@@ -32,15 +32,16 @@ impl ZabChecker {
         &self.leaders
     }
 
-    /// A server starts with `delivered` already applied (a scenario's initial log).
-    pub fn preload(&mut self, node: NodeId, delivered: &[(Zxid, Txn)]) {
-        for (i, (z, txn)) in delivered.iter().enumerate() {
+    /// A server starts with `logged` proposals (a scenario's initial log), of which the
+    /// first `delivered` were already applied.
+    pub fn preload(&mut self, node: NodeId, logged: &[(Zxid, Txn)], delivered: usize) {
+        for (i, (z, txn)) in logged.iter().enumerate() {
             self.broadcast.entry(*z).or_insert_with(|| txn.clone());
-            if i == self.global.len() {
+            if i < delivered && i == self.global.len() {
                 self.global.push(*z);
             }
         }
-        self.upto.insert(node, delivered.len());
+        self.upto.insert(node, delivered);
     }
 
     pub fn observe(&mut self, node: Option<NodeId>, e: &Event, found: &mut Found) {

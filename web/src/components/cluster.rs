@@ -1,9 +1,11 @@
 //! The cluster as an SVG circle: nodes coloured by state, messages as dots on the
 //! wire at the fraction of their trip that virtual time has covered.
 
+use crate::components::legend::{group_letter, Legend, PartitionText};
 use crate::i18n::texts;
 use crate::model::Message;
 use ensemble_core::explain::Lang;
+use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
 use yew::prelude::*;
 
@@ -18,6 +20,9 @@ pub struct ClusterProps {
     pub views: Vec<NodeView>,
     pub in_flight: Vec<Message>,
     pub now_ms: u64,
+    /// The partition's groups (`Snapshot::partition`); empty when the network is whole.
+    pub partition: Vec<Vec<NodeId>>,
+    pub is_zab: bool,
 }
 
 /// Where node `id` (1-based) of `n` sits: on a circle, node 1 at the top.
@@ -82,19 +87,35 @@ fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
     }
 }
 
-fn node_disc(v: &NodeView, n: usize, lang: Lang) -> Html {
+fn node_disc(v: &NodeView, n: usize, lang: Lang, group: Option<usize>) -> Html {
     let (x, y) = position(v.id.0, n);
     let t = texts(lang);
     let state = if v.up { v.state.clone() } else { t.crashed.to_string() };
     let leader = v.up && is_leading(v);
-    let class = classes!("node", state_class(v), leader.then_some("leader"));
+    let observer = v.roles.iter().any(|r| r == "observer");
+    let class = classes!("node", state_class(v), leader.then_some("leader"), observer.then_some("observer"));
+    let (cx, cy) = (format!("{x:.1}"), format!("{y:.1}"));
+    // Below the disc: a ZAB server's epoch and last zxid; then its partition group.
+    let below = v.zab.as_ref().map(|z| format!("e{} · {}", z.current_epoch, z.last_zxid));
+    let role = v.roles.join(", ");
     html! {
-        <g class={class} role="img" aria-label={format!("{} {}: {}", t.node, v.id, state)}>
-            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r={NODE_R.to_string()} />
-            <text class="node-id" x={format!("{x:.1}")} y={format!("{:.1}", y + 2.0)}>{ v.id.0 }</text>
-            <text class="node-state" x={format!("{x:.1}")} y={format!("{:.1}", y + 15.0)}>{ short_state(&state) }</text>
+        <g class={class} role="img" aria-label={format!("{} {}: {} ({role})", t.node, v.id, state)}>
+            if observer {
+                <circle class="observer-ring" cx={cx.clone()} cy={cy.clone()} r={(NODE_R + 5.0).to_string()} />
+            }
+            <circle cx={cx.clone()} cy={cy.clone()} r={NODE_R.to_string()} />
+            <text class="node-id" x={cx.clone()} y={format!("{:.1}", y + 2.0)}>{ v.id.0 }</text>
+            <text class="node-state" x={cx.clone()} y={format!("{:.1}", y + 15.0)}>{ short_state(&state) }</text>
             if leader {
-                <text class="crown" x={format!("{x:.1}")} y={format!("{:.1}", y - NODE_R - 6.0)}>{ "★" }</text>
+                <text class="crown" x={cx.clone()} y={format!("{:.1}", y - NODE_R - 6.0)}>{ "★" }</text>
+            }
+            if let Some(text) = below {
+                <text class="node-below" x={cx.clone()} y={format!("{:.1}", y + NODE_R + 17.0)}>{ text }</text>
+            }
+            if let Some(g) = group {
+                <text class="node-group" x={format!("{:.1}", x + NODE_R + 4.0)} y={format!("{:.1}", y - NODE_R + 6.0)}>
+                    { group_letter(g) }
+                </text>
             }
         </g>
     }
@@ -104,42 +125,41 @@ fn short_state(state: &str) -> String {
     state.chars().take(9).collect()
 }
 
-/// The four Paxos messages, then any other kind on the wire now.
-fn legend_kinds(in_flight: &[Message]) -> Vec<String> {
-    let mut kinds: Vec<String> = ["Prepare", "Promise", "Accept", "Accepted"].map(String::from).to_vec();
-    for m in in_flight {
-        if !kinds.contains(&m.kind) {
-            kinds.push(m.kind.clone());
-        }
+fn group_of(partition: &[Vec<NodeId>], id: NodeId) -> Option<usize> {
+    partition.iter().position(|g| g.contains(&id))
+}
+
+/// A link between two nodes; dashed and red when the partition cuts it.
+fn edge(a: &NodeView, b: &NodeView, n: usize, partition: &[Vec<NodeId>]) -> Html {
+    let ((x1, y1), (x2, y2)) = (position(a.id.0, n), position(b.id.0, n));
+    let cut = group_of(partition, a.id) != group_of(partition, b.id);
+    html! {
+        <line class={classes!("edge", cut.then_some("cut"))} x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
+            x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
     }
-    kinds
 }
 
 #[function_component]
 pub fn Cluster(props: &ClusterProps) -> Html {
     let n = props.views.len();
     let t = texts(props.lang);
-    let edges = props.views.iter().flat_map(|a| {
-        props.views.iter().filter(move |b| b.id > a.id).map(move |b| {
-            let ((x1, y1), (x2, y2)) = (position(a.id.0, n), position(b.id.0, n));
-            html! { <line class="edge" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
-        })
-    });
+    let part = &props.partition;
+    let edges = props
+        .views
+        .iter()
+        .flat_map(|a| props.views.iter().filter(move |b| b.id > a.id).map(move |b| edge(a, b, n, part)));
+    let discs = props.views.iter().map(|v| node_disc(v, n, props.lang, group_of(part, v.id)));
     html! {
         <section class="panel cluster" aria-label={t.cluster}>
             <svg viewBox={format!("0 0 {SIZE} {SIZE}")} role="group" aria-label={t.cluster}>
                 <g class="edges">{ for edges }</g>
-                <g class="nodes">{ for props.views.iter().map(|v| node_disc(v, n, props.lang)) }</g>
+                <g class="nodes">{ for discs }</g>
                 <g class="messages">
                     { for props.in_flight.iter().enumerate().map(|(i, m)| message_dot(m, n, props.now_ms, i)) }
                 </g>
             </svg>
-            <ul class="legend" aria-hidden="true">
-                { for legend_kinds(&props.in_flight).into_iter().map(|k| html! {
-                    <li><span class={classes!("swatch", "msg", format!("msg-{}", k.to_lowercase()))}></span>{ k }</li>
-                }) }
-                <li><span class="swatch msg msg-doomed"></span>{ format!("{} / {}", t.lost, t.cut) }</li>
-            </ul>
+            <PartitionText lang={props.lang} groups={props.partition.clone()} />
+            <Legend lang={props.lang} in_flight={props.in_flight.clone()} is_zab={props.is_zab} />
         </section>
     }
 }

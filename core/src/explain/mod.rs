@@ -4,6 +4,8 @@
 //! The Chinese follows the glossary of the course notes (提案者, 表决者, 同步者, ...)
 //! and keeps protocol message names in their original form, as Chinese texts do.
 
+mod zab;
+
 use crate::event::{DropReason, Event, Phase};
 use crate::sim::TraceLine;
 use crate::types::{Ballot, Instance, NodeId, Value};
@@ -26,17 +28,18 @@ pub fn explain(line: &TraceLine, lang: Lang) -> String {
 /// One sentence for `event`, which happened at `node` (if any).
 pub fn explain_event(node: Option<NodeId>, event: &Event, lang: Lang) -> String {
     let n = node.map(|n| n.0).unwrap_or(0);
-    let (en, zh) = network(n, event).or_else(|| paxos(n, event)).unwrap_or_else(|| {
-        let kind = event.kind();
-        (format!("Node {n}: {kind}."), format!("节点 {n}：{kind}。"))
-    });
+    let (en, zh) =
+        network(n, event).or_else(|| zab::explain(n, event)).or_else(|| paxos(n, event)).unwrap_or_else(|| {
+            let kind = event.kind();
+            (format!("Node {n}: {kind}."), format!("节点 {n}：{kind}。"))
+        });
     match lang {
         Lang::En => en,
         Lang::Zh => zh,
     }
 }
 
-type Pair = (String, String);
+pub(crate) type Pair = (String, String);
 
 fn network(n: u32, event: &Event) -> Option<Pair> {
     Some(match event {
@@ -284,10 +287,11 @@ pub fn describe_msg(msg: &Json) -> String {
     if let Some(p) = ballot_of(&msg["promised"]) {
         parts.push(format!("promised {p}"));
     }
-    let value = msg.get("value").or_else(|| msg.get("entry").map(|e| &e["value"]));
+    let value = msg.get("value").or_else(|| msg.get("entry").and_then(|e| e.get("value")));
     if let Some(v) = value {
         parts.push(value_text(v));
     }
+    parts.extend(zab::describe_fields(msg));
     match &msg["accepted"] {
         Json::Object(a) => parts.push(format!(
             "accepted {} at {}",

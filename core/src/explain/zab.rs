@@ -1,0 +1,150 @@
+//! Narration of ZAB: election, discovery, synchronization, broadcast, sessions.
+
+use super::Pair;
+use crate::event::Event;
+use crate::types::{Epoch, Zxid};
+use serde_json::Value as Json;
+
+/// A zxid written in a trace (`{"epoch","counter"}`) in ZooKeeper's hex form.
+fn zxid_of(v: &Json) -> Option<String> {
+    let z = Zxid::new(Epoch(v.get("epoch")?.as_u64()? as u32), v.get("counter")?.as_u64()? as u32);
+    Some(z.to_string())
+}
+
+/// The ZAB-specific parts of a message, for `describe_msg`.
+pub(super) fn describe_fields(msg: &Json) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(l) = msg["leader"].as_u64() {
+        let z = zxid_of(&msg["zxid"]).unwrap_or_default();
+        let e = msg["peer_epoch"].as_u64().unwrap_or(0);
+        parts.push(format!("vote {l}, {z}, epoch {e}"));
+        parts.push(format!("round {}", msg["round"].as_u64().unwrap_or(0)));
+        parts.push(msg["state"].as_str().unwrap_or("").to_string());
+        return parts;
+    }
+    for key in ["new_epoch", "accepted_epoch", "current_epoch", "epoch"] {
+        if let Some(e) = msg[key].as_u64() {
+            parts.push(format!("{} {e}", key.replace('_', " ")));
+        }
+    }
+    for key in ["zxid", "last_zxid", "after", "committed"] {
+        if let Some(z) = zxid_of(&msg[key]) {
+            parts.push(if key == "zxid" { z } else { format!("{} {z}", key.replace('_', " ")) });
+        }
+    }
+    if let Some(e) = msg.get("entry") {
+        let z = zxid_of(&e["zxid"]).unwrap_or_default();
+        parts.push(format!("{z} {}", txn_text(&e["txn"])));
+    }
+    if let Some(list) = msg["proposals"].as_array() {
+        parts.push(format!("{} proposal(s)", list.len()));
+    }
+    if let Some(w) = msg.get("write") {
+        parts.push(w["kind"].as_str().unwrap_or("").to_string());
+    }
+    parts
+}
+
+fn txn_text(t: &Json) -> String {
+    let kind = t["type"].as_str().unwrap_or("?");
+    match t["path"].as_str() {
+        Some(p) => format!("{kind} {p}"),
+        None => kind.to_string(),
+    }
+}
+
+fn state_meaning(state: &str) -> Option<(&'static str, &'static str)> {
+    Some(match state {
+        "LOOKING" => {
+            ("it has no leader and runs Fast Leader Election (recovery mode)", "它没有领导者，开始快速选主（恢复模式）")
+        }
+        "FOLLOWING" => {
+            ("it follows the elected leader: discovery, then synchronization", "它跟随选出的领导者：先发现，再同步")
+        }
+        "LEADING" => {
+            ("it was elected and now gathers its followers (discovery)", "它当选领导者，开始召集跟随者（发现阶段）")
+        }
+        "OBSERVING" => ("an observer: it learns the leader but never votes", "观察者：它跟随领导者，但从不投票"),
+        _ => return None,
+    })
+}
+
+pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
+    Some(match event {
+        Event::State { state, epoch } => {
+            let (en, zh) = state_meaning(state)?;
+            let e = epoch.unwrap_or(0);
+            (format!("Node {n} is now {state} (epoch {e}): {en}."), format!("节点 {n} 进入 {state} 状态（纪元 {e}）：{zh}。"))
+        }
+        Event::Phase { phase } => phase_text(n, phase),
+        Event::Vote { vote, round } => (
+            format!("Node {n} votes for node {} (zxid {}, epoch {}) in round {round}: the best vote it has seen, compared by epoch, then zxid, then server id.", vote.leader, vote.zxid, vote.peer_epoch),
+            format!("节点 {n} 在第 {round} 轮投票给节点 {}（zxid {}，纪元 {}）：这是它见过的最优选票，依次比较纪元、zxid、服务器 id。", vote.leader, vote.zxid, vote.peer_epoch),
+        ),
+        Event::LeaderEstablished { epoch } => (
+            format!("Node {n} is established as leader of epoch {epoch}: a quorum acknowledged NEWLEADER, so its history is now committed and it starts broadcasting."),
+            format!("节点 {n} 成为纪元 {epoch} 的正式领导者：过半数服务器确认了 NEWLEADER，它的历史已提交，开始广播。"),
+        ),
+        Event::Sync { learner, mode, zxid } => sync_text(n, learner.0, mode, *zxid),
+        Event::Proposed { zxid, txn } => {
+            let t = txn_text(&serde_json::to_value(txn).unwrap_or_default());
+            (
+                format!("Leader {n} proposes {t} as {zxid} (epoch {}, counter {}) and sends PROPOSAL to its followers.", zxid.epoch(), zxid.counter()),
+                format!("领导者 {n} 把 {t} 作为事务 {zxid}（纪元 {}，计数器 {}）提出，向跟随者发送 PROPOSAL。", zxid.epoch(), zxid.counter()),
+            )
+        }
+        Event::Committed { zxid } => (
+            format!("Leader {n} commits {zxid}: a quorum of voters has logged it (observers do not count); COMMIT to followers, INFORM to observers."),
+            format!("领导者 {n} 提交 {zxid}：过半数投票者已记录它（观察者不计入）；向跟随者发 COMMIT，向观察者发 INFORM。"),
+        ),
+        Event::Delivered { zxid, txn } => {
+            let t = txn_text(&serde_json::to_value(txn).unwrap_or_default());
+            (format!("Node {n} applies {zxid} ({t}) to its tree, in zxid order."), format!("节点 {n} 按 zxid 顺序把 {zxid}（{t}）应用到数据树。"))
+        }
+        Event::Truncated { zxid } => (
+            format!("Node {n} cuts its log back to {zxid}: the proposals after it were never committed, and the new leader never had them."),
+            format!("节点 {n} 把日志截断到 {zxid}：其后的提案从未提交，新领导者也没有它们。"),
+        ),
+        Event::Snapshot { zxid } => (
+            format!("Node {n} was too far behind: it replaces its tree with the leader's snapshot at {zxid} (SNAP)."),
+            format!("节点 {n} 落后太多：它用领导者在 {zxid} 的快照替换自己的数据树（SNAP）。"),
+        ),
+        Event::Watch { client, kind, path } => (
+            format!("A watch fires for client {} of node {n}: {kind} on {path} (one-shot: it must set it again).", client.0),
+            format!("节点 {n} 的客户端 {} 的监听触发：{path} 发生 {kind}（一次性：需重新注册）。", client.0),
+        ),
+        _ => return None,
+    })
+}
+
+fn phase_text(n: u32, phase: &str) -> Pair {
+    let (en, zh) = match phase {
+        "ELECTION" => ("electing a leader", "选举领导者"),
+        "DISCOVERY" => (
+            "agreeing on a new epoch (FOLLOWERINFO, LEADERINFO, ACKEPOCH)",
+            "商定新纪元（FOLLOWERINFO、LEADERINFO、ACKEPOCH）",
+        ),
+        "SYNCHRONIZATION" => (
+            "bringing histories in line (DIFF, TRUNC or SNAP, then NEWLEADER)",
+            "对齐历史（DIFF、TRUNC 或 SNAP，然后 NEWLEADER）",
+        ),
+        "BROADCAST" => ("serving: PROPOSAL, ACK, COMMIT", "对外服务：PROPOSAL、ACK、COMMIT"),
+        _ => ("", ""),
+    };
+    (format!("Node {n} enters {phase}: {en}."), format!("节点 {n} 进入 {phase} 阶段：{zh}。"))
+}
+
+fn sync_text(n: u32, learner: u32, mode: &str, zxid: Zxid) -> Pair {
+    let (en, zh) = match mode {
+        "DIFF" => (
+            "it has a prefix of our history, so it gets the proposals it lacks",
+            "它拥有我们历史的前缀，于是补发它缺少的提案",
+        ),
+        "TRUNC" => ("it has proposals we never had, so it must cut them first", "它有我们从未有过的提案，必须先截断"),
+        _ => ("it is too far behind, so it gets the whole tree", "它落后太多，于是发送整棵数据树"),
+    };
+    (
+        format!("Leader {n} synchronizes node {learner} (last zxid {zxid}) by {mode}: {en}."),
+        format!("领导者 {n} 用 {mode} 同步节点 {learner}（最后 zxid {zxid}）：{zh}。"),
+    )
+}

@@ -1,0 +1,65 @@
+//! Every built-in ZAB scenario shows what it promises: who leads, which zxids every
+//! live server delivers, which were truncated away, which sync mode was used, and for
+//! the buggy modes, which invariant the checker catches.
+
+use ensemble_core::event::Event;
+use ensemble_core::scenarios::{build_zab, builtin, Protocol, Scenario};
+use ensemble_core::{Epoch, NodeId, Zxid};
+
+fn zxid([e, c]: [u32; 2]) -> Zxid {
+    Zxid::new(Epoch(e), c)
+}
+
+fn check(s: &Scenario) -> Result<(), String> {
+    let mut sim = build_zab(s, s.seed);
+    let mut modes = Vec::new();
+    while s.run.allows(sim.steps(), sim.next_time().map(|t| t.ms())) {
+        let Some(entry) = sim.step() else { break };
+        for e in entry.events {
+            if let Event::Sync { mode, .. } = e {
+                modes.push(mode);
+            }
+        }
+    }
+    let e = &s.expect;
+    let fail = |why: String| Err(format!("{}: {why}\n  replay: ensemble sim --scenario {} --explain", s.name, s.name));
+    let violations = sim.checker().violations();
+    match &e.violation {
+        Some(inv) if !violations.iter().any(|v| &v.invariant == inv) => {
+            return fail(format!("expected a `{inv}` violation, got {violations:?}"))
+        }
+        None if !violations.is_empty() => return fail(format!("unexpected violation {violations:?}")),
+        _ => {}
+    }
+    if let Some(want) = e.leader {
+        let last = sim.checker().zab.leaders().iter().next_back().map(|(_, n)| n.0);
+        if last != Some(want) {
+            return fail(format!("expected node {want} to lead the last epoch, got {last:?}"));
+        }
+    }
+    let up: Vec<NodeId> = (1..=sim.node_count()).map(NodeId).filter(|n| sim.is_up(*n)).collect();
+    for z in e.delivered.iter().map(|z| zxid(*z)) {
+        if let Some(n) = up.iter().find(|n| sim.node(**n).delivered < z) {
+            return fail(format!("server {n} did not deliver {z}"));
+        }
+    }
+    for z in e.truncated.iter().map(|z| zxid(*z)) {
+        if let Some(n) = up.iter().find(|n| sim.node(**n).log.iter().any(|l| l.zxid == z)) {
+            return fail(format!("server {n} still has {z}, which should have been truncated"));
+        }
+    }
+    if let Some(mode) = &e.sync_mode {
+        if !modes.contains(mode) {
+            return fail(format!("expected a {mode} sync, saw {modes:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_builtin_zab_scenario_meets_its_expectation() {
+    let all: Vec<Scenario> = builtin().into_iter().filter(|s| s.protocol == Protocol::Zab).collect();
+    assert!(all.len() >= 6);
+    let failures: Vec<String> = all.iter().filter_map(|s| check(s).err()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

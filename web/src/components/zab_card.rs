@@ -1,0 +1,112 @@
+//! A ZAB server's part of its node card: phase strip, vote, epochs, zxids, log, tree.
+
+use crate::i18n::{role, texts};
+use crate::i18n_zab::{gloss, zab_texts};
+use ensemble_core::explain::Lang;
+use ensemble_core::types::{NodeId, Zxid};
+use ensemble_core::view::{NodeView, ZabView};
+use yew::prelude::*;
+
+/// ZooKeeper's phases, in the order a server goes through them.
+const PHASES: [&str; 4] = ["ELECTION", "DISCOVERY", "SYNCHRONIZATION", "BROADCAST"];
+
+/// Log entries shown (the newest); the view holds up to 20.
+const LOG_SHOWN: usize = 8;
+
+/// Four segments, the current one filled, the earlier ones ticked; then its name.
+fn phase_strip(id: NodeId, phase: &str, lang: Lang) -> Html {
+    let current = PHASES.iter().position(|p| *p == phase);
+    let segments = PHASES.iter().enumerate().map(|(i, p)| {
+        let class = match current {
+            Some(c) if i < c => "seg done",
+            Some(c) if i == c => "seg current",
+            _ => "seg",
+        };
+        html! { <span class={class} title={format!("{p}: {}", gloss(lang, p))}></span> }
+    });
+    html! {
+        <div class="phase-strip" data-testid={format!("node-{id}-phase")}
+            aria-label={format!("{}: {phase}", zab_texts(lang).phase)}>
+            <span class="segs" aria-hidden="true">{ for segments }</span>
+            <span class="phase-name" title={gloss(lang, phase)}>{ phase }</span>
+        </div>
+    }
+}
+
+/// `(3, 0x100000002, 1) round 2`: the vote's leader, zxid and epoch.
+fn vote_text(z: &ZabView, lang: Lang) -> String {
+    match &z.vote {
+        Some(v) => format!("({}, {}, {}) {} {}", v.leader, v.zxid, v.peer_epoch, zab_texts(lang).round, z.round),
+        None => "–".into(),
+    }
+}
+
+fn log_table(z: &ZabView, lang: Lang) -> Html {
+    let t = texts(lang);
+    let zt = zab_texts(lang);
+    let skip = z.log.len().saturating_sub(LOG_SHOWN);
+    let rows = z.log.iter().skip(skip).rev().map(|(zxid, delivered, op)| {
+        html! {
+            <tr class={classes!(delivered.then_some("is-chosen"))}>
+                <th scope="row"><code>{ zxid.to_string() }</code></th>
+                <td>if *delivered { <strong title={zt.committed}>{ "✓" }</strong> } else { { "…" } }</td>
+                <td>{ op }</td>
+            </tr>
+        }
+    });
+    html! {
+        <details class="node-log" open={!z.log.is_empty()}>
+            <summary>{ format!("{} ({})", t.log, z.log.len()) }</summary>
+            if z.log.is_empty() {
+                <p class="muted">{ t.empty_log }</p>
+            } else {
+                <table>
+                    <thead><tr><th>{ "zxid" }</th><th>{ "✓" }</th><th>{ zt.op }</th></tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
+        </details>
+    }
+}
+
+fn zxid_dd(testid: String, zxid: Zxid, mark: Option<&str>) -> Html {
+    html! {
+        <dd><code data-testid={testid}>{ zxid.to_string() }</code>
+            if let Some(m) = mark { <span class="committed-mark">{ format!(" ✓ {m}") }</span> }
+        </dd>
+    }
+}
+
+/// The ZAB facts of `v`'s card.
+pub fn zab_facts(v: &NodeView, z: &ZabView, lang: Lang) -> Html {
+    let t = texts(lang);
+    let zt = zab_texts(lang);
+    let id = v.id;
+    let roles = v.roles.iter().map(|r| role(lang, r)).collect::<Vec<_>>().join(" · ");
+    let electing = z.phase == "ELECTION";
+    html! {
+        <>
+            { phase_strip(id, &z.phase, lang) }
+            <dl class="facts">
+                <dt>{ zt.role }</dt><dd class="prose" data-testid={format!("node-{id}-role")}>{ roles }</dd>
+                if electing || (z.vote.is_some() && v.leader.is_none()) {
+                    <dt>{ zt.vote }</dt><dd data-testid={format!("node-{id}-vote")}>{ vote_text(z, lang) }</dd>
+                }
+                <dt>{ t.leader }</dt><dd data-testid={format!("node-{id}-leader")}>
+                    { v.leader.map(|l| l.to_string()).unwrap_or_else(|| "?".into()) }</dd>
+                <dt>{ zt.current_epoch }</dt><dd data-testid={format!("node-{id}-epoch")}>{ z.current_epoch.0 }</dd>
+                <dt>{ zt.accepted_epoch }</dt><dd data-testid={format!("node-{id}-accepted-epoch")}>{ z.accepted_epoch.0 }</dd>
+                <dt>{ zt.last_zxid }</dt>{ zxid_dd(format!("node-{id}-zxid"), z.last_zxid, None) }
+                <dt>{ zt.committed }</dt>{ zxid_dd(format!("node-{id}-delivered"), z.delivered, Some(zt.committed)) }
+                <dt>{ zt.znodes }</dt><dd data-testid={format!("node-{id}-znodes")}>
+                    { z.znodes }<span class="digest" title={format!("{}: {}", zt.digest, z.tree_digest)}>
+                        { format!(" · #{}", short_digest(&z.tree_digest)) }</span></dd>
+            </dl>
+            { log_table(z, lang) }
+        </>
+    }
+}
+
+fn short_digest(d: &str) -> &str {
+    d.get(..8).unwrap_or(d)
+}

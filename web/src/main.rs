@@ -1,16 +1,19 @@
-//! Ensemble in the browser: pick a scenario, step through Paxos, poke at it.
+//! Ensemble in the browser: pick a scenario, step through Paxos or ZAB, poke at it.
 //!
 //! `state` holds the model (a core `Timeline`), `model` reads plain data out of it,
 //! and `components` draw that data and send `Action`s back. No view mutates the model.
 
 mod components;
+mod choices;
 mod hooks;
 mod i18n;
+mod i18n_zab;
 mod model;
 mod state;
 mod trace_hook;
 mod url;
 
+use components::client_form::ClientForm;
 use components::cluster::Cluster;
 use components::controls::Controls;
 use components::event_log::{EventLog, Summary};
@@ -18,6 +21,7 @@ use components::in_flight::{InFlightList, RequestForm};
 use components::node_card::NodeCard;
 use components::picker::Picker;
 use ensemble_core::explain::Lang;
+use ensemble_core::scenarios::Protocol;
 use i18n::texts;
 use model::{latest, narrate, Snapshot};
 use state::{Action, AppState};
@@ -34,8 +38,8 @@ fn App() -> Html {
     hooks::use_shortcuts(dispatch.clone());
     use_effect_with((), |_| trace_hook::mark_ready());
     use_effect_with(state.lang, |lang| set_document_lang(*lang));
-    use_effect_with((state.scenario.name.clone(), state.seed, state.fix()), |(name, seed, fix)| {
-        url::write(name, *seed, *fix)
+    use_effect_with((state.scenario.name.clone(), state.seed, state.fix(), state.buggy()), |(name, seed, fix, buggy)| {
+        url::write(name, *seed, *fix, buggy)
     });
 
     let snap = {
@@ -48,6 +52,7 @@ fn App() -> Html {
     };
     let lang = state.lang;
     let t = texts(lang);
+    let is_zab = state.scenario.protocol == Protocol::Zab;
 
     html! {
         <div class="app">
@@ -57,16 +62,22 @@ fn App() -> Html {
                     <p class="subtitle">{ t.subtitle }</p>
                 </div>
                 <Picker catalog={state.catalog.clone()} current={state.scenario.name.clone()} seed={state.seed}
-                    fix={state.fix()} lang={lang} on_action={dispatch.clone()} />
+                    fix={state.fix()} buggy={state.buggy()} lang={lang} on_action={dispatch.clone()} />
             </header>
             <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
                 branches={snap.branches} branch={snap.branch} at_end={snap.at_end} on_action={dispatch.clone()} />
             <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} chosen={snap.chosen_text()}
-                violations={snap.violations} violation_text={snap.violation_text.clone()} at_end={snap.at_end} error={state.error.clone()} />
+                violations={snap.violations} violation_text={snap.violation_text.clone()} at_end={snap.at_end} error={state.error.clone()}
+                is_zab={is_zab} leaders={snap.leaders.clone()} />
             <main class="layout">
                 <div class="col-cluster">
-                    <Cluster lang={lang} views={snap.views.clone()} in_flight={snap.in_flight.clone()} now_ms={snap.now_ms} />
-                    <RequestForm lang={lang} nodes={snap.views.len() as u32} on_action={dispatch.clone()} />
+                    <Cluster lang={lang} views={snap.views.clone()} in_flight={snap.in_flight.clone()} now_ms={snap.now_ms}
+                        partition={snap.partition.clone()} is_zab={is_zab} />
+                    if is_zab {
+                        <ClientForm lang={lang} nodes={snap.views.len() as u32} on_action={dispatch.clone()} />
+                    } else {
+                        <RequestForm lang={lang} nodes={snap.views.len() as u32} on_action={dispatch.clone()} />
+                    }
                     <section class="panel nodes" aria-label={t.nodes}>
                         { for snap.views.iter().map(|v| html! {
                             <NodeCard key={v.id.0} lang={lang} view={v.clone()} on_action={dispatch.clone()} />

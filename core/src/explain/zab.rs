@@ -32,7 +32,7 @@ pub(super) fn describe_fields(msg: &Json) -> Vec<String> {
             parts.push(if key == "zxid" { z } else { format!("{} {z}", key.replace('_', " ")) });
         }
     }
-    if let Some(e) = msg.get("entry") {
+    if let Some(e) = msg.get("entry").filter(|e| e.get("zxid").is_some()) {
         let z = zxid_of(&e["zxid"]).unwrap_or_default();
         parts.push(format!("{z} {}", txn_text(&e["txn"])));
     }

@@ -1,7 +1,9 @@
 //! The narrated event log (newest step first) and the one-line summary above it.
 
 use crate::i18n::texts;
+use crate::i18n_zab::zab_texts;
 use crate::model::LogLine;
+use ensemble_core::types::NodeId;
 use ensemble_core::explain::Lang;
 use yew::prelude::*;
 
@@ -15,6 +17,18 @@ pub struct SummaryProps {
     pub violation_text: String,
     pub at_end: bool,
     pub error: Option<String>,
+    /// ZAB: show the leader of each epoch instead of chosen values.
+    pub is_zab: bool,
+    pub leaders: Vec<(u32, NodeId)>,
+}
+
+/// `epoch 1: node 3 · epoch 2: node 2`, or "none yet".
+fn leaders_text(leaders: &[(u32, NodeId)], lang: Lang) -> String {
+    let (t, z) = (texts(lang), zab_texts(lang));
+    if leaders.is_empty() {
+        return z.none_yet.to_string();
+    }
+    leaders.iter().map(|(e, n)| format!("{} {e}: {} {n}", z.epoch, t.node)).collect::<Vec<_>>().join(" · ")
 }
 
 #[function_component]
@@ -25,9 +39,16 @@ pub fn Summary(props: &SummaryProps) -> Html {
         <div class="summary" data-testid="summary">
             <span class="stat">{ t.step_label }{ " " }<strong id="step-count" data-testid="step-count">{ props.step }</strong></span>
             <span class="stat">{ t.time_label }{ " " }<strong id="time-ms">{ format!("{} ms", props.now_ms) }</strong></span>
-            <span class={classes!("stat", (!props.chosen.is_empty()).then_some("good"))}>
-                { t.chosen }{ ": " }<strong id="chosen" data-testid="chosen">{ chosen }</strong>
-            </span>
+            if props.is_zab {
+                <span class={classes!("stat", (!props.leaders.is_empty()).then_some("good"))}>
+                    { zab_texts(props.lang).leaders }{ ": " }
+                    <strong id="leaders" data-testid="leaders">{ leaders_text(&props.leaders, props.lang) }</strong>
+                </span>
+            } else {
+                <span class={classes!("stat", (!props.chosen.is_empty()).then_some("good"))}>
+                    { t.chosen }{ ": " }<strong id="chosen" data-testid="chosen">{ chosen }</strong>
+                </span>
+            }
             <span class={classes!("stat", (props.violations > 0).then_some("bad"))}>
                 { t.violations }{ ": " }<strong id="violations" data-testid="violations">{ props.violations }</strong>
                 if props.violations > 0 { <span class="detail">{ format!(" · {}", props.violation_text) }</span> }

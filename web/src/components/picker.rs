@@ -1,7 +1,10 @@
-//! Choosing what to run: scenario, seed and (for Basic Paxos) the livelock fix.
+//! Choosing what to run: scenario, seed, (for Basic Paxos) the livelock fix, and
+//! (Paxos, ZAB) a buggy mode.
 
 use crate::i18n::texts;
-use crate::state::{fix_from_name, fix_name, Action, FIXES};
+use crate::choices::{buggy_names, buggy_of, fix_from_name, fix_name, FIXES};
+use crate::i18n_zab::zab_texts;
+use crate::state::Action;
 use ensemble_core::explain::Lang;
 use ensemble_core::paxos::Fix;
 use ensemble_core::scenarios::{Protocol, Scenario};
@@ -16,6 +19,8 @@ pub struct PickerProps {
     pub current: String,
     pub seed: u64,
     pub fix: Fix,
+    /// The buggy mode loaded now (`choices`), empty if the protocol has none.
+    pub buggy: String,
     pub lang: Lang,
     pub on_action: Callback<Action>,
 }
@@ -42,21 +47,39 @@ fn fix_field(fix: Fix, on_fix: Callback<Event>, lang: Lang) -> Html {
     }
 }
 
+/// The rule broken on purpose; `names` are the protocol's modes, `none` first.
+fn buggy_field(names: Vec<String>, buggy: &str, on_buggy: Callback<Event>, lang: Lang) -> Html {
+    let none = texts(lang).fix_none;
+    html! {
+        <label class="field">
+            <span>{ zab_texts(lang).buggy }</span>
+            <select id="buggy-select" data-testid="buggy-select" onchange={on_buggy}>
+                { for names.iter().map(|n| html! {
+                    <option value={n.clone()} selected={n == buggy}>{ if n == "none" { none } else { n.as_str() } }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
 #[function_component]
 pub fn Picker(props: &PickerProps) -> Html {
     let t = texts(props.lang);
     let name = use_state(|| props.current.clone());
     let seed = use_state(|| props.seed.to_string());
     let fix = use_state(|| props.fix);
+    let buggy = use_state(|| props.buggy.clone());
     let selected = props.catalog.iter().find(|s| s.name == *name).cloned();
 
     let on_scenario = {
-        let (name, seed, fix, catalog) = (name.clone(), seed.clone(), fix.clone(), props.catalog.clone());
+        let (name, seed, fix, buggy) = (name.clone(), seed.clone(), fix.clone(), buggy.clone());
+        let catalog = props.catalog.clone();
         Callback::from(move |e: Event| {
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
             if let Some(s) = catalog.iter().find(|s| s.name == value) {
                 seed.set(s.seed.to_string());
                 fix.set(s.paxos.fix);
+                buggy.set(buggy_of(s));
             }
             name.set(value);
         })
@@ -69,16 +92,21 @@ pub fn Picker(props: &PickerProps) -> Html {
         let fix = fix.clone();
         Callback::from(move |e: Event| fix.set(fix_from_name(&e.target_unchecked_into::<HtmlSelectElement>().value())))
     };
+    let on_buggy = {
+        let buggy = buggy.clone();
+        Callback::from(move |e: Event| buggy.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+    };
     let on_load = {
-        let (name, seed, fix, cb) = (name.clone(), seed.clone(), fix.clone(), props.on_action.clone());
+        let (name, seed, fix, buggy, cb) = (name.clone(), seed.clone(), fix.clone(), buggy.clone(), props.on_action.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let seed = seed.trim().parse().unwrap_or(0);
-            cb.emit(Action::Load { name: (*name).clone(), seed, fix: *fix });
+            cb.emit(Action::Load { name: (*name).clone(), seed, fix: *fix, buggy: (*buggy).clone() });
         })
     };
     let on_reset = props.on_action.reform(|_: MouseEvent| Action::Reset);
     let is_paxos = selected.as_ref().is_some_and(|s| s.protocol == Protocol::Paxos);
+    let buggy_modes = selected.as_ref().map(|s| buggy_names(s.protocol)).unwrap_or_default();
 
     html! {
         <form class="picker" onsubmit={on_load} aria-label={t.scenario}>
@@ -96,10 +124,11 @@ pub fn Picker(props: &PickerProps) -> Html {
                     inputmode="numeric" value={(*seed).clone()} oninput={on_seed} />
             </label>
             if is_paxos { { fix_field(*fix, on_fix, props.lang) } }
+            if !buggy_modes.is_empty() { { buggy_field(buggy_modes, &buggy, on_buggy, props.lang) } }
             <div class="field-buttons">
                 <button id="load-btn" data-testid="load-btn" type="submit" class="primary">{ t.load }</button>
                 <button id="reset-btn" data-testid="reset-btn" type="button" onclick={on_reset}
-                    title={format!("{} ({} {}, {})", t.reset, props.current, props.seed, fix_name(props.fix))}>
+                    title={format!("{} ({} {}, {} {})", t.reset, props.current, props.seed, fix_name(props.fix), props.buggy)}>
                     { t.reset }
                 </button>
             </div>

@@ -12,12 +12,14 @@ fn zxid([e, c]: [u32; 2]) -> Zxid {
 
 fn check(s: &Scenario) -> Result<(), String> {
     let mut sim = build_zab(s, s.seed);
-    let mut modes = Vec::new();
+    let (mut modes, mut watches) = (Vec::new(), Vec::new());
     while s.run.allows(sim.steps(), sim.next_time().map(|t| t.ms())) {
         let Some(entry) = sim.step() else { break };
         for e in entry.events {
-            if let Event::Sync { mode, .. } = e {
-                modes.push(mode);
+            match e {
+                Event::Sync { mode, .. } => modes.push(mode),
+                Event::Watch { client, kind, path } => watches.push(format!("{} {kind} {path}", client.0)),
+                _ => {}
             }
         }
     }
@@ -46,6 +48,24 @@ fn check(s: &Scenario) -> Result<(), String> {
     for z in e.truncated.iter().map(|z| zxid(*z)) {
         if let Some(n) = up.iter().find(|n| sim.node(**n).log.iter().any(|l| l.zxid == z)) {
             return fail(format!("server {n} still has {z}, which should have been truncated"));
+        }
+    }
+    for path in &e.znodes {
+        if let Some(n) = up.iter().find(|n| sim.node(**n).tree.stat(path).is_none()) {
+            return fail(format!("server {n} lacks {path}"));
+        }
+    }
+    for path in &e.absent {
+        if let Some(n) = up.iter().find(|n| sim.node(**n).tree.stat(path).is_some()) {
+            return fail(format!("server {n} still has {path}"));
+        }
+    }
+    if let Some(want) = &e.watches {
+        let (mut want, mut got) = (want.clone(), watches.clone());
+        want.sort();
+        got.sort();
+        if want != got {
+            return fail(format!("expected watches {want:?}, fired {got:?}"));
         }
     }
     if let Some(mode) = &e.sync_mode {

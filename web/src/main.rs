@@ -3,8 +3,8 @@
 //! `state` holds the model (a core `Timeline`), `model` reads plain data out of it,
 //! and `components` draw that data and send `Action`s back. No view mutates the model.
 
-mod components;
 mod choices;
+mod components;
 mod hooks;
 mod i18n;
 mod i18n_zab;
@@ -38,9 +38,10 @@ fn App() -> Html {
     hooks::use_shortcuts(dispatch.clone());
     use_effect_with((), |_| trace_hook::mark_ready());
     use_effect_with(state.lang, |lang| set_document_lang(*lang));
-    use_effect_with((state.scenario.name.clone(), state.seed, state.fix(), state.buggy()), |(name, seed, fix, buggy)| {
-        url::write(name, *seed, *fix, buggy)
-    });
+    use_effect_with(
+        (state.scenario.name.clone(), state.seed, state.fix(), state.buggy()),
+        |(name, seed, fix, buggy)| url::write(name, *seed, *fix, buggy),
+    );
 
     let snap = {
         let state = state.clone();

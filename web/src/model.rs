@@ -50,6 +50,10 @@ pub struct LogLine {
     pub time_ms: u64,
     pub text: String,
     pub violation: bool,
+    /// The event's trace `type`, e.g. `reply`, `leader_established`.
+    pub kind: &'static str,
+    /// The node it happened at, if any.
+    pub node: Option<u32>,
 }
 
 impl Snapshot {
@@ -90,11 +94,6 @@ impl Snapshot {
         }
     }
 
-    /// The group (0-based) `node` is in, while a partition holds.
-    pub fn group_of(&self, node: NodeId) -> Option<usize> {
-        self.partition.iter().position(|g| g.contains(&node))
-    }
-
     /// The chosen values as one line of text: `#0 "A", #1 "B"`, or empty.
     pub fn chosen_text(&self) -> String {
         self.chosen.iter().map(|(i, v)| format!("#{i} {v}")).collect::<Vec<_>>().join(", ")
@@ -125,6 +124,8 @@ pub fn narrate(state: &AppState, lang: Lang) -> Vec<LogLine> {
                 time_ms: line.time_ms,
                 text: explain(&line, lang),
                 violation: matches!(line.event, Event::Violation { .. }),
+                kind: line.event.kind(),
+                node: line.node.map(|n| n.0),
             });
         }
         if out.len() >= LOG_LINES {

@@ -31,6 +31,11 @@ builtin_files!(
     "zab-observer",
     "zab-minority-partition",
     "zab-split-brain-attempt",
+    "zab-ephemeral-session-expiry",
+    "zab-watch",
+    "zab-recipe-lock",
+    "zab-recipe-config",
+    "zab-recipe-membership",
 );
 
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {

@@ -115,6 +115,12 @@ pub struct Expect {
     pub truncated: Vec<[u32; 2]>,
     /// ZAB: every live server ends with this sync mode used at least once.
     pub sync_mode: Option<String>,
+    /// ZAB: these znodes exist on every live server at the end.
+    pub znodes: Vec<String>,
+    /// ZAB: these znodes exist on no live server at the end.
+    pub absent: Vec<String>,
+    /// ZAB: exactly these watches fired, as `"client kind path"`, in any order.
+    pub watches: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -30,7 +30,16 @@ struct Draft {
 impl Default for Draft {
     fn default() -> Self {
         let op = "connect".to_string();
-        Draft { node: 1, client: String::new(), op, path: "/".into(), data: String::new(), ephemeral: false, sequential: false, watch: false }
+        Draft {
+            node: 1,
+            client: String::new(),
+            op,
+            path: "/".into(),
+            data: String::new(),
+            ephemeral: false,
+            sequential: false,
+            watch: false,
+        }
     }
 }
 

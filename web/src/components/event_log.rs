@@ -3,8 +3,8 @@
 use crate::i18n::texts;
 use crate::i18n_zab::zab_texts;
 use crate::model::LogLine;
-use ensemble_core::types::NodeId;
 use ensemble_core::explain::Lang;
+use ensemble_core::types::NodeId;
 use yew::prelude::*;
 
 #[derive(PartialEq, Properties)]
@@ -77,7 +77,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         last_step = Some(l.step);
         let class = classes!("log-line", l.violation.then_some("violation"), first.then_some("step-start"));
         html! {
-            <li class={class}>
+            <li class={class} data-kind={l.kind} data-node={l.node.map(|n| n.to_string())}>
                 <span class="when">{ format!("{} · {}ms", l.step, l.time_ms) }</span>
                 <span class="what">{ &l.text }</span>
             </li>

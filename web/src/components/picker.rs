@@ -1,8 +1,8 @@
 //! Choosing what to run: scenario, seed, (for Basic Paxos) the livelock fix, and
 //! (Paxos, ZAB) a buggy mode.
 
-use crate::i18n::texts;
 use crate::choices::{buggy_names, buggy_of, fix_from_name, fix_name, FIXES};
+use crate::i18n::texts;
 use crate::i18n_zab::zab_texts;
 use crate::state::Action;
 use ensemble_core::explain::Lang;
@@ -97,7 +97,8 @@ pub fn Picker(props: &PickerProps) -> Html {
         Callback::from(move |e: Event| buggy.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
     };
     let on_load = {
-        let (name, seed, fix, buggy, cb) = (name.clone(), seed.clone(), fix.clone(), buggy.clone(), props.on_action.clone());
+        let (name, seed, fix, buggy, cb) =
+            (name.clone(), seed.clone(), fix.clone(), buggy.clone(), props.on_action.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let seed = seed.trim().parse().unwrap_or(0);

@@ -69,10 +69,11 @@ fn log_table(z: &ZabView, lang: Lang) -> Html {
     }
 }
 
+/// A zxid in hex; `mark` (a tooltip) adds the "committed" tick.
 fn zxid_dd(testid: String, zxid: Zxid, mark: Option<&str>) -> Html {
     html! {
         <dd><code data-testid={testid}>{ zxid.to_string() }</code>
-            if let Some(m) = mark { <span class="committed-mark">{ format!(" ✓ {m}") }</span> }
+            if let Some(m) = mark { <span class="committed-mark" title={m.to_string()} aria-label={m.to_string()}>{ " ✓" }</span> }
         </dd>
     }
 }
@@ -98,9 +99,9 @@ pub fn zab_facts(v: &NodeView, z: &ZabView, lang: Lang) -> Html {
                 <dt>{ zt.accepted_epoch }</dt><dd data-testid={format!("node-{id}-accepted-epoch")}>{ z.accepted_epoch.0 }</dd>
                 <dt>{ zt.last_zxid }</dt>{ zxid_dd(format!("node-{id}-zxid"), z.last_zxid, None) }
                 <dt>{ zt.committed }</dt>{ zxid_dd(format!("node-{id}-delivered"), z.delivered, Some(zt.committed)) }
-                <dt>{ zt.znodes }</dt><dd data-testid={format!("node-{id}-znodes")}>
-                    { z.znodes }<span class="digest" title={format!("{}: {}", zt.digest, z.tree_digest)}>
-                        { format!(" · #{}", short_digest(&z.tree_digest)) }</span></dd>
+                <dt>{ zt.znodes }</dt><dd data-testid={format!("node-{id}-znodes")}>{ z.znodes }</dd>
+                <dt>{ zt.digest }</dt><dd class="digest" data-testid={format!("node-{id}-digest")} title={z.tree_digest.clone()}>
+                    { short_digest(&z.tree_digest) }</dd>
             </dl>
             { log_table(z, lang) }
         </>

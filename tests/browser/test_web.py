@@ -17,14 +17,15 @@ import subprocess
 import sys
 import traceback
 
+from helpers import SCREENSHOT_DIR, check, load, log_lines, log_text, step_count
 from playwright.sync_api import sync_playwright
+from test_zab import ZAB_TESTS
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-SCREENSHOT_DIR = "target/browser"
-DETERMINISM_RUNS = [("paxos-livelock", 3, 400), ("multipaxos-leader-crash", 9, 400)]
+DETERMINISM_RUNS = [("paxos-livelock", 3, 400), ("multipaxos-leader-crash", 9, 400), ("zab-leader-crash", 22, 300)]
 
 
 def fnv1a(text):
@@ -38,31 +39,6 @@ def fnv1a(text):
 
 def sha256(text):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def step_count(page):
-    return int(page.inner_text("#step-count").strip())
-
-
-def log_text(page):
-    return page.inner_text("#event-log")
-
-
-def log_lines(page):
-    return page.locator("#event-log .log-line").count()
-
-
-def load(page, name, seed=None):
-    page.select_option("#scenario-select", name)
-    if seed is not None:
-        page.fill("#seed-input", str(seed))
-    page.click("#load-btn")
-    page.wait_for_function("document.querySelector('#step-count').textContent.trim() === '0'")
-
-
-def check(cond, message):
-    if not cond:
-        raise AssertionError(message)
 
 
 # ---- the tests, run in order on one page ----
@@ -195,7 +171,8 @@ def test_no_page_errors(page, ctx):
 
 TESTS = [
     test_page_ready, test_step_five, test_exact_step_back, test_keyboard, test_language,
-    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, test_determinism, test_no_page_errors,
+    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, *ZAB_TESTS, test_determinism,
+    test_no_page_errors,
 ]
 
 

@@ -36,6 +36,8 @@ builtin_files!(
     "zab-recipe-lock",
     "zab-recipe-config",
     "zab-recipe-membership",
+    "zab-buggy-skip-trunc",
+    "zab-buggy-commit-without-quorum",
 );
 
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {

@@ -4,6 +4,7 @@ use clap::{Args, ValueEnum};
 use ensemble_core::explain::{explain, Lang};
 use ensemble_core::paxos::{Buggy, Fix};
 use ensemble_core::scenarios::{builtin, find_builtin, generated, Protocol, Run, Scenario, SWEEP_NAMES};
+use ensemble_core::zab::ZabBuggy;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -31,11 +32,15 @@ pub enum FixArg {
     RandomizedBackoff,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+/// A rule broken on purpose; Paxos and ZAB each have their own.
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
 pub enum BuggyArg {
     None,
     ForgetfulAcceptor,
     NoValueAdoption,
+    SkipTrunc,
+    NoEpochCheck,
+    CommitWithoutQuorum,
 }
 
 #[derive(Args)]
@@ -49,7 +54,9 @@ pub struct SimArgs {
     /// Livelock fix for Paxos scenarios.
     #[arg(long, value_enum)]
     fix: Option<FixArg>,
-    /// Break one Paxos rule on purpose, to see the checker catch it.
+    /// Break one rule on purpose, to see the checker catch it (Paxos:
+    /// forgetful-acceptor, no-value-adoption; ZAB: skip-trunc, no-epoch-check,
+    /// commit-without-quorum).
     #[arg(long, value_enum)]
     buggy: Option<BuggyArg>,
     /// Stop once virtual time passes this (default: the scenario's `run.until_ms`).
@@ -94,8 +101,8 @@ pub fn load_scenario(name_or_path: &str, seed: Option<u64>) -> Result<Scenario, 
 
 fn configure(args: &SimArgs) -> Result<Scenario, String> {
     let mut s = load_scenario(&args.scenario, args.seed)?;
-    if (args.fix.is_some() || args.buggy.is_some()) && s.protocol != Protocol::Paxos {
-        return Err("--fix and --buggy apply to Basic Paxos scenarios only".into());
+    if args.fix.is_some() && s.protocol != Protocol::Paxos {
+        return Err("--fix applies to Basic Paxos scenarios only".into());
     }
     if let Some(f) = args.fix {
         s.paxos.fix = match f {
@@ -105,11 +112,7 @@ fn configure(args: &SimArgs) -> Result<Scenario, String> {
         };
     }
     if let Some(b) = args.buggy {
-        s.paxos.buggy = match b {
-            BuggyArg::None => Buggy::None,
-            BuggyArg::ForgetfulAcceptor => Buggy::ForgetfulAcceptor,
-            BuggyArg::NoValueAdoption => Buggy::NoValueAdoption,
-        };
+        set_buggy(&mut s, b)?;
     }
     if let Some(t) = args.until_ms {
         s.run.until_ms = t;
@@ -120,6 +123,20 @@ fn configure(args: &SimArgs) -> Result<Scenario, String> {
         s.run.until_ms = u64::MAX;
     }
     Ok(s)
+}
+
+fn set_buggy(s: &mut Scenario, b: BuggyArg) -> Result<(), String> {
+    match (s.protocol, b) {
+        (Protocol::Paxos, BuggyArg::None) => s.paxos.buggy = Buggy::None,
+        (Protocol::Paxos, BuggyArg::ForgetfulAcceptor) => s.paxos.buggy = Buggy::ForgetfulAcceptor,
+        (Protocol::Paxos, BuggyArg::NoValueAdoption) => s.paxos.buggy = Buggy::NoValueAdoption,
+        (Protocol::Zab, BuggyArg::None) => s.zab.buggy = ZabBuggy::None,
+        (Protocol::Zab, BuggyArg::SkipTrunc) => s.zab.buggy = ZabBuggy::SkipTrunc,
+        (Protocol::Zab, BuggyArg::NoEpochCheck) => s.zab.buggy = ZabBuggy::NoEpochCheck,
+        (Protocol::Zab, BuggyArg::CommitWithoutQuorum) => s.zab.buggy = ZabBuggy::CommitWithoutQuorum,
+        (p, _) => return Err(format!("that --buggy mode does not apply to a {p:?} scenario")),
+    }
+    Ok(())
 }
 
 pub fn run(args: SimArgs) -> ExitCode {

@@ -62,3 +62,22 @@ pub fn set_buggy(s: &mut Scenario, name: &str) {
         Protocol::Multipaxos => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ensemble_core::scenarios::find_builtin;
+
+    #[test]
+    fn buggy_names_round_trip_through_the_scenario() {
+        let mut s = find_builtin("zab-leader-crash").expect("built-in");
+        assert_eq!(buggy_names(Protocol::Zab), ["none", "skip-trunc", "no-epoch-check", "commit-without-quorum"]);
+        set_buggy(&mut s, "no-epoch-check");
+        assert_eq!(s.zab.buggy, ZabBuggy::NoEpochCheck);
+        set_buggy(&mut s, "no-such-mode");
+        assert_eq!(buggy_of(&s), "no-epoch-check");
+        let mut p = find_builtin("paxos-basic").expect("built-in");
+        set_buggy(&mut p, "forgetful-acceptor");
+        assert_eq!(p.paxos.buggy, Buggy::ForgetfulAcceptor);
+    }
+}

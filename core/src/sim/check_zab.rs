@@ -80,7 +80,8 @@ impl ZabChecker {
                 ));
             }
         }
-        let earlier = self.global.iter().filter(|z| z.epoch() < zxid.epoch()).count();
+        // `global` is in zxid order (or a violation was already reported).
+        let earlier = self.global.partition_point(|z| z.epoch() < zxid.epoch());
         let had = self.upto.get(&n).copied().unwrap_or(0);
         if had < earlier {
             found.push((

@@ -72,19 +72,24 @@ impl ZabNode {
         out.emit(Event::Snapshot { zxid });
     }
 
+    /// Where the proposals after `zxid` start in the log (it is sorted by zxid).
+    fn index_after(&self, zxid: Zxid) -> usize {
+        self.log.partition_point(|e| e.zxid <= zxid)
+    }
+
     /// Proposals logged after `zxid`, in order.
     pub(super) fn entries_after(&self, zxid: Zxid) -> Vec<LogEntry> {
-        self.log.iter().filter(|e| e.zxid > zxid).cloned().collect()
+        self.log[self.index_after(zxid)..].to_vec()
     }
 
     pub(super) fn has_logged(&self, zxid: Zxid) -> bool {
-        zxid == self.snap_zxid || self.log.iter().any(|e| e.zxid == zxid)
+        zxid == self.snap_zxid || self.log.binary_search_by_key(&zxid, |e| e.zxid).is_ok()
     }
 
     /// Deliver (apply, in order) every logged proposal up to `zxid`.
     pub(super) fn deliver_upto(&mut self, zxid: Zxid, out: &mut Out<Self>) {
-        let ready: Vec<LogEntry> =
-            self.log.iter().filter(|e| e.zxid > self.delivered && e.zxid <= zxid).cloned().collect();
+        let (from, to) = (self.index_after(self.delivered), self.index_after(zxid));
+        let ready: Vec<LogEntry> = self.log[from..to.max(from)].to_vec();
         for e in ready {
             let (result, watches) = self.tree.apply(e.zxid, e.time_ms, &e.txn);
             self.delivered = e.zxid;

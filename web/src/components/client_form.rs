@@ -163,3 +163,19 @@ pub fn ClientForm(props: &ClientFormProps) -> Html {
         </form>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_fills_only_the_fields_of_its_operation() {
+        let d = Draft { op: "create".into(), path: "/x".into(), data: "v".into(), ephemeral: true, ..Draft::default() };
+        let create = ClientOp::Create { path: "/x".into(), data: "v".into(), ephemeral: true, sequential: false };
+        assert_eq!(d.op(), Some(create));
+        let d = Draft { node: 2, op: "sync".into(), path: " ".into(), data: "ignored".into(), ..Draft::default() };
+        assert_eq!(d.op(), Some(ClientOp::Sync { path: "/".into() }));
+        let Some(Intervention::Client { client, .. }) = d.intervention() else { panic!("a client request") };
+        assert_eq!(client, ClientId(2));
+    }
+}

@@ -32,15 +32,19 @@ fn description(s: &Scenario, lang: Lang) -> &str {
     }
 }
 
-fn fix_field(fix: Fix, on_fix: Callback<Event>, lang: Lang) -> Html {
+fn fix_field(fix: &UseStateHandle<Fix>, lang: Lang) -> Html {
     let t = texts(lang);
+    let on_fix = {
+        let fix = fix.clone();
+        Callback::from(move |e: Event| fix.set(fix_from_name(&e.target_unchecked_into::<HtmlSelectElement>().value())))
+    };
     let labels = [t.fix_none, t.fix_distinguished, t.fix_backoff];
     html! {
         <label class="field">
             <span>{ t.fix }</span>
             <select id="fix-select" data-testid="fix-select" onchange={on_fix}>
                 { for FIXES.iter().zip(labels).map(|((f, n), label)| html! {
-                    <option value={*n} selected={*f == fix}>{ label }</option>
+                    <option value={*n} selected={*f == **fix}>{ label }</option>
                 }) }
             </select>
         </label>
@@ -48,14 +52,18 @@ fn fix_field(fix: Fix, on_fix: Callback<Event>, lang: Lang) -> Html {
 }
 
 /// The rule broken on purpose; `names` are the protocol's modes, `none` first.
-fn buggy_field(names: Vec<String>, buggy: &str, on_buggy: Callback<Event>, lang: Lang) -> Html {
+fn buggy_field(names: Vec<String>, buggy: &UseStateHandle<String>, lang: Lang) -> Html {
     let none = texts(lang).fix_none;
+    let on_buggy = {
+        let buggy = buggy.clone();
+        Callback::from(move |e: Event| buggy.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+    };
     html! {
         <label class="field">
             <span>{ zab_texts(lang).buggy }</span>
             <select id="buggy-select" data-testid="buggy-select" onchange={on_buggy}>
                 { for names.iter().map(|n| html! {
-                    <option value={n.clone()} selected={n == buggy}>{ if n == "none" { none } else { n.as_str() } }</option>
+                    <option value={n.clone()} selected={*n == **buggy}>{ if n == "none" { none } else { n.as_str() } }</option>
                 }) }
             </select>
         </label>
@@ -88,14 +96,6 @@ pub fn Picker(props: &PickerProps) -> Html {
         let seed = seed.clone();
         Callback::from(move |e: InputEvent| seed.set(e.target_unchecked_into::<HtmlInputElement>().value()))
     };
-    let on_fix = {
-        let fix = fix.clone();
-        Callback::from(move |e: Event| fix.set(fix_from_name(&e.target_unchecked_into::<HtmlSelectElement>().value())))
-    };
-    let on_buggy = {
-        let buggy = buggy.clone();
-        Callback::from(move |e: Event| buggy.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
-    };
     let on_load = {
         let (name, seed, fix, buggy, cb) =
             (name.clone(), seed.clone(), fix.clone(), buggy.clone(), props.on_action.clone());
@@ -124,8 +124,8 @@ pub fn Picker(props: &PickerProps) -> Html {
                 <input id="seed-input" data-testid="seed-input" type="number" min="0" step="1"
                     inputmode="numeric" value={(*seed).clone()} oninput={on_seed} />
             </label>
-            if is_paxos { { fix_field(*fix, on_fix, props.lang) } }
-            if !buggy_modes.is_empty() { { buggy_field(buggy_modes, &buggy, on_buggy, props.lang) } }
+            if is_paxos { { fix_field(&fix, props.lang) } }
+            if !buggy_modes.is_empty() { { buggy_field(buggy_modes, &buggy, props.lang) } }
             <div class="field-buttons">
                 <button id="load-btn" data-testid="load-btn" type="submit" class="primary">{ t.load }</button>
                 <button id="reset-btn" data-testid="reset-btn" type="button" onclick={on_reset}

@@ -33,11 +33,15 @@ fn phase_strip(id: NodeId, phase: &str, lang: Lang) -> Html {
     }
 }
 
-/// `(3, 0x100000002, 1) round 2`: the vote's leader, zxid and epoch.
-fn vote_text(z: &ZabView, lang: Lang) -> String {
-    match &z.vote {
-        Some(v) => format!("({}, {}, {}) {} {}", v.leader, v.zxid, v.peer_epoch, zab_texts(lang).round, z.round),
-        None => "–".into(),
+/// The vote under election: its round, then `(leader, zxid, epoch)` on a row of its own.
+fn vote_rows(id: NodeId, z: &ZabView, lang: Lang) -> Html {
+    let zt = zab_texts(lang);
+    let tuple = z.vote.map(|v| format!("({}, {}, {})", v.leader, v.zxid, v.peer_epoch)).unwrap_or_else(|| "–".into());
+    html! {
+        <>
+            <dt>{ zt.vote }</dt><dd class="prose">{ format!("{} {}", zt.round, z.round) }</dd>
+            <dd class="wide"><code data-testid={format!("node-{id}-vote")} title={zt.vote_tuple}>{ tuple }</code></dd>
+        </>
     }
 }
 
@@ -64,6 +68,7 @@ fn log_table(z: &ZabView, lang: Lang) -> Html {
                     <thead><tr><th>{ "zxid" }</th><th>{ "✓" }</th><th>{ zt.op }</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
+                if skip > 0 { <p class="muted">{ format!("+{skip} ≤ {}", z.log[skip - 1].0) }</p> }
             }
         </details>
     }
@@ -91,12 +96,15 @@ pub fn zab_facts(v: &NodeView, z: &ZabView, lang: Lang) -> Html {
             <dl class="facts">
                 <dt>{ zt.role }</dt><dd class="prose" data-testid={format!("node-{id}-role")}>{ roles }</dd>
                 if electing || (z.vote.is_some() && v.leader.is_none()) {
-                    <dt>{ zt.vote }</dt><dd data-testid={format!("node-{id}-vote")}>{ vote_text(z, lang) }</dd>
+                    { vote_rows(id, z, lang) }
                 }
                 <dt>{ t.leader }</dt><dd data-testid={format!("node-{id}-leader")}>
                     { v.leader.map(|l| l.to_string()).unwrap_or_else(|| "?".into()) }</dd>
-                <dt>{ zt.current_epoch }</dt><dd data-testid={format!("node-{id}-epoch")}>{ z.current_epoch.0 }</dd>
-                <dt>{ zt.accepted_epoch }</dt><dd data-testid={format!("node-{id}-accepted-epoch")}>{ z.accepted_epoch.0 }</dd>
+                <dt>{ zt.epoch }</dt><dd class="prose">
+                    <code data-testid={format!("node-{id}-epoch")} title={zt.current_epoch}>{ z.current_epoch.0 }</code>
+                    <span class="aside" title={zt.accepted_epoch}>{ format!(" ({} ", zt.accepted) }
+                        <code data-testid={format!("node-{id}-accepted-epoch")}>{ z.accepted_epoch.0 }</code>{ ")" }</span>
+                </dd>
                 <dt>{ zt.last_zxid }</dt>{ zxid_dd(format!("node-{id}-zxid"), z.last_zxid, None) }
                 <dt>{ zt.committed }</dt>{ zxid_dd(format!("node-{id}-delivered"), z.delivered, Some(zt.committed)) }
                 <dt>{ zt.znodes }</dt><dd data-testid={format!("node-{id}-znodes")}>{ z.znodes }</dd>

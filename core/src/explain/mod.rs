@@ -80,6 +80,9 @@ fn network(n: u32, event: &Event) -> Option<Pair> {
             "网络分区恢复：所有节点又可以互相通信。".into(),
         ),
         Event::Request { op, client, .. } => request(n, client.0, op),
+        Event::Reply { reply, error, op, client, .. } if error.is_none() && op != "propose" => {
+            zab::replied(n, client.0, op, reply.as_ref().unwrap_or(&Json::Null))
+        }
         Event::Reply { reply, error, .. } => replied(n, reply.as_ref(), error.as_ref()),
         Event::Violation { invariant, detail } => {
             (format!("INVARIANT VIOLATED ({invariant}): {detail}."), format!("不变式被违反（{invariant}）：{detail}。"))
@@ -138,6 +141,20 @@ fn timer_fired(n: u32, timer: &Json) -> Pair {
         }
         "heartbeat" => ("time for the leader's heartbeat", "领导者发送心跳的时间到了"),
         "resend" => ("unanswered messages are sent again", "重发尚未得到回应的消息"),
+        "notification_timeout" => (
+            "no decision yet, so it sends its vote again and waits twice as long",
+            "尚未选出领导者，于是重发选票并把等待时间加倍",
+        ),
+        "finalize_wait" => {
+            ("nothing better arrived while it waited, so it decides", "等待期间没有更好的选票，于是做出决定")
+        }
+        "init_limit" => {
+            ("discovery and synchronization must finish within initLimit", "发现与同步必须在 initLimit 内完成")
+        }
+        "tick" => (
+            "a tick: PINGs, the syncLimit check and session expiry",
+            "一个 tick：发送 PING、检查 syncLimit、处理会话过期",
+        ),
         _ => ("a timer fires", "定时器触发"),
     };
     (format!("Node {n}'s {name} timer fires: {en}."), format!("节点 {n} 的 {name} 定时器触发：{zh}。"))

@@ -148,3 +148,26 @@ fn sync_text(n: u32, learner: u32, mode: &str, zxid: Zxid) -> Pair {
         format!("领导者 {n} 用 {mode} 同步节点 {learner}（最后 zxid {zxid}）：{zh}。"),
     )
 }
+
+/// A coordination-service reply, in a few words.
+pub(super) fn replied(n: u32, client: u32, op: &str, r: &Json) -> Pair {
+    let detail = if let Some(s) = r["session_id"].as_u64() {
+        format!("session 0x{s:x}")
+    } else if let Some(p) = r["path"].as_str() {
+        format!("created {p}")
+    } else if let Some(d) = r["data"].as_str() {
+        format!("data {d:?} (version {})", r["stat"]["version"])
+    } else if let Some(c) = r["children"].as_array() {
+        format!("children {}", c.iter().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", "))
+    } else if r.get("stat").is_some_and(|s| s.is_null()) {
+        "it does not exist".to_string()
+    } else if let Some(v) = r["stat"].get("version") {
+        format!("it exists (version {v})")
+    } else {
+        zxid_of(&r["zxid"]).map(|z| format!("done at {z}")).unwrap_or_else(|| "done".into())
+    };
+    (
+        format!("Node {n} answers client {client}'s {op}: {detail}."),
+        format!("节点 {n} 答复客户端 {client} 的 {op}：{detail}。"),
+    )
+}

@@ -38,6 +38,7 @@ builtin_files!(
     "zab-recipe-membership",
     "zab-buggy-skip-trunc",
     "zab-buggy-commit-without-quorum",
+    "zab-buggy-no-epoch-check",
 );
 
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {

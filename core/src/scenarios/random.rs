@@ -88,6 +88,7 @@ fn item(at_ms: u64) -> ScheduleItem {
         partition: None,
         heal: None,
         calm: None,
+        slow_link: None,
         crash_leader: None,
         isolate_leader: None,
     }

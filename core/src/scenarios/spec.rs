@@ -142,6 +142,14 @@ pub struct ClientSpec {
     pub op: ClientOp,
 }
 
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlowLinkSpec {
+    pub from: u32,
+    pub to: u32,
+    pub extra_ms: u64,
+}
+
 /// One timed entry of the schedule: exactly one action field is set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -162,6 +170,9 @@ pub struct ScheduleItem {
     /// The network stops losing, duplicating and reordering messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calm: Option<bool>,
+    /// `{ from, to, extra_ms }`: that link becomes slower (0 restores it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow_link: Option<SlowLinkSpec>,
     /// Crash whichever node leads at that moment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crash_leader: Option<bool>,
@@ -213,6 +224,10 @@ impl ScheduleItem {
         if self.heal == Some(true) {
             set.push(("heal", Intervention::Heal {}));
         }
+        if let Some(l) = &self.slow_link {
+            let iv = Intervention::SlowLink { from: NodeId(l.from), to: NodeId(l.to), extra_ms: l.extra_ms };
+            set.push(("slow_link", iv));
+        }
         if self.calm == Some(true) {
             set.push(("calm", Intervention::Calm {}));
         }
@@ -226,7 +241,7 @@ impl ScheduleItem {
             1 => Ok(set.pop().expect("one").1),
             0 => Err((
                 "at_ms",
-                "no action: set one of request, client, crash, restart, partition, heal, calm, crash_leader, isolate_leader"
+                "no action: set one of request, client, crash, restart, partition, heal, calm, slow_link, crash_leader, isolate_leader"
                     .into(),
             )),
             _ => Err((set[1].0, format!("more than one action ({} and {}): use one entry each", set[0].0, set[1].0))),
@@ -240,6 +255,7 @@ impl ScheduleItem {
         }
         v.extend(self.client.as_ref().map(|c| ("client.node", c.node)));
         v.extend(self.crash.map(|n| ("crash", n)));
+        v.extend(self.slow_link.iter().flat_map(|l| [("slow_link.from", l.from), ("slow_link.to", l.to)]));
         v.extend(self.restart.map(|n| ("restart", n)));
         for n in self.partition.iter().flatten().flatten() {
             v.push(("partition", *n));

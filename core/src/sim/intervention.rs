@@ -38,6 +38,13 @@ pub enum Intervention {
         groups: Vec<Vec<NodeId>>,
     },
     Heal {},
+    /// Messages from `from` to `to` take `extra_ms` longer from now on (a congested
+    /// link; 0 restores it). On FIFO links they still arrive in order.
+    SlowLink {
+        from: NodeId,
+        to: NodeId,
+        extra_ms: u64,
+    },
     /// The network stops losing, duplicating and reordering messages (the end of a
     /// sweep's fault phase: what remains is a test of liveness).
     Calm {},

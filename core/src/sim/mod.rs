@@ -86,6 +86,8 @@ pub struct Sim<N: Node> {
     client_seq: BTreeMap<ClientId, u64>,
     /// Per link, when its last message arrives (FIFO links only).
     link_last: BTreeMap<(NodeId, NodeId), Time>,
+    /// Extra delay of slowed links.
+    slow: BTreeMap<(NodeId, NodeId), u64>,
     stats: Stats,
 }
 
@@ -126,6 +128,7 @@ impl<N: Node> Sim<N> {
             tracing: true,
             client_seq: BTreeMap::new(),
             link_last: BTreeMap::new(),
+            slow: BTreeMap::new(),
             stats: Stats::default(),
         };
         for i in 1..=count {
@@ -311,7 +314,7 @@ impl<N: Node> Sim<N> {
             self.enqueue(now, Pending::Msg(m));
             return;
         }
-        let delay_ms = self.draw_delay_ms();
+        let delay_ms = self.draw_delay_ms() + self.slow.get(&(from, to)).copied().unwrap_or(0);
         let lost = self.rng.chance(self.net.drop);
         let cut = !self.partition.connected(from, to);
         let duplicated = self.rng.chance(self.net.duplicate);
@@ -385,6 +388,7 @@ impl<N: Node> Sim<N> {
                 self.leader().map(|_| ()).ok_or(InterventionError::NoLeader)
             }
             Intervention::Heal {} | Intervention::Calm {} => Ok(()),
+            Intervention::SlowLink { from, to, .. } => node_ok(*from).and(node_ok(*to)),
         }
     }
 
@@ -437,6 +441,10 @@ impl<N: Node> Sim<N> {
             Intervention::Partition { groups } => {
                 self.partition.split(groups.clone());
                 events.push(Event::Partition { groups: groups.clone() });
+                Ok(None)
+            }
+            Intervention::SlowLink { from, to, extra_ms } => {
+                self.slow.insert((*from, *to), *extra_ms);
                 Ok(None)
             }
             Intervention::Calm {} => {

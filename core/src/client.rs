@@ -66,6 +66,18 @@ pub enum ClientOp {
         path: String,
     },
     Close {},
+    /// Keep the session alive (the server answers at once).
+    Ping {},
+    /// Succeed only if the node exists (with this version); useful inside `multi`.
+    Check {
+        path: String,
+        #[serde(default)]
+        version: Option<i32>,
+    },
+    /// Several of create, set, delete, check, applied atomically: all or none.
+    Multi {
+        ops: Vec<ClientOp>,
+    },
 }
 
 fn default_session_timeout_ms() -> u64 {
@@ -88,6 +100,9 @@ impl ClientOp {
             ClientOp::Children { .. } => "children",
             ClientOp::Sync { .. } => "sync",
             ClientOp::Close {} => "close",
+            ClientOp::Ping {} => "ping",
+            ClientOp::Check { .. } => "check",
+            ClientOp::Multi { .. } => "multi",
         }
     }
 

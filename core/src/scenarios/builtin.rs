@@ -36,6 +36,7 @@ builtin_files!(
     "zab-recipe-lock",
     "zab-recipe-config",
     "zab-recipe-membership",
+    "zab-multi-atomic",
     "zab-buggy-skip-trunc",
     "zab-buggy-commit-without-quorum",
     "zab-buggy-no-epoch-check",

@@ -68,6 +68,7 @@ impl ZabNode {
             }
             (_, None) => return out.reply(ClientReply::error(&req, ErrorCode::SessionExpired, "connect first")),
             (ClientOp::Close {}, Some(session)) => WriteRequest::Close { session },
+            (ClientOp::Ping {}, Some(s)) => return out.reply(zk(&req, json!({"session_id": s}))),
             (ClientOp::Sync { .. }, Some(_)) => return self.start_sync(req, out),
             (ClientOp::Get { .. } | ClientOp::Exists { .. } | ClientOp::Children { .. }, Some(_)) => {
                 return self.read_in_order(req, out)

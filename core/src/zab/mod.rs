@@ -303,14 +303,11 @@ pub(crate) fn txn_for(op: &ClientOp, session: SessionId) -> Txn {
         }
         ClientOp::Set { path, data, version } => Txn::SetData { path, data, version },
         ClientOp::Delete { path, version } => Txn::Delete { path, version },
-        // Reads, connect, close and sync never get here; `check` stands in harmlessly.
-        other => Txn::Check {
-            path: serde_json::to_value(&other)
-                .ok()
-                .and_then(|v| v["path"].as_str().map(str::to_string))
-                .unwrap_or_else(|| "/".into()),
-            version: None,
-        },
+        ClientOp::Check { path, version } => Txn::Check { path, version },
+        ClientOp::Multi { ops } => Txn::Multi { ops: ops.iter().map(|o| txn_for(o, session)).collect() },
+        // Reads, connect, close, ping and sync never become transactions; a nested one in
+        // a multi is refused by the tree as a bad argument.
+        _ => Txn::Multi { ops: vec![Txn::CloseSession { session }] },
     }
 }
 

@@ -60,6 +60,7 @@ lint:
 
 test-rust:
 	cargo test --locked
+	cargo test --locked -p ensemble-web
 
 test-browser:
 	cargo build --locked -p ensemble-native

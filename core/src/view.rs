@@ -37,6 +37,8 @@ pub struct LogLine {
 /// What a ZAB server shows: ZooKeeper's `zabstate` and a little more.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ZabView {
+    /// Observers never vote.
+    pub observer: bool,
     pub phase: String,
     pub vote: Option<VoteView>,
     pub round: u64,
@@ -47,6 +49,8 @@ pub struct ZabView {
     pub delivered: Zxid,
     /// The last logged proposals: zxid, delivered yet, operation.
     pub log: Vec<(Zxid, bool, String)>,
+    /// How many proposals the log holds in all (since its last snapshot).
+    pub log_len: usize,
     pub tree_digest: String,
     pub znodes: usize,
 }

@@ -42,3 +42,13 @@ def card(page, node, field=None):
 def check(cond, message):
     if not cond:
         raise AssertionError(message)
+
+
+def check_phone_layout(page, screenshot):
+    """At phone width the page must not scroll sideways; leaves a screenshot."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(200)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=screenshot, full_page=False)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    check(width <= 392, f"no horizontal scrolling on a phone (page is {width}px wide)")

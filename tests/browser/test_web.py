@@ -17,7 +17,7 @@ import subprocess
 import sys
 import traceback
 
-from helpers import SCREENSHOT_DIR, check, load, log_lines, log_text, step_count
+from helpers import SCREENSHOT_DIR, check, check_phone_layout, load, log_lines, log_text, step_count
 from playwright.sync_api import sync_playwright
 from test_zab import ZAB_TESTS
 
@@ -126,12 +126,7 @@ def test_play_pause(page, ctx):
 
 
 def test_mobile_layout(page, ctx):
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(200)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    page.screenshot(path=f"{SCREENSHOT_DIR}/screenshot-mobile.png", full_page=False)
-    page.set_viewport_size({"width": 1366, "height": 900})
-    check(width <= 392, f"no horizontal scrolling on a phone (page is {width}px wide)")
+    check_phone_layout(page, f"{SCREENSHOT_DIR}/screenshot-mobile.png")
 
 
 def test_shared_link(page, ctx):

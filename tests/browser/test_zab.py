@@ -3,7 +3,7 @@
 Run by `test_web.py`, in order, on its page.
 """
 
-from helpers import SCREENSHOT_DIR, card, check, load, log_text, run_to_end, step_count
+from helpers import SCREENSHOT_DIR, card, check, check_phone_layout, load, log_text, run_to_end, step_count
 
 
 def test_zab_election_fresh(page, ctx):
@@ -29,12 +29,7 @@ def test_zab_election_fresh(page, ctx):
     check("纪元" in card(page, 3), "the node card speaks Chinese")
     page.click("#lang-btn")
     page.wait_for_function("document.documentElement.lang === 'en'")
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(200)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    page.screenshot(path=f"{SCREENSHOT_DIR}/screenshot-zab-mobile.png", full_page=False)
-    page.set_viewport_size({"width": 1366, "height": 900})
-    check(width <= 392, f"no horizontal scrolling on a phone (page is {width}px wide)")
+    check_phone_layout(page, f"{SCREENSHOT_DIR}/screenshot-zab-mobile.png")
 
 
 def test_zab_client_request(page, ctx):

@@ -357,6 +357,8 @@ impl Node for ZabNode {
             leader: self.leader,
             log: Vec::new(),
             zab: Some(crate::view::ZabView {
+                observer: self.is_observer(),
+                log_len: self.log.len(),
                 phase: serde_json::to_value(self.phase)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))

@@ -68,7 +68,7 @@ test-browser:
 
 SEEDS ?= 20000
 sweep:
-	ENSEMBLE_SWEEP_SEEDS=$(SEEDS) cargo test --release --locked -p ensemble-tests --test sweeps -- --nocapture
+	ENSEMBLE_SWEEP_SEEDS=$(SEEDS) cargo test --release --locked -p ensemble-tests --test sweeps --test sweep_zab -- --nocapture
 
 bench: native
 	$(ENSEMBLE) bench-sim

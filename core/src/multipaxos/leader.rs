@@ -73,9 +73,7 @@ impl MultiPaxosNode {
             self.send_accept(slot, entry, out);
         }
         // Our own clients' commands that went to the old leader may be lost with it.
-        let mut entries = std::mem::take(&mut self.queue);
-        entries.extend(self.pending.values().map(|r| self.entry_for(r)));
-        for entry in entries {
+        for entry in self.unapplied_commands() {
             self.propose(entry, out);
         }
         self.send_heartbeat(out);
@@ -181,12 +179,11 @@ impl MultiPaxosNode {
             Role::Follower => {
                 // Our clients' commands may have been lost on the way to the leader:
                 // send them again until they are applied (the leader drops duplicates).
-                if self.pending.is_empty() {
+                if self.pending.is_empty() && self.queue.is_empty() {
                     return;
                 }
-                let leader = self.leader.filter(|l| *l != self.id);
-                for entry in self.pending.values().map(|r| self.entry_for(r)).collect::<Vec<_>>() {
-                    if let Some(l) = leader {
+                if let Some(l) = self.leader.filter(|l| *l != self.id) {
+                    for entry in self.unapplied_commands() {
                         out.send(l, MultiPaxosMsg::Forward { entry });
                     }
                 }

@@ -67,9 +67,7 @@ impl MultiPaxosNode {
         self.arm_leader_timeout(out);
         if changed {
             // Commands not yet applied go to the new leader; duplicates are harmless.
-            let mut entries: Vec<Entry> = std::mem::take(&mut self.queue);
-            entries.extend(self.pending.values().map(|r| self.entry_for(r)));
-            for entry in entries {
+            for entry in self.unapplied_commands() {
                 out.send(ballot.node, MultiPaxosMsg::Forward { entry });
             }
         }

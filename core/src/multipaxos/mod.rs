@@ -145,6 +145,14 @@ impl MultiPaxosNode {
         }
     }
 
+    /// Commands waiting for a leader plus our clients' commands not yet applied (the
+    /// queue is emptied: the caller hands them on).
+    fn unapplied_commands(&mut self) -> Vec<Entry> {
+        let mut entries = std::mem::take(&mut self.queue);
+        entries.extend(self.pending.values().map(|r| self.entry_for(r)));
+        entries
+    }
+
     fn on_forward(&mut self, entry: Entry, out: &mut Out<Self>) {
         match (self.role, self.leader) {
             (Role::Leader, _) => self.propose(entry, out),

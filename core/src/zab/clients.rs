@@ -73,7 +73,12 @@ impl ZabNode {
             (ClientOp::Get { .. } | ClientOp::Exists { .. } | ClientOp::Children { .. }, Some(_)) => {
                 return self.read_in_order(req, out)
             }
-            (op, Some(session)) => WriteRequest::Txn { txn: super::txn_for(op, session) },
+            (op, Some(session)) => match super::txn_for(op, session) {
+                Some(txn) => WriteRequest::Txn { txn },
+                None => {
+                    return out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "only writes go in a multi"))
+                }
+            },
         };
         self.send_write(req, write, out);
     }

@@ -12,7 +12,7 @@ use super::msg::{ServerState, Vote, ZabMsg, ZabPhase, ZabTimer};
 use super::ZabNode;
 use crate::event::Event;
 use crate::node::Out;
-use crate::types::{majority, NodeId, Time};
+use crate::types::{majority, NodeId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -206,11 +206,11 @@ impl ZabNode {
         majority(self.config.voters.len())
     }
 
-    pub(super) fn on_finalize_wait(&mut self, now: Time, out: &mut Out<Self>) {
+    pub(super) fn on_finalize_wait(&mut self, out: &mut Out<Self>) {
         let Some(vote) = self.election.vote.filter(|_| self.state == ServerState::Looking) else { return };
         self.election.finalizing = false;
         if self.agreeing(&self.election.received, &vote) >= self.quorum() {
-            self.decide_at(vote, now, out);
+            self.decide(vote, out);
         }
     }
 
@@ -227,18 +227,13 @@ impl ZabNode {
     }
 
     fn decide(&mut self, vote: Vote, out: &mut Out<Self>) {
-        let now = self.now;
-        self.decide_at(vote, now, out);
-    }
-
-    fn decide_at(&mut self, vote: Vote, now: Time, out: &mut Out<Self>) {
         self.election.vote = Some(vote);
         out.cancel_timer(ZabTimer::NotificationTimeout);
         out.cancel_timer(ZabTimer::FinalizeWait);
         if vote.leader == self.id {
-            self.lead(now, out);
+            self.lead(out);
         } else {
-            self.follow(vote.leader, now, out);
+            self.follow(vote.leader, self.now, out);
         }
     }
 }

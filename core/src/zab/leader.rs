@@ -75,7 +75,7 @@ pub struct LeaderState {
 }
 
 impl ZabNode {
-    pub(super) fn lead(&mut self, now: Time, out: &mut Out<Self>) {
+    pub(super) fn lead(&mut self, out: &mut Out<Self>) {
         self.state = ServerState::Leading;
         self.leader = Some(self.id);
         self.lead = Some(LeaderState::default());
@@ -84,7 +84,6 @@ impl ZabNode {
         let init_ms = self.config.init_limit * self.config.tick_ms;
         out.set_timer(ZabTimer::InitLimit, init_ms..=init_ms);
         out.set_timer(ZabTimer::Tick, self.config.tick_ms..=self.config.tick_ms);
-        let _ = now;
         self.try_new_epoch(out);
     }
 

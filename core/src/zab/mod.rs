@@ -295,20 +295,19 @@ impl ZabNode {
     }
 }
 
-/// The transaction a client's write asks for.
-pub(crate) fn txn_for(op: &ClientOp, session: SessionId) -> Txn {
-    match op.clone() {
+/// The transaction a client's write asks for; `None` for an operation that is no
+/// write (a read, connect or sync inside a `multi`).
+pub(crate) fn txn_for(op: &ClientOp, session: SessionId) -> Option<Txn> {
+    Some(match op.clone() {
         ClientOp::Create { path, data, ephemeral, sequential } => {
             Txn::Create { path, data, ephemeral, sequential, session }
         }
         ClientOp::Set { path, data, version } => Txn::SetData { path, data, version },
         ClientOp::Delete { path, version } => Txn::Delete { path, version },
         ClientOp::Check { path, version } => Txn::Check { path, version },
-        ClientOp::Multi { ops } => Txn::Multi { ops: ops.iter().map(|o| txn_for(o, session)).collect() },
-        // Reads, connect, close, ping and sync never become transactions; a nested one in
-        // a multi is refused by the tree as a bad argument.
-        _ => Txn::Multi { ops: vec![Txn::CloseSession { session }] },
-    }
+        ClientOp::Multi { ops } => Txn::Multi { ops: ops.iter().map(|o| txn_for(o, session)).collect::<Option<_>>()? },
+        _ => return None,
+    })
 }
 
 impl Node for ZabNode {
@@ -330,7 +329,7 @@ impl Node for ZabNode {
         self.now = now;
         match timer {
             ZabTimer::NotificationTimeout => self.on_notification_timeout(out),
-            ZabTimer::FinalizeWait => self.on_finalize_wait(now, out),
+            ZabTimer::FinalizeWait => self.on_finalize_wait(out),
             ZabTimer::InitLimit => self.on_init_limit(out),
             ZabTimer::Tick => self.on_tick(out),
         }

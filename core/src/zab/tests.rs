@@ -96,7 +96,7 @@ fn established(observers: &[u32]) -> (ZabNode, Arc<ZabConfig>) {
     let cfg = config(3 + observers.len() as u32, observers);
     let mut l = server(3, &cfg, &[[1, 2]], None);
     l.on_start(Time(0), &mut Out::new());
-    l.lead(Time(0), &mut Out::new());
+    l.lead(&mut Out::new());
     for f in [1, 2].iter().chain(observers) {
         let info = ZabMsg::FollowerInfo { accepted_epoch: Epoch(1), last_zxid: z(1, 2), attempt: 1 };
         let info = if observers.contains(f) {
@@ -115,7 +115,7 @@ fn established(observers: &[u32]) -> (ZabNode, Arc<ZabConfig>) {
 fn discovery_takes_one_epoch_above_every_accepted_one() {
     let cfg = config(3, &[]);
     let mut l = server(3, &cfg, &[[1, 2]], None);
-    l.lead(Time(0), &mut Out::new());
+    l.lead(&mut Out::new());
     let acts = msg(&mut l, 1, ZabMsg::FollowerInfo { accepted_epoch: Epoch(4), last_zxid: z(1, 2), attempt: 7 });
     assert_eq!(
         acts,

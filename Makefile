@@ -33,7 +33,7 @@ ENSEMBLE := target/release/ensemble
 help:
 	@echo "make demo    build the web app and serve it at http://127.0.0.1:8080"
 	@echo "make test    run every test (installs what tests need)"
-	@echo "make sweep   longer seed sweeps (SEEDS=20000)"
+	@echo "make sweep   longer seed sweeps (SEEDS=20000, CHAOS_SEEDS=100000)"
 	@echo "make bench   simulator throughput benchmark"
 
 demo: web native
@@ -67,8 +67,11 @@ test-browser:
 	ENSEMBLE=target/debug/ensemble PYTHON=$(VENV)/bin/python bash tests/browser/run.sh
 
 SEEDS ?= 20000
+CHAOS_SEEDS ?= 100000
+# The chaos sweep is #[ignore]d in plain `cargo test` while known ZAB bugs are fixed.
 sweep:
 	ENSEMBLE_SWEEP_SEEDS=$(SEEDS) cargo test --release --locked -p ensemble-tests --test sweeps --test sweep_zab -- --nocapture
+	ENSEMBLE_CHAOS_SEEDS=$(CHAOS_SEEDS) cargo test --release --locked -p ensemble-tests --test sweep_zab_chaos -- --include-ignored --nocapture
 
 bench: native
 	$(ENSEMBLE) bench-sim

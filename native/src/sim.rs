@@ -1,7 +1,7 @@
 //! `ensemble sim` and `ensemble scenarios`.
 
 use clap::{Args, ValueEnum};
-use ensemble_core::explain::{explain, Lang};
+use ensemble_core::explain::{explain_entry, Lang};
 use ensemble_core::paxos::{Buggy, Fix};
 use ensemble_core::scenarios::{builtin, find_builtin, generated, Protocol, Run, Scenario, SWEEP_NAMES};
 use ensemble_core::zab::ZabBuggy;
@@ -179,8 +179,8 @@ fn simulate(scenario: &Scenario, args: &SimArgs) -> io::Result<bool> {
             w.write_all(entry.to_jsonl().as_bytes())?;
         }
         if args.explain {
-            for line in entry.lines() {
-                writeln!(stdout, "[{} {}ms] {}", line.step, line.time_ms, explain(&line, lang))?;
+            for text in explain_entry(&entry, lang) {
+                writeln!(stdout, "[{} {}ms] {}", entry.step, entry.time_ms, text)?;
             }
         }
     }

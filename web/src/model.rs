@@ -2,7 +2,7 @@
 
 use crate::state::AppState;
 use ensemble_core::event::Event;
-use ensemble_core::explain::{describe_msg, explain, Lang};
+use ensemble_core::explain::{describe_msg, explain_entry, Lang};
 use ensemble_core::sim::InFlight;
 use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
@@ -118,11 +118,11 @@ pub fn narrate(state: &AppState, lang: Lang) -> Vec<LogLine> {
     let tl = state.timeline();
     let mut out = Vec::new();
     for entry in tl.entries().iter().rev() {
-        for line in entry.lines() {
+        for (line, text) in entry.lines().zip(explain_entry(entry, lang)) {
             out.push(LogLine {
                 step: line.step,
                 time_ms: line.time_ms,
-                text: explain(&line, lang),
+                text,
                 violation: matches!(line.event, Event::Violation { .. }),
                 kind: line.event.kind(),
                 node: line.node.map(|n| n.0),

@@ -7,7 +7,7 @@
 mod zab;
 
 use crate::event::{DropReason, Event, Phase};
-use crate::sim::TraceLine;
+use crate::sim::{TraceEntry, TraceLine};
 use crate::types::{Ballot, Instance, NodeId, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -20,28 +20,43 @@ pub enum Lang {
     Zh,
 }
 
-/// One sentence for one trace line.
+/// One sentence for one trace line, read on its own; [`explain_entry`] says more.
 pub fn explain(line: &TraceLine, lang: Lang) -> String {
     explain_event(line.node, &line.event, lang)
 }
 
-/// One sentence for `event`, which happened at `node` (if any).
+/// One sentence per event of a step, each read with the events that followed it in the
+/// step. A line alone cannot tell which protocol restarted (a ZAB server's restart is
+/// followed by its LOOKING vote) or whether a finalize wait ended in a decision.
+pub fn explain_entry(entry: &TraceEntry, lang: Lang) -> Vec<String> {
+    let events = &entry.events;
+    (0..events.len()).map(|i| pick(narrate(entry.node, &events[i], Some(&events[i + 1..])), lang)).collect()
+}
+
+/// One sentence for `event`, which happened at `node` (if any), read on its own.
 pub fn explain_event(node: Option<NodeId>, event: &Event, lang: Lang) -> String {
-    let n = node.map(|n| n.0).unwrap_or(0);
-    let (en, zh) =
-        network(n, event).or_else(|| zab::explain(n, event)).or_else(|| paxos(n, event)).unwrap_or_else(|| {
-            let kind = event.kind();
-            (format!("Node {n}: {kind}."), format!("节点 {n}：{kind}。"))
-        });
+    pick(narrate(node, event, None), lang)
+}
+
+fn pick((en, zh): Pair, lang: Lang) -> String {
     match lang {
         Lang::En => en,
         Lang::Zh => zh,
     }
 }
 
+/// `after`: the events that followed `event` in its step, if known.
+fn narrate(node: Option<NodeId>, event: &Event, after: Option<&[Event]>) -> Pair {
+    let n = node.map(|n| n.0).unwrap_or(0);
+    network(n, event, after).or_else(|| zab::explain(n, event)).or_else(|| paxos(n, event)).unwrap_or_else(|| {
+        let kind = event.kind();
+        (format!("Node {n}: {kind}."), format!("节点 {n}：{kind}。"))
+    })
+}
+
 pub(crate) type Pair = (String, String);
 
-fn network(n: u32, event: &Event) -> Option<Pair> {
+fn network(n: u32, event: &Event, after: Option<&[Event]>) -> Option<Pair> {
     Some(match event {
         Event::Send { from, to, msg, .. } => {
             let m = describe_msg(msg);
@@ -59,15 +74,12 @@ fn network(n: u32, event: &Event) -> Option<Pair> {
                 format!("网络复制了节点 {from} 发往节点 {to} 的 {m}（消息 #{of} 的副本）。"),
             )
         }
-        Event::Timer { timer } => timer_fired(n, timer),
+        Event::Timer { timer } => timer_fired(n, timer, after),
         Event::Crash {} => (
             format!("Node {n} crashes: everything it did not persist is lost."),
             format!("节点 {n} 崩溃：所有未持久化的状态都丢失了。"),
         ),
-        Event::Restart {} => (
-            format!("Node {n} restarts and rebuilds its state from what it persisted (promises, accepted values)."),
-            format!("节点 {n} 重启，并从持久化的记录（承诺、已接受的值）恢复状态。"),
-        ),
+        Event::Restart {} => restarted(n, after),
         Event::Partition { groups } => {
             let g = groups_text(groups);
             (
@@ -89,6 +101,23 @@ fn network(n: u32, event: &Event) -> Option<Pair> {
         }
         _ => return None,
     })
+}
+
+/// What a restarted node rebuilds depends on its protocol, which only the rest of the
+/// step tells: a ZAB server at once goes LOOKING and votes; a Paxos node does nothing
+/// that names ZAB.
+fn restarted(n: u32, after: Option<&[Event]>) -> Pair {
+    match after {
+        Some(rest) if rest.iter().any(zab::is_zab) => zab::restarted(n),
+        Some(_) => (
+            format!("Node {n} restarts and rebuilds its state from what it persisted (promises, accepted values)."),
+            format!("节点 {n} 重启，并从持久化的记录（承诺、已接受的值）恢复状态。"),
+        ),
+        None => (
+            format!("Node {n} restarts and rebuilds its state from what it persisted."),
+            format!("节点 {n} 重启，并从持久化的记录恢复状态。"),
+        ),
+    }
 }
 
 fn request(n: u32, client: u32, op: &crate::client::ClientOp) -> Pair {
@@ -128,7 +157,7 @@ fn dropped(from: NodeId, to: NodeId, m: &str, reason: DropReason) -> Pair {
     }
 }
 
-fn timer_fired(n: u32, timer: &Json) -> Pair {
+fn timer_fired(n: u32, timer: &Json, after: Option<&[Event]>) -> Pair {
     let name = timer.as_str().unwrap_or("timer");
     let (en, zh) = match name {
         "retry" => ("its back-off is over, so it tries again with a higher ballot", "退避结束，用更高的提案编号重试"),
@@ -145,9 +174,7 @@ fn timer_fired(n: u32, timer: &Json) -> Pair {
             "no decision yet, so it sends its vote again and waits twice as long",
             "尚未选出领导者，于是重发选票并把等待时间加倍",
         ),
-        "finalize_wait" => {
-            ("nothing better arrived while it waited, so it decides", "等待期间没有更好的选票，于是做出决定")
-        }
+        "finalize_wait" => zab::finalize_wait(after.map(zab::decided)),
         "init_limit" => {
             ("discovery and synchronization must finish within initLimit", "发现与同步必须在 initLimit 内完成")
         }
@@ -342,6 +369,83 @@ mod tests {
         assert!(en.starts_with("Node 2 rejects Prepare(b=3.1) because it promised b=4.2"), "{en}");
         let zh = explain_event(Some(NodeId(2)), &e, Lang::Zh);
         assert!(zh.contains("拒绝 Prepare(b=3.1)，因为它已承诺 b=4.2"), "{zh}");
+    }
+
+    fn step(events: Vec<Event>) -> TraceEntry {
+        TraceEntry { step: 1, time_ms: 0, node: Some(NodeId(2)), events }
+    }
+
+    /// The first sentence of a step, in English and Chinese.
+    fn first(events: Vec<Event>) -> (String, String) {
+        let entry = step(events);
+        (explain_entry(&entry, Lang::En).remove(0), explain_entry(&entry, Lang::Zh).remove(0))
+    }
+
+    #[test]
+    fn a_zab_restart_names_what_a_zab_server_persists() {
+        let vote = crate::event::VoteView {
+            leader: NodeId(2),
+            zxid: crate::types::Zxid::ZERO,
+            peer_epoch: crate::types::Epoch(0),
+        };
+        let looking = Event::State { state: "LOOKING".into(), epoch: Some(0) };
+        let (en, zh) = first(vec![Event::Restart {}, looking, Event::Vote { vote, round: 1 }]);
+        assert!(en.contains("accepted and current epoch, log, snapshot and delivered mark"), "{en}");
+        assert!(!en.contains("promises"), "{en}");
+        assert!(zh.contains("已接受纪元与当前纪元、日志、快照和已交付位置"), "{zh}");
+        assert!(!zh.contains("承诺"), "{zh}");
+    }
+
+    #[test]
+    fn a_paxos_restart_keeps_its_words() {
+        // Neither Basic nor Multi-Paxos emits anything when it starts again.
+        let (en, zh) = first(vec![Event::Restart {}]);
+        assert!(en.ends_with("from what it persisted (promises, accepted values)."), "{en}");
+        assert!(zh.contains("（承诺、已接受的值）"), "{zh}");
+        // Read alone, a restart's protocol is unknown: nothing protocol-specific is said.
+        let en = explain_event(Some(NodeId(2)), &Event::Restart {}, Lang::En);
+        assert_eq!(en, "Node 2 restarts and rebuilds its state from what it persisted.");
+        let zh = explain_event(Some(NodeId(2)), &Event::Restart {}, Lang::Zh);
+        assert_eq!(zh, "节点 2 重启，并从持久化的记录恢复状态。");
+    }
+
+    #[test]
+    fn a_finalize_wait_decides_only_when_the_step_shows_it() {
+        let timer = Event::Timer { timer: json!("finalize_wait") };
+        let leading = Event::State { state: "LEADING".into(), epoch: Some(0) };
+        let phase = Event::Phase { phase: "DISCOVERY".into() };
+        let (en, zh) = first(vec![timer.clone(), phase, leading]);
+        assert!(en.ends_with("a quorum still agrees with its vote, so it decides."), "{en}");
+        assert!(zh.ends_with("过半数仍同意它的选票，于是做出决定。"), "{zh}");
+        let (en, zh) = first(vec![timer.clone()]);
+        assert!(
+            en.ends_with("a quorum no longer agrees with its vote, so it does not decide and keeps looking."),
+            "{en}"
+        );
+        assert!(zh.contains("已不足过半数，于是暂不决定"), "{zh}");
+        // Read alone, the sentence is conditional: it may or may not decide.
+        let en = explain_event(Some(NodeId(2)), &timer, Lang::En);
+        assert!(en.ends_with("if a quorum still agrees with its vote (nothing better arrived), it decides."), "{en}");
+        let zh = explain_event(Some(NodeId(2)), &timer, Lang::Zh);
+        assert!(zh.contains("若过半数仍同意它的选票"), "{zh}");
+    }
+
+    #[test]
+    fn a_trunc_that_removes_nothing_is_not_told_as_a_cut() {
+        let z = crate::types::Zxid::new(crate::types::Epoch(1), 3);
+        let (en, zh) = zab::truncated(2, z, Some(0));
+        assert_eq!(en, "Node 2's log already ends at 0x100000003: TRUNC finds nothing to cut.");
+        assert_eq!(zh, "节点 2 的日志本就止于 0x100000003：TRUNC 没有可截断的提案。");
+        let (en, zh) = zab::truncated(2, z, Some(2));
+        assert!(
+            en.starts_with("Node 2 cuts 2 proposal(s) from its log, back to 0x100000003: they were never committed")
+        );
+        assert!(zh.starts_with("节点 2 从日志中截去 2 个提案，回到 0x100000003"), "{zh}");
+        // Today's trace does not say how many were cut: the sentence claims no loss.
+        let en = explain_event(Some(NodeId(2)), &Event::Truncated { zxid: z }, Lang::En);
+        assert!(en.starts_with("Node 2's log now ends at 0x100000003 (TRUNC): any proposals"), "{en}");
+        let zh = explain_event(Some(NodeId(2)), &Event::Truncated { zxid: z }, Lang::Zh);
+        assert!(zh.contains("其后若有提案"), "{zh}");
     }
 
     #[test]

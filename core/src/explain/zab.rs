@@ -101,10 +101,7 @@ pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
             let t = txn_text(&serde_json::to_value(txn).unwrap_or_default());
             (format!("Node {n} applies {zxid} ({t}) to its tree, in zxid order."), format!("节点 {n} 按 zxid 顺序把 {zxid}（{t}）应用到数据树。"))
         }
-        Event::Truncated { zxid } => (
-            format!("Node {n} cuts its log back to {zxid}: the proposals after it were never committed, and the new leader never had them."),
-            format!("节点 {n} 把日志截断到 {zxid}：其后的提案从未提交，新领导者也没有它们。"),
-        ),
+        Event::Truncated { zxid } => truncated(n, *zxid, None),
         Event::Snapshot { zxid } => (
             format!("Node {n} was too far behind: it replaces its tree with the leader's snapshot at {zxid} (SNAP)."),
             format!("节点 {n} 落后太多：它用领导者在 {zxid} 的快照替换自己的数据树（SNAP）。"),
@@ -115,6 +112,71 @@ pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
         ),
         _ => return None,
     })
+}
+
+/// TRUNC obeyed; `removed` is how many proposals it cut, when the trace says (`None`:
+/// it does not), so that a TRUNC that finds nothing to cut is not told as a loss.
+pub(super) fn truncated(n: u32, zxid: Zxid, removed: Option<u64>) -> Pair {
+    match removed {
+        Some(0) => (
+            format!("Node {n}'s log already ends at {zxid}: TRUNC finds nothing to cut."),
+            format!("节点 {n} 的日志本就止于 {zxid}：TRUNC 没有可截断的提案。"),
+        ),
+        Some(k) => (
+            format!("Node {n} cuts {k} proposal(s) from its log, back to {zxid}: they were never committed, and the new leader never had them."),
+            format!("节点 {n} 从日志中截去 {k} 个提案，回到 {zxid}：它们从未提交，新领导者也没有它们。"),
+        ),
+        None => (
+            format!("Node {n}'s log now ends at {zxid} (TRUNC): any proposals it had after that were never committed, and the new leader never had them, so they are cut."),
+            format!("节点 {n} 按 TRUNC 把日志截到 {zxid}：其后若有提案，它们从未提交，新领导者也没有，因此被删去。"),
+        ),
+    }
+}
+
+/// Whether an event can only come from a ZAB server: a restarted one at once goes
+/// LOOKING and votes, which tells a ZAB restart from a Paxos one.
+pub(super) fn is_zab(event: &Event) -> bool {
+    match event {
+        Event::State { state, .. } => matches!(state.as_str(), "LOOKING" | "OBSERVING"),
+        Event::Phase { .. } | Event::Vote { .. } | Event::LeaderEstablished { .. } | Event::Sync { .. } => true,
+        Event::Proposed { .. } | Event::Committed { .. } | Event::Delivered { .. } => true,
+        Event::Truncated { .. } | Event::Snapshot { .. } | Event::Watch { .. } => true,
+        _ => false,
+    }
+}
+
+/// What a ZAB server rebuilds from disk (`ZabNode::recover`).
+pub(super) fn restarted(n: u32) -> Pair {
+    (
+        format!("Node {n} restarts and rebuilds its state from what it persisted: accepted and current epoch, log, snapshot and delivered mark; its tree is replayed from them."),
+        format!("节点 {n} 重启，并从持久化的记录恢复状态：已接受纪元与当前纪元、日志、快照和已交付位置，再据此重放数据树。"),
+    )
+}
+
+/// Why the finalize wait ended as it did. A server decides only if a quorum of the
+/// votes it holds still agrees with its own (`on_finalize_wait`); a better vote would
+/// have cancelled the wait. `decided`: whether the step shows it following or leading
+/// (`None`: the rest of the step is not known).
+pub(super) fn finalize_wait(decided: Option<bool>) -> (&'static str, &'static str) {
+    match decided {
+        Some(true) => (
+            "nothing better arrived while it waited and a quorum still agrees with its vote, so it decides",
+            "等待期间没有更好的选票，且过半数仍同意它的选票，于是做出决定",
+        ),
+        Some(false) => (
+            "nothing better arrived, but a quorum no longer agrees with its vote, so it does not decide and keeps looking",
+            "等待期间没有更好的选票，但同意它选票的已不足过半数，于是暂不决定、继续选举",
+        ),
+        None => (
+            "the wait is over: if a quorum still agrees with its vote (nothing better arrived), it decides",
+            "等待结束：若过半数仍同意它的选票（期间没有更好的选票），它就做出决定",
+        ),
+    }
+}
+
+/// Whether the events after a finalize wait show the server deciding (it leaves LOOKING).
+pub(super) fn decided(after: &[Event]) -> bool {
+    after.iter().any(|e| matches!(e, Event::State { state, .. } if state != "LOOKING"))
 }
 
 fn phase_text(n: u32, phase: &str) -> Pair {

@@ -1,4 +1,5 @@
-//! Random fault schedules for seed sweeps: `sweep-paxos`, `sweep-multipaxos`, `sweep-zab`.
+//! Random fault schedules for seed sweeps: `sweep-paxos`, `sweep-multipaxos`, `sweep-zab`
+//! (and `sweep-zab-chaos`, in [`super::chaos`]).
 //!
 //! The seed picks the cluster size, the network's misbehaviour and a schedule of
 //! crashes, restarts, partitions and requests. Every fault ends by `HEAL_MS`: all
@@ -16,7 +17,7 @@ pub const HEAL_MS: u64 = 1_500;
 /// Enough for any correct run to finish what was asked after healing.
 pub const END_MS: u64 = 6_000;
 
-pub const SWEEP_NAMES: [&str; 3] = ["sweep-paxos", "sweep-multipaxos", "sweep-zab"];
+pub const SWEEP_NAMES: [&str; 4] = ["sweep-paxos", "sweep-multipaxos", "sweep-zab", "sweep-zab-chaos"];
 
 /// The client that writes after the faults are over (ZAB sweeps).
 pub const LATE_CLIENT: u32 = 100;
@@ -27,6 +28,7 @@ pub fn generated(name: &str, seed: u64) -> Option<Scenario> {
         "sweep-paxos" => Some(random_scenario(Protocol::Paxos, seed)),
         "sweep-multipaxos" => Some(random_scenario(Protocol::Multipaxos, seed)),
         "sweep-zab" => Some(random_scenario(Protocol::Zab, seed)),
+        "sweep-zab-chaos" => Some(super::chaos::chaos_scenario(seed)),
         _ => None,
     }
 }
@@ -46,25 +48,10 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
         reorder: rng.range(0, 20) as f64 / 100.0,
         reorder_ms: 50,
         fifo: protocol == Protocol::Zab,
+        duplicate_late_ms: 0,
     };
-    let mut s = Scenario {
-        name: format!(
-            "sweep-{}",
-            serde_json::to_value(protocol).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-        ),
-        description: "Random faults for a seed sweep".into(),
-        description_zh: "用于随机种子扫描的随机故障".into(),
-        protocol,
-        seed,
-        nodes: NodesSpec { count, proposers: vec![], acceptors: vec![], learners: vec![] },
-        network,
-        paxos: Default::default(),
-        multipaxos: Default::default(),
-        zab: Default::default(),
-        run: RunSpec { until_ms: END_MS, max_steps: 1_000_000 },
-        schedule: Vec::new(),
-        expect: Default::default(),
-    };
+    let name = serde_json::to_value(protocol).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let mut s = blank(&format!("sweep-{name}"), protocol, seed, count, network);
     // Seeds take turns with each livelock fix; liveness is asserted for the cures only.
     s.paxos.fix = [Fix::DistinguishedProposer, Fix::RandomizedBackoff, Fix::None][(seed % 3) as usize];
     if observer {
@@ -78,7 +65,27 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
     s
 }
 
-fn item(at_ms: u64) -> ScheduleItem {
+/// A generated scenario of `count` nodes with nothing scheduled yet.
+pub(super) fn blank(name: &str, protocol: Protocol, seed: u64, count: u32, network: NetConfig) -> Scenario {
+    Scenario {
+        name: name.into(),
+        description: "Random faults for a seed sweep".into(),
+        description_zh: "用于随机种子扫描的随机故障".into(),
+        protocol,
+        seed,
+        nodes: NodesSpec { count, proposers: vec![], acceptors: vec![], learners: vec![] },
+        network,
+        paxos: Default::default(),
+        multipaxos: Default::default(),
+        zab: Default::default(),
+        run: RunSpec { until_ms: END_MS, max_steps: 1_000_000 },
+        schedule: Vec::new(),
+        expect: Default::default(),
+    }
+}
+
+/// An empty schedule entry at `at_ms`; callers set its one action.
+pub(super) fn item(at_ms: u64) -> ScheduleItem {
     ScheduleItem {
         at_ms,
         request: None,

@@ -9,6 +9,9 @@
 //! - `validity`: only a value some client proposed (or a Multi-Paxos no-op) is chosen;
 //! - `learned_chosen`: a learner learns only the chosen value;
 //! - `promise_kept`: an acceptor never promises or accepts below a ballot it promised.
+//!
+//! For every protocol, the simulator itself reports `stuck` (liveness): virtual time
+//! stopped advancing, so the run would spin to its step limit without progress.
 
 use crate::event::Event;
 use crate::types::{majority, Ballot, Instance, NodeId, Value};
@@ -80,15 +83,17 @@ impl Checker {
                 other => self.zab.observe(node, other, &mut found),
             }
         }
-        let violations: Vec<Event> = found
-            .into_iter()
-            .filter(|(inv, subject, _)| self.reported.insert((inv.to_string(), subject.clone())))
-            .map(|(inv, _, detail)| {
-                self.violations.push(Violation { step, invariant: inv.into(), detail: detail.clone() });
-                Event::Violation { invariant: inv.into(), detail }
-            })
-            .collect();
-        violations
+        found.into_iter().filter_map(|(inv, subject, detail)| self.report(step, inv, subject, detail)).collect()
+    }
+
+    /// Record a violation found at `step` (by the checks above, or by the simulator
+    /// itself, e.g. `stuck`); `None` if this (invariant, subject) was reported before.
+    pub fn report(&mut self, step: u64, invariant: &str, subject: String, detail: String) -> Option<Event> {
+        if !self.reported.insert((invariant.to_string(), subject)) {
+            return None;
+        }
+        self.violations.push(Violation { step, invariant: invariant.into(), detail: detail.clone() });
+        Some(Event::Violation { invariant: invariant.into(), detail })
     }
 
     fn check_promise(&mut self, n: NodeId, ballot: Ballot, verb: &str, found: &mut Found) {

@@ -1,35 +1,56 @@
 //! ZAB invariants (the Zab paper and ZooKeeper's TLA+ spec), checked from trace events:
 //!
 //! - `one_leader_per_epoch`: at most one leader is established per epoch;
-//! - `integrity`: a server delivers only transactions that were broadcast, as broadcast;
-//! - `total_order` / `agreement`: any two servers' delivery sequences are prefixes of
-//!   one another (one global sequence);
+//! - `integrity`: a zxid names one transaction (the first broadcast under it); a server
+//!   delivers, and a leader commits, only transactions that were broadcast, as broadcast;
+//! - `total_order` / `agreement`: any two servers' delivery sequences of (zxid,
+//!   transaction) are prefixes of one another (one global sequence), and a snapshot
+//!   starts a server at a position of that sequence;
 //! - `primary_order`: zxids are delivered in increasing order (local and global
 //!   primary order);
 //! - `primary_integrity`: a leader has delivered every earlier epoch's delivered
 //!   transaction before it proposes in its own epoch;
-//! - `committed_survives`: a delivered (committed) transaction is never truncated.
+//! - `committed_survives`: a committed transaction (delivered by anyone, or committed
+//!   by a leader's quorum) is on every later leader's history when it is established;
+//!   no server truncates away, or installs a snapshot behind, a committed transaction
+//!   it had delivered or logged.
+//!
+//! The checker sees events only. A follower's log is invisible to it (no event says
+//! what a follower logged), so a follower's TRUNC is checked against what that server
+//! delivered, and a (former) leader's against what it proposed.
 
+use super::check::Found;
 use crate::event::Event;
 use crate::types::{Epoch, NodeId, Zxid};
 use crate::zab::tree::Txn;
-use std::collections::BTreeMap;
-
-type Found = Vec<(&'static str, String, String)>;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, Default)]
 pub struct ZabChecker {
     leaders: BTreeMap<Epoch, NodeId>,
+    /// The first transaction broadcast under each zxid; a later, different one under
+    /// the same zxid is reported and never replaces it.
     broadcast: BTreeMap<Zxid, Txn>,
     /// The one delivery sequence every server's must be a prefix of.
-    global: Vec<Zxid>,
+    global: Vec<(Zxid, Txn)>,
     /// How much of `global` each server has delivered.
     upto: BTreeMap<NodeId, usize>,
+    /// Zxids a leader committed with a quorum of ACKs (`committed` events); what was
+    /// delivered is committed too, but that is in `global` already.
+    committed: BTreeSet<Zxid>,
+    /// What each server proposed as leader and still has in its log: the one part of a
+    /// server's log the events show.
+    proposed_by: BTreeMap<NodeId, BTreeSet<Zxid>>,
 }
 
 impl ZabChecker {
     pub fn leaders(&self) -> &BTreeMap<Epoch, NodeId> {
         &self.leaders
+    }
+
+    /// The transaction first broadcast under `zxid`, for tests that compare logs.
+    pub fn broadcast(&self, zxid: Zxid) -> Option<&Txn> {
+        self.broadcast.get(&zxid)
     }
 
     /// A server starts with `logged` proposals (a scenario's initial log), of which the
@@ -38,7 +59,7 @@ impl ZabChecker {
         for (i, (z, txn)) in logged.iter().enumerate() {
             self.broadcast.entry(*z).or_insert_with(|| txn.clone());
             if i < delivered && i == self.global.len() {
-                self.global.push(*z);
+                self.global.push((*z, txn.clone()));
             }
         }
         self.upto.insert(node, delivered);
@@ -49,39 +70,59 @@ impl ZabChecker {
         match e {
             Event::LeaderEstablished { epoch } => self.on_established(n, *epoch, found),
             Event::Proposed { zxid, txn } => self.on_proposed(n, *zxid, txn, found),
+            Event::Committed { zxid } => self.on_committed(n, *zxid, found),
             Event::Delivered { zxid, txn } => self.on_delivered(n, *zxid, txn, found),
-            Event::Snapshot { zxid } => {
-                let k = self.global.iter().position(|z| z == zxid).map(|i| i + 1).unwrap_or(0);
-                self.upto.insert(n, k);
-            }
+            Event::Snapshot { zxid } => self.on_snapshot(n, *zxid, found),
             Event::Truncated { zxid } => self.on_truncated(n, *zxid, found),
             _ => {}
         }
     }
 
+    /// Where `zxid` is in the global sequence.
+    fn position(&self, zxid: Zxid) -> Option<usize> {
+        self.global.iter().position(|(z, _)| *z == zxid)
+    }
+
+    fn delivered_by(&self, n: NodeId) -> &[(Zxid, Txn)] {
+        let k = self.upto.get(&n).copied().unwrap_or(0);
+        &self.global[..k.min(self.global.len())]
+    }
+
     fn on_established(&mut self, n: NodeId, epoch: Epoch, found: &mut Found) {
-        match self.leaders.insert(epoch, n) {
-            Some(other) if other != n => found.push((
+        if let Some(other) = self.leaders.insert(epoch, n).filter(|other| *other != n) {
+            found.push((
                 "one_leader_per_epoch",
                 format!("epoch {epoch}"),
                 format!("nodes {other} and {n} were both established as leader of epoch {epoch}"),
-            )),
-            _ => {}
+            ));
+        }
+        // A leader delivers its whole history just before it is established, so that
+        // history is its delivered prefix. Whatever a quorum committed in an earlier
+        // epoch must be in it: a quorum of its followers saw that quorum.
+        let start = Zxid::new(epoch, 0);
+        let had: BTreeSet<Zxid> = self.delivered_by(n).iter().map(|(z, _)| *z).collect();
+        let committed = self.committed.iter().copied().chain(self.global.iter().map(|(z, _)| *z));
+        if let Some(lost) = committed.filter(|z| *z < start).find(|z| !had.contains(z)) {
+            found.push((
+                "committed_survives",
+                format!("zxid {lost}"),
+                format!("node {n} was established as leader of epoch {epoch} without the committed transaction {lost}"),
+            ));
         }
     }
 
     fn on_proposed(&mut self, n: NodeId, zxid: Zxid, txn: &Txn, found: &mut Found) {
-        if let Some(old) = self.broadcast.insert(zxid, txn.clone()) {
-            if &old != txn {
-                found.push((
-                    "integrity",
-                    format!("zxid {zxid}"),
-                    format!("zxid {zxid} was proposed twice with different transactions"),
-                ));
-            }
+        let first = self.broadcast.entry(zxid).or_insert_with(|| txn.clone());
+        if first != txn {
+            found.push((
+                "integrity",
+                format!("zxid {zxid}"),
+                format!("node {n} proposed a different transaction under zxid {zxid}, which names {first:?} already"),
+            ));
         }
+        self.proposed_by.entry(n).or_default().insert(zxid);
         // `global` is in zxid order (or a violation was already reported).
-        let earlier = self.global.partition_point(|z| z.epoch() < zxid.epoch());
+        let earlier = self.global.partition_point(|(z, _)| z.epoch() < zxid.epoch());
         let had = self.upto.get(&n).copied().unwrap_or(0);
         if had < earlier {
             found.push((
@@ -90,6 +131,17 @@ impl ZabChecker {
                 format!("node {n} proposes {zxid} having delivered {had} of the {earlier} earlier-epoch transactions"),
             ));
         }
+    }
+
+    fn on_committed(&mut self, n: NodeId, zxid: Zxid, found: &mut Found) {
+        if !self.broadcast.contains_key(&zxid) {
+            found.push((
+                "integrity",
+                format!("zxid {zxid}"),
+                format!("node {n} committed {zxid}, which was never proposed"),
+            ));
+        }
+        self.committed.insert(zxid);
     }
 
     fn on_delivered(&mut self, n: NodeId, zxid: Zxid, txn: &Txn, found: &mut Found) {
@@ -101,32 +153,73 @@ impl ZabChecker {
             ));
         }
         let k = self.upto.get(&n).copied().unwrap_or(0);
-        if k > 0 && self.global.get(k - 1).is_some_and(|prev| *prev >= zxid) {
-            let prev = self.global[k - 1];
+        if let Some((prev, _)) = k.checked_sub(1).and_then(|i| self.global.get(i)).filter(|(p, _)| *p >= zxid) {
             found.push(("primary_order", format!("node {n}"), format!("node {n} delivered {zxid} after {prev}")));
         }
         match self.global.get(k) {
-            Some(z) if *z == zxid => {}
-            Some(z) => {
+            Some((z, t)) if *z == zxid && t == txn => {}
+            Some((z, t)) => {
+                let what = if *z == zxid { format!("{zxid} as {txn:?}") } else { zxid.to_string() };
+                let others = if *z == zxid { format!("{t:?}") } else { z.to_string() };
                 return found.push((
                     "agreement",
                     format!("position {k}"),
-                    format!("node {n} delivered {zxid} as transaction #{} where others delivered {z}", k + 1),
+                    format!("node {n} delivered {what} as transaction #{} where others delivered {others}", k + 1),
                 ));
             }
-            None => self.global.push(zxid),
+            None => self.global.push((zxid, txn.clone())),
         }
         self.upto.insert(n, k + 1);
     }
 
+    /// SNAP: the server's state becomes the global sequence up to `zxid`.
+    fn on_snapshot(&mut self, n: NodeId, zxid: Zxid, found: &mut Found) {
+        let at = if zxid == Zxid::ZERO { Some(0) } else { self.position(zxid).map(|i| i + 1) };
+        let k = at.unwrap_or_else(|| {
+            found.push((
+                "agreement",
+                format!("node {n} snapshot {zxid}"),
+                format!("node {n} installed a snapshot at {zxid}, which is not on the delivered sequence"),
+            ));
+            self.global.partition_point(|(z, _)| *z <= zxid)
+        });
+        let had = self.upto.get(&n).copied().unwrap_or(0);
+        if let Some((lost, _)) = self.global.get(k..had).and_then(|lost| lost.last()) {
+            found.push((
+                "committed_survives",
+                format!("node {n} snapshot {zxid}"),
+                format!("node {n} installed a snapshot at {zxid}, behind the transaction {lost} it had delivered"),
+            ));
+        }
+        self.upto.insert(n, k);
+        // A snapshot replaces the whole log.
+        self.proposed_by.remove(&n);
+    }
+
     fn on_truncated(&mut self, n: NodeId, zxid: Zxid, found: &mut Found) {
-        let k = self.upto.get(&n).copied().unwrap_or(0);
-        if let Some(lost) = self.global[..k.min(self.global.len())].iter().find(|z| **z > zxid) {
+        if let Some((lost, _)) = self.delivered_by(n).iter().find(|(z, _)| *z > zxid) {
             found.push((
                 "committed_survives",
                 format!("node {n} zxid {lost}"),
                 format!("node {n} truncated its log to {zxid}, losing the delivered transaction {lost}"),
             ));
         }
+        let mine = self.proposed_by.get(&n).into_iter().flatten();
+        if let Some(lost) = mine.filter(|z| **z > zxid).find(|z| self.committed.contains(z)) {
+            found.push((
+                "committed_survives",
+                format!("node {n} zxid {lost}"),
+                format!(
+                    "node {n} truncated its log to {zxid}, losing {lost}, which it proposed and a quorum committed"
+                ),
+            ));
+        }
+        if let Some(p) = self.proposed_by.get_mut(&n) {
+            p.retain(|z| *z <= zxid);
+        }
     }
 }
+
+#[cfg(test)]
+#[path = "check_zab_tests.rs"]
+mod tests;

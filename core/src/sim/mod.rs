@@ -13,6 +13,8 @@ mod dynsim;
 mod intervention;
 mod net;
 mod rng;
+#[cfg(test)]
+mod stuck_tests;
 mod timeline;
 mod trace;
 
@@ -90,7 +92,13 @@ pub struct Sim<N: Node> {
     /// Extra delay of slowed links.
     slow: BTreeMap<(NodeId, NodeId), u64>,
     stats: Stats,
+    /// How many steps in a row happened at this instant (see [`STUCK_STEPS`]).
+    instant: (Time, u64),
 }
+
+/// More steps than this at one instant is a livelock (`stuck`): nodes keep answering
+/// each other without delay, and virtual time never reaches the next timer.
+pub const STUCK_STEPS: u64 = 10_000;
 
 impl<N: Node> Sim<N> {
     /// Nodes get ids `1..=count` and are started at time 0, in id order.
@@ -131,6 +139,7 @@ impl<N: Node> Sim<N> {
             link_last: BTreeMap::new(),
             slow: BTreeMap::new(),
             stats: Stats::default(),
+            instant: (Time(0), 0),
         };
         for i in 1..=count {
             let mut scratch = Vec::new();
@@ -168,9 +177,13 @@ impl<N: Node> Sim<N> {
     pub fn checker(&self) -> &Checker {
         &self.checker
     }
-    /// Time of the next pending input, if any.
+    /// Time of the next pending input, if any (none once the run is stuck).
     pub fn next_time(&self) -> Option<Time> {
-        self.queue.keys().next().map(|k| k.0)
+        self.queue.keys().next().map(|k| k.0).filter(|_| !self.is_stuck())
+    }
+    /// Virtual time stopped (see [`STUCK_STEPS`]): the run takes no more steps.
+    pub fn is_stuck(&self) -> bool {
+        self.instant.1 > STUCK_STEPS
     }
 
     fn slot(&self, id: NodeId) -> &Slot<N> {
@@ -195,8 +208,12 @@ impl<N: Node> Sim<N> {
         key
     }
 
-    /// Handle the earliest pending input. `None` when nothing is left to happen.
+    /// Handle the earliest pending input. `None` when nothing is left to happen, or
+    /// the run is stuck: stepping on would only spin at the same instant.
     pub fn step(&mut self) -> Option<TraceEntry> {
+        if self.is_stuck() {
+            return None;
+        }
         loop {
             let ((at, _), pending) = self.queue.pop_first()?;
             self.now = at;
@@ -236,9 +253,23 @@ impl<N: Node> Sim<N> {
         let mut entry = TraceEntry { step: self.steps, time_ms: self.now.ms(), node, events: Vec::new() };
         let violations = self.checker.observe(self.steps, node, &events);
         events.extend(violations);
+        events.extend(self.check_stuck());
         entry.events = events;
         self.stats.steps = self.steps;
         entry
+    }
+
+    /// Liveness for every protocol: a run whose time stops is reported once, at the
+    /// step that crosses [`STUCK_STEPS`], and ends there instead of spinning silently to
+    /// its step limit.
+    fn check_stuck(&mut self) -> Option<Event> {
+        let (at, count) = self.instant;
+        self.instant = (self.now, if at == self.now { count + 1 } else { 1 });
+        if self.instant.1 != STUCK_STEPS + 1 {
+            return None;
+        }
+        let detail = format!("more than {STUCK_STEPS} steps at {} ms: virtual time stopped advancing", self.now.ms());
+        self.checker.report(self.steps, "stuck", "run".into(), detail)
     }
 
     fn handle_message(&mut self, m: Message<N::Msg>, manual: bool, events: &mut Vec<Event>) {
@@ -321,7 +352,16 @@ impl<N: Node> Sim<N> {
         let duplicated = self.rng.chance(self.net.duplicate);
         let at = self.arrival(from, to, now.plus_ms(delay_ms));
         let m = Message { id, from, to, msg, sent_at: now, lost, cut };
-        let copy_at = duplicated.then(|| self.draw_delay_ms()).map(|d| self.arrival(from, to, now.plus_ms(d)));
+        let copy_at = match (duplicated, self.net.duplicate_late_ms) {
+            (false, _) => None,
+            (true, 0) => {
+                let d = self.draw_delay_ms();
+                Some(self.arrival(from, to, now.plus_ms(d)))
+            }
+            // A late copy keeps out of the link's FIFO order, so messages sent after the
+            // original may arrive before it: the retransmission a protocol must shrug off.
+            (true, late_ms) => Some(at.plus_ms(self.rng.range(0, late_ms))),
+        };
         self.enqueue(at, Pending::Msg(m.clone()));
         if let Some(copy_at) = copy_at {
             self.put_copy(&m, copy_at, events);

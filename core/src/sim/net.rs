@@ -20,11 +20,28 @@ pub struct NetConfig {
     /// Deliver each link's messages in the order they were sent, as TCP does (ZAB
     /// assumes FIFO channels). A lost message still leaves a gap the receiver sees.
     pub fifo: bool,
+    /// 0: a duplicate arrives right after the original, in the link's order. Otherwise
+    /// it arrives up to this much later than the original, even after messages sent
+    /// later (also on FIFO links): a late retransmission.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub duplicate_late_ms: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 impl Default for NetConfig {
     fn default() -> Self {
-        NetConfig { latency_ms: [5, 15], drop: 0.0, duplicate: 0.0, reorder: 0.0, reorder_ms: 50, fifo: false }
+        NetConfig {
+            latency_ms: [5, 15],
+            drop: 0.0,
+            duplicate: 0.0,
+            reorder: 0.0,
+            reorder_ms: 50,
+            fifo: false,
+            duplicate_late_ms: 0,
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use super::ZabNode;
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode, ReplyBody};
 use crate::event::Event;
 use crate::node::Out;
-use crate::types::{ClientId, SessionId};
+use crate::types::{ClientId, NodeId, SessionId, Time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -27,6 +27,10 @@ pub struct Clients {
     pub pending: BTreeMap<(ClientId, u64), ClientRequest>,
     /// Reads held back behind the same client's pending writes.
     pub held: Vec<ClientRequest>,
+    /// What was sent to the leader for each pending request, and when: a lost
+    /// REQUEST or SYNC is sent again (the leader ignores a copy it already has).
+    #[serde(serialize_with = "crate::types::as_pairs")]
+    pub forwarded: BTreeMap<(ClientId, u64), (Time, ZabMsg)>,
 }
 
 fn code(e: ZkError) -> ErrorCode {
@@ -74,7 +78,7 @@ impl ZabNode {
                 return self.read_in_order(req, out)
             }
             (op, Some(session)) => match super::txn_for(op, session) {
-                Some(txn) => WriteRequest::Txn { txn },
+                Some(txn) => WriteRequest::Txn { txn, session },
                 None => {
                     return out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "only writes go in a multi"))
                 }
@@ -92,7 +96,7 @@ impl ZabNode {
         self.clients.pending.insert((req.client, req.seq), req);
         match self.leader {
             Some(l) if l == self.id => self.propose_write(origin, write, out),
-            Some(l) => out.send(l, ZabMsg::Request { origin, write }),
+            Some(l) => self.forward(l, origin, ZabMsg::Request { origin, write }, out),
             None => {}
         }
     }
@@ -102,8 +106,45 @@ impl ZabNode {
         self.clients.pending.insert((req.client, req.seq), req);
         match self.leader {
             Some(l) if l == self.id => self.on_learner_sync(l, origin, out),
-            Some(l) => out.send(l, ZabMsg::Sync { origin }),
+            Some(l) => self.forward(l, origin, ZabMsg::Sync { origin }, out),
             None => {}
+        }
+    }
+
+    fn forward(&mut self, leader: NodeId, origin: Origin, msg: ZabMsg, out: &mut Out<Self>) {
+        self.clients.forwarded.insert((origin.client, origin.seq), (self.now, msg.clone()));
+        out.send(leader, msg);
+    }
+
+    /// Send again what was forwarded `retry_ms` ago and is still unanswered.
+    pub(super) fn resend_forwarded(&mut self, leader: NodeId, retry_ms: u64, out: &mut Out<Self>) {
+        let now = self.now;
+        let pending = &self.clients.pending;
+        self.clients.forwarded.retain(|k, _| pending.contains_key(k));
+        for (sent, msg) in self.clients.forwarded.values_mut() {
+            if now.ms() >= sent.ms() + retry_ms {
+                *sent = now;
+                out.send(leader, msg.clone());
+            }
+        }
+    }
+
+    /// Forwarded requests of `client` older than `seq` when `seq`'s write was just
+    /// delivered: the leader handles one server's requests in order, so they were lost
+    /// on the way and can no longer be applied in order. A write gets ConnectionLoss
+    /// (as when ZooKeeper drops a connection); a sync is answered, since everything
+    /// before that delivered write is delivered here too.
+    fn settle_overtaken(&mut self, client: ClientId, seq: u64, out: &mut Out<Self>) {
+        let lost: Vec<(ClientId, u64)> =
+            self.clients.forwarded.range((client, 0)..(client, seq)).map(|(k, _)| *k).collect();
+        for key in lost {
+            self.clients.forwarded.remove(&key);
+            let Some(req) = self.clients.pending.remove(&key) else { continue };
+            if matches!(req.op, ClientOp::Sync { .. }) {
+                out.reply(zk(&req, json!({"zxid": self.delivered})));
+            } else {
+                out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the request was lost on its way"));
+            }
         }
     }
 
@@ -176,6 +217,7 @@ impl ZabNode {
             self.clients.sessions.retain(|_, s| s != session);
         }
         let Some(origin) = e.origin.filter(|o| o.server == self.id) else { return };
+        self.settle_overtaken(origin.client, origin.seq, out);
         let Some(req) = self.clients.pending.remove(&(origin.client, origin.seq)) else { return };
         if let (ClientOp::Connect { .. }, TxnResult::SessionCreated) = (&req.op, &result) {
             if let super::tree::Txn::CreateSession { session, timeout_ms } = &e.txn {

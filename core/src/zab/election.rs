@@ -30,6 +30,15 @@ pub struct Election {
     pub notification_ms: u64,
     /// A quorum agreed and the finalize wait is running.
     pub finalizing: bool,
+    /// Servers whose last notification said LOOKING: told of our decision when we
+    /// make it, since a LOOKING observer, or a voter whose notifications we have
+    /// answered already, would otherwise hear of it only after its next timeout.
+    #[serde(default)]
+    pub heard_looking: BTreeSet<NodeId>,
+    /// Servers asked again, this round, because someone already decided (see
+    /// `ask_the_rest`).
+    #[serde(default)]
+    pub asked: BTreeSet<NodeId>,
 }
 
 impl ZabNode {
@@ -56,6 +65,8 @@ impl ZabNode {
         e.received.clear();
         e.out_of_election.clear();
         e.leading.clear();
+        e.heard_looking.clear();
+        e.asked.clear();
         e.finalizing = false;
         e.notification_ms = self.config.min_notification_ms;
         if voter {
@@ -102,10 +113,17 @@ impl ZabNode {
         state: ServerState,
         out: &mut Out<Self>,
     ) {
-        if self.state != ServerState::Looking && state == ServerState::Looking && self.leader == Some(from) {
-            // Our leader is looking for a leader: it gave up leading (in ZooKeeper its
-            // sockets would have closed). We look too.
+        if self.abandoned_by(from, round, state) {
+            // A voter that backed us looks again: it gave up on us, and without it we
+            // may never be established. Look again too, at once, rather than waiting
+            // out initLimit (ZooKeeper's leader bounds this wait by maxTimeToWaitForEpoch).
             self.look_for_leader(out);
+            return self.on_notification(from, vote, round, state, out);
+        }
+        if state == ServerState::Looking {
+            self.election.heard_looking.insert(from);
+        } else {
+            self.election.heard_looking.remove(&from);
         }
         if self.state != ServerState::Looking {
             // We know the leader: tell a LOOKING server (a restarted or new one).
@@ -113,6 +131,13 @@ impl ZabNode {
                 out.send(from, self.notification());
             }
             return;
+        }
+        // ZooKeeper resends its notifications only after a timeout with none received.
+        // An observer learns nothing from LOOKING servers, so for it they are silence.
+        let useful = self.is_voter(self.id) || matches!(state, ServerState::Following | ServerState::Leading);
+        if useful && self.is_voter(from) {
+            let ms = self.election.notification_ms;
+            out.set_timer(ZabTimer::NotificationTimeout, ms..=ms);
         }
         match state {
             ServerState::Looking if self.is_voter(from) && self.is_voter(self.id) => {
@@ -129,6 +154,14 @@ impl ZabNode {
         }
     }
 
+    /// Whether `from`, a voter whose vote made us lead, is LOOKING in a newer round
+    /// while we are still not established.
+    fn abandoned_by(&self, from: NodeId, round: u64, state: ServerState) -> bool {
+        let waiting = self.state == ServerState::Leading && self.lead.as_ref().is_some_and(|l| !l.established);
+        let backed = self.election.received.get(&from).is_some_and(|v| v.leader == self.id);
+        waiting && state == ServerState::Looking && self.is_voter(from) && backed && round > self.election.round
+    }
+
     fn on_looking_vote(&mut self, from: NodeId, vote: Vote, round: u64, out: &mut Out<Self>) {
         let own = self.own_vote();
         let current = self.election.vote.unwrap_or(own);
@@ -142,6 +175,11 @@ impl ZabNode {
             return;
         } else if vote.beats(&current) {
             self.change_vote(vote, out);
+        } else if current.beats(&vote) {
+            // The sender has not seen our better vote (it was lost, or sent before a
+            // partition healed): tell it. ZooKeeper's connection layer resends the last
+            // notification on reconnecting; this does the same job on lossy links.
+            out.send(from, self.notification());
         }
         self.election.received.insert(from, vote);
         let mine = self.election.vote.expect("voting");
@@ -183,8 +221,22 @@ impl ZabNode {
             self.election.out_of_election.iter().filter(|(n, v)| self.is_voter(**n) && v.leader == vote.leader).count();
         if backing >= self.quorum() && self.check_leader(&vote, round) {
             self.election.round = self.election.round.max(round);
-            self.decide(vote, out);
+            return self.decide(vote, out);
         }
+        self.ask_the_rest(out);
+    }
+
+    /// Someone has decided, but we do not yet know enough to follow: our first
+    /// notifications may have been lost (say, before a partition healed), and decided
+    /// servers answer a LOOKING one at once. Ask each voter we have no decided vote
+    /// from, once a round, rather than wait out a long notification timeout.
+    fn ask_the_rest(&mut self, out: &mut Out<Self>) {
+        let e = &self.election;
+        let rest: Vec<NodeId> = (self.config.voters.iter().copied())
+            .filter(|n| *n != self.id && !e.out_of_election.contains_key(n) && !e.asked.contains(n))
+            .collect();
+        self.election.asked.extend(rest.iter().copied());
+        out.broadcast(&rest, &self.notification());
     }
 
     /// `checkLeader` (ZOOKEEPER-1732): follow a leader only if it says it leads; lead
@@ -218,10 +270,15 @@ impl ZabNode {
         if self.state != ServerState::Looking {
             return;
         }
-        // Nobody answered enough: ask again, waiting twice as long each time (capped).
+        // No notification for a whole timeout (each one re-arms it): ask again, waiting
+        // twice as long each time (capped).
         self.send_notifications(out);
+        // An observer only asks who leads, and decided servers answer at once: it keeps
+        // asking often, so it rejoins soon after a partition heals.
+        let max_ms =
+            if self.is_voter(self.id) { self.config.max_notification_ms } else { 2 * self.config.min_notification_ms };
         let e = &mut self.election;
-        e.notification_ms = (e.notification_ms * 2).min(self.config.max_notification_ms);
+        e.notification_ms = (e.notification_ms * 2).min(max_ms);
         let ms = e.notification_ms;
         out.set_timer(ZabTimer::NotificationTimeout, ms..=ms);
     }
@@ -235,6 +292,8 @@ impl ZabNode {
         } else {
             self.follow(vote.leader, self.now, out);
         }
+        let looking: Vec<NodeId> = std::mem::take(&mut self.election.heard_looking).into_iter().collect();
+        out.broadcast(&looking, &self.notification());
     }
 }
 

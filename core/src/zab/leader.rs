@@ -9,7 +9,6 @@
 //! PROPOSAL with the next zxid, committed once a quorum of voters has ACKed it.
 
 use super::msg::{LogEntry, Origin, ServerState, SyncMode, WriteRequest, ZabMsg, ZabPhase, ZabTimer};
-use super::tree::Txn;
 use super::{ZabBuggy, ZabNode};
 use crate::event::Event;
 use crate::node::Out;
@@ -35,6 +34,8 @@ pub struct LearnerHandler {
     pub observer: bool,
     pub accepted_epoch: Epoch,
     pub last_zxid: Zxid,
+    /// The learner's delivery mark (from ACKEPOCH).
+    pub delivered: Zxid,
     pub stage: LearnerStage,
     pub newleader_zxid: Zxid,
     pub last_heard: Time,
@@ -110,6 +111,7 @@ impl ZabNode {
                 observer,
                 accepted_epoch,
                 last_zxid,
+                delivered: Zxid::ZERO,
                 stage,
                 newleader_zxid: Zxid::ZERO,
                 last_heard: now,
@@ -129,35 +131,50 @@ impl ZabNode {
         }
     }
 
-    /// With a quorum of voters connected, propose the new epoch.
+    /// With a quorum of voters connected, propose the new epoch: above every epoch a
+    /// connected learner accepted, observers' too (`getEpochToPropose`), though only
+    /// voters count toward the quorum.
     fn try_new_epoch(&mut self, out: &mut Out<Self>) {
         let (quorum, own) = (self.quorum(), self.accepted_epoch);
         let Some(l) = self.lead.as_mut() else { return };
-        let voters: Vec<&LearnerHandler> = l.learners.values().filter(|h| !h.observer).collect();
-        if l.new_epoch.is_some() || voters.len() + 1 < quorum {
+        let voters = l.learners.values().filter(|h| !h.observer).count();
+        if l.new_epoch.is_some() || voters + 1 < quorum {
             return;
         }
-        let max = voters.iter().map(|h| h.accepted_epoch).max().unwrap_or(own).max(own);
+        let max = l.learners.values().map(|h| h.accepted_epoch).max().unwrap_or(own).max(own);
         let new_epoch = Epoch(max.0 + 1);
         l.new_epoch = Some(new_epoch);
         l.epoch_acks.insert(self.id);
         let to: Vec<NodeId> = l.learners.keys().copied().collect();
-        self.set_accepted_epoch(new_epoch, out);
+        self.set_accepted_epoch(new_epoch, self.id, out);
         out.broadcast(&to, &ZabMsg::LeaderInfo { new_epoch });
         self.try_epoch_agreed(out);
     }
 
-    pub(super) fn on_ack_epoch(&mut self, from: NodeId, current_epoch: Epoch, last_zxid: Zxid, out: &mut Out<Self>) {
+    /// ACKEPOCH (`waitForEpochAck`): count it toward the epoch's quorum, unless the
+    /// learner had accepted this epoch from another leader.
+    pub(super) fn on_ack_epoch(
+        &mut self,
+        from: NodeId,
+        new_epoch: Epoch,
+        (current_epoch, last_zxid, delivered): (Epoch, Zxid, Zxid),
+        counted: bool,
+        out: &mut Out<Self>,
+    ) {
         let (my_epoch, my_zxid) = (self.current_epoch, self.last_zxid());
-        let Some(l) = self.leading() else { return self.count_stale() };
-        let Some(h) = l.learners.get_mut(&from) else { return self.count_stale() };
+        let Some(l) = self.leading().filter(|l| l.new_epoch == Some(new_epoch)) else { return self.count_stale() };
+        let Some(h) = l.learners.get_mut(&from).filter(|h| h.stage == LearnerStage::Connected) else {
+            // Unknown, or past discovery already (a duplicate, or an answer to a retry).
+            return self.count_stale();
+        };
         if !h.observer && (current_epoch, last_zxid) > (my_epoch, my_zxid) {
             // A follower has seen more than we have: we must not lead (waitForEpochAck).
             return self.look_for_leader(out);
         }
         h.stage = LearnerStage::Acked;
         h.last_zxid = last_zxid;
-        if !h.observer {
+        h.delivered = delivered;
+        if !h.observer && counted {
             l.epoch_acks.insert(from);
         }
         if l.epoch_agreed {
@@ -188,40 +205,65 @@ impl ZabNode {
     }
 
     /// Choose DIFF, TRUNC or SNAP for a learner whose last zxid is `peer`.
+    #[cfg(test)]
     pub(super) fn choose_sync(&self, peer: Zxid) -> (SyncMode, Vec<ZabMsg>) {
-        let k = self.config.committed_log_max;
-        // The oldest zxid we can still DIFF from (ZooKeeper keeps a committedLog window).
-        let base = if self.log.len() > k { self.log[self.log.len() - k - 1].zxid } else { self.snap_zxid };
-        if self.has_logged(peer) && peer >= base {
-            return (SyncMode::Diff, vec![ZabMsg::Diff { after: peer, proposals: self.entries_after(peer) }]);
-        }
-        // The learner has proposals we never had: cut back to the last zxid we share.
-        let shared = self.log.iter().map(|e| e.zxid).filter(|z| *z < peer).max().unwrap_or(self.snap_zxid);
-        if shared >= base && shared >= self.snap_zxid {
-            let diff = ZabMsg::Diff { after: shared, proposals: self.entries_after(shared) };
-            return (SyncMode::Trunc, vec![ZabMsg::Trunc { zxid: shared }, diff]);
-        }
-        let snap = ZabMsg::Snap { zxid: self.delivered, tree: Box::new(self.tree.snapshot()) };
-        (
-            SyncMode::Snap,
-            vec![snap, ZabMsg::Diff { after: self.delivered, proposals: self.entries_after(self.delivered) }],
-        )
+        self.sync_plan(peer, Zxid::ZERO, self.last_zxid())
     }
 
+    /// The messages that make a learner's log ours up to `upto` (`syncFollower`), for a
+    /// learner whose last zxid is `peer` and which delivered up to `delivered`.
+    fn sync_plan(&self, peer: Zxid, delivered: Zxid, upto: Zxid) -> (SyncMode, Vec<ZabMsg>) {
+        let k = self.config.committed_log_max;
+        // The oldest zxid we can still DIFF from: ZooKeeper keeps a committedLog window;
+        // what we have not delivered yet is all still in our log.
+        let window = if self.log.len() > k { self.log[self.log.len() - k - 1].zxid } else { self.snap_zxid };
+        let base = window.min(self.delivered);
+        let diff = |after: Zxid| ZabMsg::Diff { after, proposals: self.entries_between(after, upto) };
+        if peer <= upto && peer >= base && self.has_logged(peer) {
+            return (SyncMode::Diff, vec![diff(peer)]);
+        }
+        if let Some(shared) = self.trunc_point(peer, delivered, upto).filter(|s| *s >= base) {
+            return (SyncMode::Trunc, vec![ZabMsg::Trunc { zxid: shared }, diff(shared)]);
+        }
+        let snap = ZabMsg::Snap { zxid: self.delivered, tree: Box::new(self.tree.snapshot()) };
+        (SyncMode::Snap, vec![snap, diff(self.delivered)])
+    }
+
+    /// The learner has proposals we never had: the last zxid of ours it surely holds.
+    fn trunc_point(&self, peer: Zxid, delivered: Zxid, upto: Zxid) -> Option<Zxid> {
+        let before = if peer > upto {
+            Some(upto)
+        } else {
+            let logged = self.log[..self.index_after(peer)].iter().rev().map(|e| e.zxid).find(|z| *z < peer);
+            logged.or(Some(self.snap_zxid).filter(|s| *s < peer))
+        };
+        // Within one epoch a log is one leader's contiguous history, so the learner holds
+        // our last zxid before its own too; across an epoch boundary it may not
+        // (ZooKeeper refuses such a TRUNC).
+        let same_epoch = before.filter(|s| *s == Zxid::ZERO || s.epoch() == peer.epoch());
+        // What it delivered was committed, so it is in our history as well.
+        let committed = Some(delivered).filter(|d| *d <= upto && self.has_logged(*d));
+        same_epoch.max(committed)
+    }
+
+    /// Synchronize learner `n`: a follower gets our whole log (outstanding proposals
+    /// too, which it must log and ACK), an observer only what is committed, since it
+    /// never sees PROPOSALs and learns of later commits by INFORM.
     fn sync_learner(&mut self, n: NodeId, out: &mut Out<Self>) {
         let last = self.last_zxid();
         let Some(l) = self.lead.as_ref() else { return };
         let (Some(h), Some(epoch)) = (l.learners.get(&n), l.new_epoch) else { return };
+        let upto = if h.observer && l.established { l.committed } else { last };
         let peer = h.last_zxid;
-        let (mode, msgs) = self.choose_sync(peer);
+        let (mode, msgs) = self.sync_plan(peer, h.delivered, upto);
         out.emit(Event::Sync { learner: n, mode: format!("{mode:?}").to_uppercase(), zxid: peer });
         for m in msgs {
             out.send(n, m);
         }
-        out.send(n, ZabMsg::NewLeader { epoch, zxid: last });
+        out.send(n, ZabMsg::NewLeader { epoch, zxid: upto });
         let h = self.lead.as_mut().and_then(|l| l.learners.get_mut(&n)).expect("present");
         h.stage = LearnerStage::Syncing;
-        h.newleader_zxid = last;
+        h.newleader_zxid = upto;
     }
 
     pub(super) fn on_ack(&mut self, from: NodeId, zxid: Zxid, out: &mut Out<Self>) {
@@ -285,27 +327,7 @@ impl ZabNode {
         self.try_commit(out);
     }
 
-    /// Turn a client's write into a proposal with the next zxid.
-    pub(super) fn propose_write(&mut self, origin: Origin, write: WriteRequest, out: &mut Out<Self>) {
-        let Some(l) = self.lead.as_mut() else { return };
-        if !l.established {
-            l.queued.push((origin, write));
-            return;
-        }
-        let epoch = l.new_epoch.expect("established");
-        l.counter += 1;
-        let zxid = Zxid::new(epoch, l.counter);
-        let txn = match write {
-            // A session's id is the zxid that created it: unique and the same everywhere.
-            WriteRequest::Connect { timeout_ms } => Txn::CreateSession { session: SessionId(zxid.0), timeout_ms },
-            WriteRequest::Close { session } => Txn::CloseSession { session },
-            WriteRequest::Txn { txn } => txn,
-        };
-        let entry = LogEntry { zxid, time_ms: self.now.ms(), txn: txn.clone(), origin: Some(origin) };
-        self.propose_entry(entry, out);
-    }
-
-    fn propose_entry(&mut self, entry: LogEntry, out: &mut Out<Self>) {
+    pub(super) fn propose_entry(&mut self, entry: LogEntry, out: &mut Out<Self>) {
         let zxid = entry.zxid;
         self.append(entry.clone(), out);
         out.emit(Event::Proposed { zxid, txn: entry.txn.clone() });
@@ -333,10 +355,12 @@ impl ZabNode {
             let entry = l.outstanding.remove(&zxid).expect("first").entry;
             l.committed = zxid;
             out.emit(Event::Committed { zxid });
+            // Followers being synchronized learn of it from UPTODATE; observers being
+            // synchronized got only what was committed before, so they get INFORM now.
             let up: Vec<(NodeId, bool)> = l
                 .learners
                 .iter()
-                .filter(|(_, h)| h.stage == LearnerStage::UpToDate)
+                .filter(|(_, h)| h.stage == LearnerStage::UpToDate || (h.observer && h.stage == LearnerStage::Syncing))
                 .map(|(n, h)| (*n, h.observer))
                 .collect();
             for (n, observer) in up {
@@ -348,10 +372,15 @@ impl ZabNode {
         }
     }
 
+    /// SYNC from a learner, or from one of our own clients (`from` is us): answered
+    /// once what we proposed so far is committed. Our own clients are answered
+    /// directly; a SYNC message only ever travels between a learner and its leader.
     pub(super) fn on_learner_sync(&mut self, from: NodeId, origin: Origin, out: &mut Out<Self>) {
+        let id = self.id;
         let Some(l) = self.leading() else { return self.count_stale() };
         match l.outstanding.keys().next_back() {
             Some(&last) => l.syncs.push((last, from, origin)),
+            None if from == id => self.finish_sync(origin, out),
             None => out.send(from, ZabMsg::Sync { origin }),
         }
     }
@@ -381,7 +410,7 @@ impl ZabNode {
             .filter(|(_, h)| matches!(h.stage, LearnerStage::Syncing | LearnerStage::UpToDate))
             .map(|(n, _)| *n)
             .collect();
-        out.broadcast(&synced, &ZabMsg::Ping { sessions: Vec::new() });
+        out.broadcast(&synced, &ZabMsg::Ping { sessions: Vec::new(), zxid: Some(l.committed) });
         let alive = l
             .learners
             .values()
@@ -395,63 +424,33 @@ impl ZabNode {
         out.set_timer(ZabTimer::Tick, self.config.tick_ms..=self.config.tick_ms);
     }
 
-    pub(super) fn on_learner_ping(&mut self, from: NodeId, sessions: Vec<SessionId>) {
+    /// A learner's PING: it is alive, its clients' sessions are, and it has logged
+    /// everything up to `logged` (a cumulative ACK, in case its last ACK was lost).
+    pub(super) fn on_learner_ping(
+        &mut self,
+        from: NodeId,
+        sessions: Vec<SessionId>,
+        logged: Option<Zxid>,
+        out: &mut Out<Self>,
+    ) {
         let now = self.now;
-        let Some(l) = self.leading() else { return };
-        if let Some(h) = l.learners.get_mut(&from) {
-            h.last_heard = now;
-        }
+        let Some(l) = self.leading() else { return self.count_stale() };
         for s in sessions {
             if let Some(lease) = l.leases.get_mut(&s) {
                 lease.expires_at = now.plus_ms(lease.timeout_ms);
             }
         }
-    }
-
-    /// A new leader gives every session a full timeout to be touched again.
-    fn renew_all_leases(&mut self) {
-        let now = self.now;
-        let sessions: Vec<(SessionId, u64)> = self.tree.sessions().collect();
-        let l = self.lead.as_mut().expect("leading");
-        l.leases = sessions
-            .into_iter()
-            .map(|(s, timeout_ms)| (s, Lease { timeout_ms, expires_at: now.plus_ms(timeout_ms), closing: false }))
-            .collect();
-    }
-
-    fn expire_sessions(&mut self, out: &mut Out<Self>) {
-        let (now, id) = (self.now, self.id);
-        let local: Vec<SessionId> = self.clients.sessions.values().copied().collect();
-        let Some(l) = self.lead.as_mut().filter(|l| l.established) else { return };
-        let mut expired = Vec::new();
-        for (s, lease) in l.leases.iter_mut() {
-            if local.contains(s) {
-                lease.expires_at = now.plus_ms(lease.timeout_ms);
-            } else if !lease.closing && lease.expires_at < now {
-                lease.closing = true;
-                expired.push(*s);
-            }
+        let Some(h) = l.learners.get_mut(&from) else { return };
+        h.last_heard = now;
+        let Some(zxid) = logged.filter(|_| !h.observer && h.stage == LearnerStage::UpToDate) else { return };
+        l.outstanding.range_mut(..=zxid).for_each(|(_, o)| {
+            o.acks.insert(from);
+        });
+        // Proposals it has not logged were lost on the way (or are still travelling, and
+        // it will ignore the copies): send them again.
+        for o in l.outstanding.range(Zxid(zxid.0 + 1)..).map(|(_, o)| o) {
+            out.send(from, ZabMsg::Proposal { entry: o.entry.clone() });
         }
-        for session in expired {
-            // The server's own "client" closes it: nobody awaits the reply.
-            let origin = Origin { server: id, client: crate::types::ClientId(0), seq: session.0 };
-            self.propose_write(origin, WriteRequest::Close { session }, out);
-        }
-    }
-
-    /// After delivery at the leader: keep the session leases in step with the tree.
-    pub(super) fn track_session(&mut self, txn: &Txn) {
-        let now = self.now;
-        let Some(l) = self.lead.as_mut() else { return };
-        match txn {
-            Txn::CreateSession { session, timeout_ms } => {
-                let lease = Lease { timeout_ms: *timeout_ms, expires_at: now.plus_ms(*timeout_ms), closing: false };
-                l.leases.insert(*session, lease);
-            }
-            Txn::CloseSession { session } => {
-                l.leases.remove(session);
-            }
-            _ => {}
-        }
+        self.try_commit(out);
     }
 }

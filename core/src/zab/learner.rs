@@ -2,7 +2,7 @@
 //! `registerWithLeader` (discovery), `syncWithLeader` (synchronization) and the
 //! broadcast loop. Observers do the same but never vote: they get INFORM, not PROPOSAL.
 
-use super::msg::{LogEntry, ServerState, ZabMsg, ZabPhase, ZabTimer};
+use super::msg::{LogEntry, ServerState, SyncMode, ZabMsg, ZabPhase, ZabTimer};
 use super::tree::DataTree;
 use super::{ZabBuggy, ZabNode};
 use crate::event::Event;
@@ -18,6 +18,11 @@ pub struct LearnerState {
     pub acked_newleader: bool,
     /// UPTODATE received: synchronized and serving.
     pub synced: bool,
+    /// Which sync messages of this registration arrived: a second copy of one (a
+    /// duplicated message) must not be applied again, or a TRUNC would cut what the
+    /// DIFF after it added.
+    #[serde(default)]
+    pub got: Vec<SyncMode>,
 }
 
 impl ZabNode {
@@ -29,7 +34,8 @@ impl ZabNode {
         let observer = self.is_observer();
         self.state = if observer { ServerState::Observing } else { ServerState::Following };
         self.leader = Some(leader);
-        self.learner = Some(LearnerState { leader, last_heard: now, acked_newleader: false, synced: false });
+        let got = Vec::new();
+        self.learner = Some(LearnerState { leader, last_heard: now, acked_newleader: false, synced: false, got });
         out.emit(Event::State { state: self.state.name().into(), epoch: Some(u64::from(self.current_epoch.0)) });
         self.enter_phase(ZabPhase::Discovery, out);
         self.attempt = now.ms() << 16 | (self.election.round & 0xffff);
@@ -55,6 +61,17 @@ impl ZabNode {
         self.heard_from_leader(from) && self.phase == ZabPhase::Synchronization
     }
 
+    /// A TRUNC, DIFF or SNAP from our leader in our sync phase, and the first of its kind.
+    fn first_sync_step(&mut self, from: NodeId, step: SyncMode) -> bool {
+        if !self.syncing_with(from) {
+            return false;
+        }
+        let l = self.learner.as_mut().expect("following");
+        let first = !l.got.contains(&step);
+        l.got.push(step);
+        first
+    }
+
     /// Whether `from` is the leader we follow; every message from it proves it alive.
     pub(super) fn heard_from_leader(&mut self, from: NodeId) -> bool {
         let now = self.now;
@@ -67,34 +84,56 @@ impl ZabNode {
         }
     }
 
+    /// LEADERINFO: accept the new epoch, acknowledge it (`registerWithLeader`).
     pub(super) fn on_leader_info(&mut self, from: NodeId, new_epoch: Epoch, out: &mut Out<Self>) {
-        if !self.heard_from_leader(from) {
+        let discovery = self.phase == ZabPhase::Discovery
+            || (self.phase == ZabPhase::Synchronization && new_epoch > self.accepted_epoch);
+        if !self.heard_from_leader(from) || !discovery {
+            // Outside discovery it answers a FOLLOWERINFO retry that crossed the first
+            // answer: acknowledging again would start a second synchronization. (A newer
+            // epoch while we sync means our leader started over, and our sync with it:
+            // we accepted a late copy of its older LEADERINFO.)
             return self.count_stale();
+        }
+        if let Some(l) = self.learner.as_mut() {
+            l.got.clear();
+            l.acked_newleader = false;
         }
         if new_epoch < self.accepted_epoch {
             // We accepted a newer epoch from someone else: this leader is stale.
             return self.look_for_leader(out);
         }
+        // Zab: acknowledge only an epoch above the one accepted, so that two leaders'
+        // epoch quorums are disjoint. The same leader's epoch again (our ACKEPOCH was
+        // lost, or we re-registered) is safe to count: a leader proposes an epoch once.
+        let already_acked = new_epoch == self.accepted_epoch && self.accepted_from != Some(from);
         if new_epoch > self.accepted_epoch {
-            self.set_accepted_epoch(new_epoch, out);
+            self.set_accepted_epoch(new_epoch, from, out);
         }
-        let (current_epoch, last_zxid) = (self.current_epoch, self.last_zxid());
-        out.send(from, ZabMsg::AckEpoch { current_epoch, last_zxid });
+        let (current_epoch, last_zxid, delivered) = (self.current_epoch, self.last_zxid(), self.delivered);
+        let ack = ZabMsg::AckEpoch { new_epoch, current_epoch, last_zxid, delivered, already_acked };
+        out.send(from, ack);
         self.enter_phase(ZabPhase::Synchronization, out);
     }
 
     pub(super) fn on_trunc(&mut self, from: NodeId, zxid: Zxid, out: &mut Out<Self>) {
-        if !self.syncing_with(from) {
+        if zxid < self.delivered || !self.first_sync_step(from, SyncMode::Trunc) {
+            // A leader never cuts what we delivered (it was committed, so the leader has
+            // it): this is a late copy from an earlier registration.
             return self.count_stale();
         }
         if self.config.buggy == ZabBuggy::SkipTrunc {
             return; // keeps proposals the new leader never had
         }
+        if zxid != Zxid::ZERO && !self.has_logged(zxid) {
+            // Cut back there, our log would still not be a prefix of the leader's.
+            return self.look_for_leader(out);
+        }
         self.truncate(zxid, out);
     }
 
     pub(super) fn on_diff(&mut self, from: NodeId, after: Zxid, proposals: Vec<LogEntry>, out: &mut Out<Self>) {
-        if !self.syncing_with(from) {
+        if !self.first_sync_step(from, SyncMode::Diff) {
             return self.count_stale();
         }
         if self.last_zxid() != after && self.config.buggy != ZabBuggy::SkipTrunc {
@@ -109,7 +148,9 @@ impl ZabNode {
     }
 
     pub(super) fn on_snap(&mut self, from: NodeId, zxid: Zxid, tree: DataTree, out: &mut Out<Self>) {
-        if !self.syncing_with(from) {
+        if zxid < self.delivered || !self.first_sync_step(from, SyncMode::Snap) {
+            // A leader's snapshot is never behind what we delivered (see `sync_plan`):
+            // this is a late copy from an earlier registration.
             return self.count_stale();
         }
         self.install_snapshot(zxid, tree, out);
@@ -153,7 +194,7 @@ impl ZabNode {
             out.send(from, ZabMsg::Ack { zxid });
             return;
         }
-        if !self.heard_from_leader(from) || entry.zxid.epoch() != self.current_epoch {
+        if !self.in_leaders_epoch(from, entry.zxid) {
             return self.count_stale();
         }
         let zxid = entry.zxid;
@@ -182,13 +223,21 @@ impl ZabNode {
         if self.config.buggy == ZabBuggy::NoEpochCheck && !self.heard_from_leader(from) {
             return self.deliver_stale(zxid, out);
         }
-        if !self.heard_from_leader(from) {
+        if !self.in_leaders_epoch(from, zxid) {
             return self.count_stale();
         }
         if !self.has_logged(zxid) {
             return self.look_for_leader(out);
         }
         self.deliver_upto(zxid, out);
+    }
+
+    /// A broadcast message (PROPOSAL, COMMIT, INFORM) about `zxid` from our leader, in
+    /// its epoch, after we acknowledged its NEWLEADER (so our log is its history).
+    /// Anything else is left over from an earlier registration or leader.
+    fn in_leaders_epoch(&mut self, from: NodeId, zxid: Zxid) -> bool {
+        let acked = self.learner.as_ref().is_some_and(|l| l.acked_newleader);
+        self.heard_from_leader(from) && acked && zxid.epoch() == self.current_epoch
     }
 
     /// The bug's second half: apply a deposed leader's commit out of order.
@@ -200,11 +249,15 @@ impl ZabNode {
     }
 
     pub(super) fn on_inform(&mut self, from: NodeId, entry: LogEntry, out: &mut Out<Self>) {
-        if !self.heard_from_leader(from) {
+        if !self.in_leaders_epoch(from, entry.zxid) {
             return self.count_stale();
         }
         let zxid = entry.zxid;
         if zxid <= self.last_zxid() {
+            if zxid > self.delivered && self.has_logged(zxid) {
+                // Logged already (from a DIFF): the INFORM is its commit.
+                return self.deliver_upto(zxid, out);
+            }
             return self.count_stale();
         }
         if !self.follows_on(zxid) {
@@ -214,12 +267,24 @@ impl ZabNode {
         self.deliver_upto(zxid, out);
     }
 
-    pub(super) fn on_leader_ping(&mut self, from: NodeId, out: &mut Out<Self>) {
+    /// The leader's PING carries its commit point: a learner in broadcast delivers up
+    /// to it (its last COMMIT or INFORM may have been lost) and answers with its last
+    /// logged zxid (its last ACK may have been lost).
+    pub(super) fn on_leader_ping(&mut self, from: NodeId, committed: Option<Zxid>, out: &mut Out<Self>) {
         if !self.heard_from_leader(from) {
             return self.count_stale();
         }
+        let broadcast = self.phase == ZabPhase::Broadcast;
+        if let Some(c) = committed.filter(|c| broadcast && *c > self.delivered) {
+            if !self.has_logged(c) && c > self.last_zxid() {
+                // FIFO: whatever it committed was sent to us before this PING.
+                return self.look_for_leader(out);
+            }
+            self.deliver_upto(c, out);
+        }
         let sessions = self.clients.sessions.values().copied().collect();
-        out.send(from, ZabMsg::Ping { sessions });
+        let zxid = broadcast.then(|| self.last_zxid());
+        out.send(from, ZabMsg::Ping { sessions, zxid });
     }
 
     pub(super) fn learner_tick(&mut self, out: &mut Out<Self>) {
@@ -231,9 +296,14 @@ impl ZabNode {
             // initLimit bounds how long we keep trying.
             return out.send(l.leader, self.learner_info());
         }
-        if self.phase == ZabPhase::Broadcast && self.now.ms() > l.last_heard.ms() + limit_ms {
-            // Nothing from the leader for syncLimit ticks: it is gone, or we are cut off.
-            self.look_for_leader(out);
+        if self.phase != ZabPhase::Broadcast {
+            return;
         }
+        if self.now.ms() > l.last_heard.ms() + limit_ms {
+            // Nothing from the leader for syncLimit ticks: it is gone, or we are cut off.
+            return self.look_for_leader(out);
+        }
+        let leader = l.leader;
+        self.resend_forwarded(leader, 4 * self.config.tick_ms, out);
     }
 }

@@ -2,11 +2,11 @@
 //! delivered, and rebuilding all of it from disk after a crash.
 
 use super::msg::{LogEntry, ZabDurable};
-use super::tree::DataTree;
+use super::tree::{DataTree, WatchEvent};
 use super::ZabNode;
 use crate::event::Event;
 use crate::node::Out;
-use crate::types::{Epoch, Zxid};
+use crate::types::{Epoch, NodeId, Zxid};
 
 impl ZabNode {
     /// The zxid of the last proposal this server logged.
@@ -19,9 +19,15 @@ impl ZabNode {
     pub(super) fn recover(&mut self, records: &[ZabDurable]) {
         for r in records {
             match r {
-                ZabDurable::AcceptedEpoch { epoch } => self.accepted_epoch = *epoch,
+                ZabDurable::AcceptedEpoch { epoch, leader } => {
+                    self.accepted_epoch = *epoch;
+                    self.accepted_from = *leader;
+                }
                 ZabDurable::CurrentEpoch { epoch } => self.current_epoch = *epoch,
-                ZabDurable::Logged { entry } => self.log.push(entry.clone()),
+                ZabDurable::Logged { entry } => {
+                    self.note_origin(entry);
+                    self.log.push(entry.clone());
+                }
                 ZabDurable::Truncated { zxid } => self.log.retain(|e| e.zxid <= *zxid),
                 ZabDurable::Snapshot { zxid, tree } => {
                     self.tree = (**tree).clone();
@@ -38,9 +44,11 @@ impl ZabNode {
         }
     }
 
-    pub(super) fn set_accepted_epoch(&mut self, epoch: Epoch, out: &mut Out<Self>) {
+    /// Accept `epoch` as proposed by `leader`, durably (before acknowledging it).
+    pub(super) fn set_accepted_epoch(&mut self, epoch: Epoch, leader: NodeId, out: &mut Out<Self>) {
         self.accepted_epoch = epoch;
-        out.persist(ZabDurable::AcceptedEpoch { epoch });
+        self.accepted_from = Some(leader);
+        out.persist(ZabDurable::AcceptedEpoch { epoch, leader: Some(leader) });
     }
 
     pub(super) fn set_current_epoch(&mut self, epoch: Epoch, out: &mut Out<Self>) {
@@ -52,7 +60,15 @@ impl ZabNode {
     pub(super) fn append(&mut self, entry: LogEntry, out: &mut Out<Self>) {
         debug_assert!(entry.zxid > self.last_zxid(), "node {}: log out of order at {}", self.id, entry.zxid);
         out.persist(ZabDurable::Logged { entry: entry.clone() });
+        self.note_origin(&entry);
         self.log.push(entry);
+    }
+
+    fn note_origin(&mut self, entry: &LogEntry) {
+        if let Some(o) = entry.origin {
+            let seq = self.proposed_seq.entry((o.server, o.client)).or_default();
+            *seq = (*seq).max(o.seq);
+        }
     }
 
     /// TRUNC: drop every logged proposal after `zxid`.
@@ -62,24 +78,38 @@ impl ZabNode {
         out.emit(Event::Truncated { zxid: self.last_zxid() });
     }
 
-    /// SNAP: take the leader's tree as it was at `zxid`.
+    /// SNAP: take the leader's tree as it was at `zxid`. The clients connected here keep
+    /// their watches (ZooKeeper's would re-register them), so those the snapshot changed
+    /// fire now, as the deliveries it replaces would have fired them.
     pub(super) fn install_snapshot(&mut self, zxid: Zxid, tree: DataTree, out: &mut Out<Self>) {
         out.persist(ZabDurable::Snapshot { zxid, tree: Box::new(tree.clone()) });
-        self.tree = tree;
+        let fired = self.tree.install(tree);
         self.snap_zxid = zxid;
         self.log.clear();
         self.delivered = zxid;
         out.emit(Event::Snapshot { zxid });
+        self.emit_watches(fired, out);
+    }
+
+    /// Tell this server's clients about their fired watches; a session with no client
+    /// here (connected elsewhere) gets nothing from this server.
+    fn emit_watches(&self, fired: Vec<WatchEvent>, out: &mut Out<Self>) {
+        for w in fired {
+            if let Some((&client, _)) = self.clients.sessions.iter().find(|(_, s)| **s == w.session) {
+                out.emit(Event::Watch { client, kind: w.kind.name().to_string(), path: w.path });
+            }
+        }
     }
 
     /// Where the proposals after `zxid` start in the log (it is sorted by zxid).
-    fn index_after(&self, zxid: Zxid) -> usize {
+    pub(super) fn index_after(&self, zxid: Zxid) -> usize {
         self.log.partition_point(|e| e.zxid <= zxid)
     }
 
-    /// Proposals logged after `zxid`, in order.
-    pub(super) fn entries_after(&self, zxid: Zxid) -> Vec<LogEntry> {
-        self.log[self.index_after(zxid)..].to_vec()
+    /// Proposals logged after `after` up to `upto`, in order.
+    pub(super) fn entries_between(&self, after: Zxid, upto: Zxid) -> Vec<LogEntry> {
+        let (from, to) = (self.index_after(after), self.index_after(upto));
+        self.log[from..to.max(from)].to_vec()
     }
 
     pub(super) fn has_logged(&self, zxid: Zxid) -> bool {

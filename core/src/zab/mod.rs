@@ -18,12 +18,19 @@
 
 pub mod clients;
 pub mod election;
+#[cfg(test)]
+mod harness;
 pub mod leader;
 pub mod learner;
 mod log;
 pub mod msg;
+mod sessions;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_snap;
+#[cfg(test)]
+mod tests_trust;
 pub mod tree;
 
 pub use msg::{LogEntry, Origin, ServerState, SyncMode, Vote, WriteRequest, ZabDurable, ZabMsg, ZabPhase, ZabTimer};
@@ -34,6 +41,7 @@ use crate::node::{Node, Out};
 use crate::types::{Epoch, NodeId, SessionId, Time, Zxid};
 use crate::view::NodeView;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tree::{DataTree, Txn};
 
@@ -110,7 +118,7 @@ impl ServerInit {
         let last_epoch = entries.last().map(|e| e.zxid.epoch().0).unwrap_or(0);
         let current = self.current_epoch.unwrap_or(last_epoch);
         let mut records = vec![
-            ZabDurable::AcceptedEpoch { epoch: Epoch(self.accepted_epoch.unwrap_or(current)) },
+            ZabDurable::AcceptedEpoch { epoch: Epoch(self.accepted_epoch.unwrap_or(current)), leader: None },
             ZabDurable::CurrentEpoch { epoch: Epoch(current) },
         ];
         records.extend(entries.into_iter().map(|entry| ZabDurable::Logged { entry }));
@@ -172,6 +180,8 @@ pub struct ZabNode {
     pub now: Time,
     // Durable.
     pub accepted_epoch: Epoch,
+    /// Who proposed `accepted_epoch` (`None`: unknown, e.g. a scenario's initial state).
+    pub accepted_from: Option<NodeId>,
     pub current_epoch: Epoch,
     pub log: Vec<LogEntry>,
     pub snap_zxid: Zxid,
@@ -187,6 +197,10 @@ pub struct ZabNode {
     pub clients: clients::Clients,
     /// Identifies this server's current attempt to register with a leader.
     pub attempt: u64,
+    /// The highest client sequence number logged per (origin server, client): a
+    /// leader proposes each forwarded request at most once. Rebuilt from the log.
+    #[serde(skip)]
+    pub proposed_seq: BTreeMap<(NodeId, crate::types::ClientId), u64>,
     pub stale: u64,
 }
 
@@ -197,6 +211,7 @@ impl ZabNode {
             config,
             now: Time(0),
             accepted_epoch: Epoch(0),
+            accepted_from: None,
             current_epoch: Epoch(0),
             log: Vec::new(),
             snap_zxid: Zxid::ZERO,
@@ -210,6 +225,7 @@ impl ZabNode {
             learner: None,
             clients: Default::default(),
             attempt: 0,
+            proposed_seq: BTreeMap::new(),
             stale: 0,
         };
         n.recover(records);
@@ -239,6 +255,7 @@ impl ZabNode {
         for req in std::mem::take(&mut self.clients.held) {
             out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the server lost its leader"));
         }
+        self.clients.forwarded.clear();
     }
 
     fn on_tick(&mut self, out: &mut Out<Self>) {
@@ -273,7 +290,10 @@ impl ZabNode {
                 self.on_learner_info(from, (accepted_epoch, last_zxid, attempt), true, out)
             }
             ZabMsg::LeaderInfo { new_epoch } => self.on_leader_info(from, new_epoch, out),
-            ZabMsg::AckEpoch { current_epoch, last_zxid } => self.on_ack_epoch(from, current_epoch, last_zxid, out),
+            ZabMsg::AckEpoch { new_epoch, current_epoch, last_zxid, delivered, already_acked } => {
+                let counted = !already_acked;
+                self.on_ack_epoch(from, new_epoch, (current_epoch, last_zxid, delivered), counted, out)
+            }
             ZabMsg::Diff { after, proposals } => self.on_diff(from, after, proposals, out),
             ZabMsg::Trunc { zxid } => self.on_trunc(from, zxid, out),
             ZabMsg::Snap { zxid, tree } => self.on_snap(from, zxid, *tree, out),
@@ -283,10 +303,12 @@ impl ZabNode {
             ZabMsg::Proposal { entry } => self.on_proposal(from, entry, out),
             ZabMsg::Commit { zxid } => self.on_commit(from, zxid, out),
             ZabMsg::Inform { entry } => self.on_inform(from, entry, out),
-            ZabMsg::Ping { sessions } if self.state == ServerState::Leading => self.on_learner_ping(from, sessions),
-            ZabMsg::Ping { .. } => self.on_leader_ping(from, out),
+            ZabMsg::Ping { sessions, zxid } if self.state == ServerState::Leading => {
+                self.on_learner_ping(from, sessions, zxid, out)
+            }
+            ZabMsg::Ping { zxid, .. } => self.on_leader_ping(from, zxid, out),
             ZabMsg::Request { origin, write } if self.state == ServerState::Leading => {
-                self.propose_write(origin, write, out)
+                self.on_forwarded(origin, write, out)
             }
             ZabMsg::Sync { origin } if self.state == ServerState::Leading => self.on_learner_sync(from, origin, out),
             ZabMsg::Sync { origin } if self.heard_from_leader(from) => self.finish_sync(origin, out),

@@ -93,9 +93,17 @@ pub struct Origin {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WriteRequest {
-    Connect { timeout_ms: u64 },
-    Close { session: SessionId },
-    Txn { txn: Txn },
+    Connect {
+        timeout_ms: u64,
+    },
+    Close {
+        session: SessionId,
+    },
+    /// `session`: the client's, which the leader checks is live (`checkSession`).
+    Txn {
+        txn: Txn,
+        session: SessionId,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -113,8 +121,24 @@ pub enum ZabMsg {
     /// The new epoch: one more than any epoch a quorum has accepted.
     #[serde(rename = "LEADERINFO")]
     LeaderInfo { new_epoch: Epoch },
+    /// `already_acked`: the learner accepted this very epoch from another leader, so
+    /// this ACKEPOCH must not count toward the epoch's quorum (ZooKeeper sends
+    /// epoch -1). Two leaders of one epoch would otherwise share a quorum member.
     #[serde(rename = "ACKEPOCH")]
-    AckEpoch { current_epoch: Epoch, last_zxid: Zxid },
+    /// `delivered`: the learner's delivery mark. It was committed, so it is in the new
+    /// leader's history too: a safe point to cut the learner's log back to.
+    /// `new_epoch`: the LEADERINFO epoch acknowledged, so that an answer to a late
+    /// copy of an older LEADERINFO is not counted for a newer epoch.
+    AckEpoch {
+        #[serde(default)]
+        new_epoch: Epoch,
+        current_epoch: Epoch,
+        last_zxid: Zxid,
+        #[serde(default)]
+        delivered: Zxid,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        already_acked: bool,
+    },
     /// The proposals after `after`, which must be the learner's last zxid by now.
     #[serde(rename = "DIFF")]
     Diff { after: Zxid, proposals: Vec<LogEntry> },
@@ -138,9 +162,16 @@ pub enum ZabMsg {
     /// A committed proposal for an observer (it saw no PROPOSAL).
     #[serde(rename = "INFORM")]
     Inform { entry: LogEntry },
-    /// Heartbeat; from a learner it carries the sessions its clients keep alive.
+    /// Heartbeat. From the leader, `zxid` is its commit point (a learner that lost the
+    /// last COMMIT or INFORM catches up from it); from a learner, its last logged zxid
+    /// (a cumulative ACK, so a lost last ACK does not leave a proposal uncommitted) and
+    /// the sessions its clients keep alive.
     #[serde(rename = "PING")]
-    Ping { sessions: Vec<SessionId> },
+    Ping {
+        sessions: Vec<SessionId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zxid: Option<Zxid>,
+    },
     #[serde(rename = "REQUEST")]
     Request { origin: Origin, write: WriteRequest },
     /// From a learner: "tell me when what you proposed so far is committed"; the
@@ -153,8 +184,12 @@ pub enum ZabMsg {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ZabDurable {
+    /// `leader`: who proposed it (absent in records written before it was kept). A
+    /// learner may acknowledge an epoch it already accepted only to the same leader.
     AcceptedEpoch {
         epoch: Epoch,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leader: Option<NodeId>,
     },
     CurrentEpoch {
         epoch: Epoch,

@@ -4,25 +4,25 @@ use super::*;
 use crate::node::{Action, ActionOf};
 use crate::types::ClientId;
 
-type A = ActionOf<ZabNode>;
+pub(super) type A = ActionOf<ZabNode>;
 
-fn z(e: u32, c: u32) -> Zxid {
+pub(super) fn z(e: u32, c: u32) -> Zxid {
     Zxid::new(Epoch(e), c)
 }
-fn config(n: u32, observers: &[u32]) -> Arc<ZabConfig> {
+pub(super) fn config(n: u32, observers: &[u32]) -> Arc<ZabConfig> {
     let settings = ZabSettings { observers: observers.to_vec(), committed_log_max: 3, ..ZabSettings::default() };
     Arc::new(ZabConfig::new(n, &settings))
 }
-fn server(id: u32, cfg: &Arc<ZabConfig>, log: &[[u32; 2]], delivered: Option<[u32; 2]>) -> ZabNode {
+pub(super) fn server(id: u32, cfg: &Arc<ZabConfig>, log: &[[u32; 2]], delivered: Option<[u32; 2]>) -> ZabNode {
     let init = ServerInit { id, log: log.to_vec(), delivered, ..Default::default() };
     ZabNode::new(NodeId(id), cfg.clone(), &init.records())
 }
-fn msg(n: &mut ZabNode, from: u32, m: ZabMsg) -> Vec<A> {
+pub(super) fn msg(n: &mut ZabNode, from: u32, m: ZabMsg) -> Vec<A> {
     let mut out = Out::new();
     n.on_message(Time(100), NodeId(from), m, &mut out);
     out.actions
 }
-fn sends(acts: &[A]) -> Vec<(u32, ZabMsg)> {
+pub(super) fn sends(acts: &[A]) -> Vec<(u32, ZabMsg)> {
     acts.iter()
         .filter_map(|a| match a {
             Action::Send { to, msg } => Some((to.0, msg.clone())),
@@ -30,10 +30,10 @@ fn sends(acts: &[A]) -> Vec<(u32, ZabMsg)> {
         })
         .collect()
 }
-fn vote(leader: u32, zxid: Zxid, epoch: u32) -> Vote {
+pub(super) fn vote(leader: u32, zxid: Zxid, epoch: u32) -> Vote {
     Vote { leader: NodeId(leader), zxid, peer_epoch: Epoch(epoch) }
 }
-fn notification(v: Vote, round: u64, state: ServerState) -> ZabMsg {
+pub(super) fn notification(v: Vote, round: u64, state: ServerState) -> ZabMsg {
     ZabMsg::Notification { leader: v.leader, zxid: v.zxid, round, state, peer_epoch: v.peer_epoch }
 }
 
@@ -92,7 +92,7 @@ fn a_higher_round_resets_the_count_and_a_lower_one_is_answered() {
 }
 
 /// Leader 3 with followers 1 and 2 (and observer 4 when given) through discovery and sync.
-fn established(observers: &[u32]) -> (ZabNode, Arc<ZabConfig>) {
+pub(super) fn established(observers: &[u32]) -> (ZabNode, Arc<ZabConfig>) {
     let cfg = config(3 + observers.len() as u32, observers);
     let mut l = server(3, &cfg, &[[1, 2]], None);
     l.on_start(Time(0), &mut Out::new());
@@ -105,7 +105,17 @@ fn established(observers: &[u32]) -> (ZabNode, Arc<ZabConfig>) {
             info
         };
         msg(&mut l, *f, info);
-        msg(&mut l, *f, ZabMsg::AckEpoch { current_epoch: Epoch(1), last_zxid: z(1, 2) });
+        msg(
+            &mut l,
+            *f,
+            ZabMsg::AckEpoch {
+                new_epoch: Epoch(2),
+                current_epoch: Epoch(1),
+                last_zxid: z(1, 2),
+                delivered: z(1, 2),
+                already_acked: false,
+            },
+        );
         msg(&mut l, *f, ZabMsg::Ack { zxid: z(1, 2) });
     }
     (l, cfg)
@@ -120,7 +130,7 @@ fn discovery_takes_one_epoch_above_every_accepted_one() {
     assert_eq!(
         acts,
         vec![
-            Action::Persist(ZabDurable::AcceptedEpoch { epoch: Epoch(5) }),
+            Action::Persist(ZabDurable::AcceptedEpoch { epoch: Epoch(5), leader: Some(NodeId(3)) }),
             Action::Send { to: NodeId(1), msg: ZabMsg::LeaderInfo { new_epoch: Epoch(5) } },
         ]
     );
@@ -155,8 +165,11 @@ fn commit_needs_a_quorum_of_voters_and_observers_get_inform() {
     assert!(l.lead.as_ref().unwrap().established);
     let origin = Origin { server: NodeId(3), client: ClientId(9), seq: 1 };
     let txn = Txn::SetData { path: "/".into(), data: "x".into(), version: None };
+    let session = SessionId(5);
+    let lease = leader::Lease { timeout_ms: 1_000, expires_at: Time(1_000), closing: false };
+    l.lead.as_mut().unwrap().leases.insert(session, lease);
     let mut out = Out::new();
-    l.propose_write(origin, WriteRequest::Txn { txn: txn.clone() }, &mut out);
+    l.propose_write(origin, WriteRequest::Txn { txn: txn.clone(), session }, &mut out);
     let zxid = z(2, 1);
     assert_eq!(
         sends(&out.actions).iter().map(|(to, _)| *to).collect::<Vec<_>>(),
@@ -180,6 +193,7 @@ fn a_follower_ignores_a_stale_epoch_and_resyncs_on_a_gap() {
     let mut f = server(1, &cfg, &[[1, 2]], None);
     f.current_epoch = Epoch(2);
     f.follow(NodeId(3), Time(0), &mut Out::new());
+    f.learner.as_mut().unwrap().acked_newleader = true;
     let txn = Txn::SetData { path: "/".into(), data: "x".into(), version: None };
     let stale = LogEntry { zxid: z(1, 3), time_ms: 0, txn: txn.clone(), origin: None };
     assert!(msg(&mut f, 3, ZabMsg::Proposal { entry: stale }).is_empty());

@@ -67,6 +67,7 @@ impl DataTree {
             }
             Txn::CloseSession { session } => self.close_session(at, *session),
             Txn::Multi { ops } => self.apply_multi(at, ops),
+            Txn::Error { error } => TxnResult::Error(*error),
             op => self.apply_op(at, op).unwrap_or_else(TxnResult::Error),
         }
     }
@@ -87,7 +88,9 @@ impl DataTree {
                 Ok(TxnResult::Checked)
             }
             // Sessions and nested multis are not ops of a multi (ZooKeeper refuses them too).
-            Txn::CreateSession { .. } | Txn::CloseSession { .. } | Txn::Multi { .. } => Err(ZkError::BadArguments),
+            Txn::CreateSession { .. } | Txn::CloseSession { .. } | Txn::Multi { .. } | Txn::Error { .. } => {
+                Err(ZkError::BadArguments)
+            }
         }
     }
 

@@ -33,7 +33,9 @@
 //!
 //! A read may leave a one-shot watch that the server fires when it applies a change to
 //! what was read (see [`watch`]). Watches belong to the server the client is connected
-//! to; they are not replicated and [`DataTree::snapshot`] leaves them out.
+//! to; they are not replicated and [`DataTree::snapshot`] leaves them out. A server that
+//! takes the leader's snapshot keeps its watches and fires those whose node the snapshot
+//! changed ([`DataTree::install`]).
 //!
 //! ZooKeeper's tree also starts with `/zookeeper` (quotas and the dynamic configuration);
 //! Ensemble models neither, so a new tree holds only `/`.
@@ -41,6 +43,7 @@
 mod apply;
 mod digest;
 mod error;
+mod install;
 pub mod path;
 pub mod stat;
 mod txn;

@@ -163,4 +163,94 @@ fn watch_events_serialize_in_snake_case() {
     let json = serde_json::to_string(&ev(S1, ChildrenChanged, "/p")).unwrap();
     assert_eq!(json, r#"{"session":1,"kind":"children_changed","path":"/p"}"#);
     assert_eq!(serde_json::to_string(&WatchKind::Exists).unwrap(), r#""exists""#);
+    for kind in [Created, Deleted, DataChanged, ChildrenChanged] {
+        assert_eq!(serde_json::to_value(kind).unwrap(), kind.name(), "the trace names a kind as serde does");
+    }
+}
+
+/// A server's tree with sessions S1..S3, `/a`, `/b`, `/p` and `/p/c`, and the leader's
+/// copy of it, to which the caller applies what the server missed before its SNAP.
+fn behind_and_leader() -> (Run, Run) {
+    let mut r = Run::new();
+    for s in [S1, S2, S3] {
+        r.ok(session(s));
+    }
+    for path in ["/a", "/b", "/p", "/p/c"] {
+        r.ok(create(path, "x"));
+    }
+    let leader = Run { tree: r.tree.snapshot(), counter: r.counter };
+    (r, leader)
+}
+
+#[test]
+fn install_fires_each_kind_of_watch_on_what_the_snapshot_changed() {
+    let (mut r, mut leader) = behind_and_leader();
+    leader.ok(set("/a", "y", None));
+    leader.ok(delete("/b", None));
+    leader.ok(create("/d", ""));
+    leader.ok(create("/p/e", ""));
+    r.tree.get_data("/a", Some(S1)).unwrap();
+    r.tree.get_data("/b", Some(S1)).unwrap();
+    r.tree.get_children("/", Some(S1)).unwrap();
+    r.tree.exists("/b", Some(S2)).unwrap();
+    r.tree.exists("/d", Some(S2)).unwrap();
+    r.tree.exists("/missing", Some(S2)).unwrap();
+    r.tree.exists("/a", Some(S3)).unwrap();
+    r.tree.get_children("/p", Some(S3)).unwrap();
+    r.tree.get_data("/p/c", Some(S3)).unwrap();
+    let events = r.tree.install(leader.tree.snapshot());
+    // By session; within one, node events in path order, then children events.
+    let expected = [
+        ev(S1, DataChanged, "/a"),
+        ev(S1, Deleted, "/b"),
+        ev(S1, ChildrenChanged, "/"),
+        ev(S2, Deleted, "/b"),
+        ev(S2, Created, "/d"),
+        ev(S3, DataChanged, "/a"),
+        ev(S3, ChildrenChanged, "/p"),
+    ];
+    assert_eq!(events, expected);
+    assert_eq!(r.tree.snapshot(), leader.tree.snapshot(), "the tree is now the leader's");
+    // What did not change keeps its watch, as if nothing happened.
+    assert_eq!(r.tree.watches().count(), 2);
+    assert_eq!(r.tree.watches().watchers(WatchKind::Exists, "/missing"), [S2]);
+    assert_eq!(r.tree.watches().watchers(WatchKind::Data, "/p/c"), [S3]);
+}
+
+#[test]
+fn install_of_the_same_tree_fires_nothing_and_keeps_every_watch() {
+    let (mut r, leader) = behind_and_leader();
+    r.tree.get_data("/a", Some(S1)).unwrap();
+    r.tree.exists("/z", Some(S2)).unwrap();
+    r.tree.get_children("/p", Some(S3)).unwrap();
+    let before = r.tree.clone();
+    assert_eq!(r.tree.install(leader.tree.snapshot()), []);
+    assert_eq!(r.tree, before);
+}
+
+#[test]
+fn install_sees_a_node_deleted_and_created_again_as_changed() {
+    let (mut r, mut leader) = behind_and_leader();
+    leader.ok(delete("/p/c", None));
+    leader.ok(create("/p/c", "x")); // same name and data, but a new node
+    r.tree.get_data("/p/c", Some(S1)).unwrap();
+    r.tree.get_children("/p", Some(S2)).unwrap();
+    let events = r.tree.install(leader.tree.snapshot());
+    assert_eq!(events, [ev(S1, DataChanged, "/p/c"), ev(S2, ChildrenChanged, "/p")]);
+    assert!(r.tree.watches().is_empty());
+}
+
+#[test]
+fn install_drops_the_watches_of_sessions_the_snapshot_closed() {
+    let (mut r, mut leader) = behind_and_leader();
+    leader.ok(ephemeral("/e", S2));
+    leader.ok(Txn::CloseSession { session: S2 });
+    r.tree.get_data("/a", Some(S2)).unwrap();
+    r.tree.get_data("/b", Some(S2)).unwrap();
+    r.tree.exists("/e", Some(S1)).unwrap();
+    // S2 ended while this server was behind: its watches go unfired, as when a
+    // CloseSession is applied; /e was created and deleted again, so nothing fires.
+    assert_eq!(r.tree.install(leader.tree.snapshot()), []);
+    assert_eq!(r.tree.watches().watchers(WatchKind::Exists, "/e"), [S1]);
+    assert_eq!(r.tree.watches().count(), 1);
 }

@@ -58,6 +58,10 @@ pub enum Txn {
     /// Apply `ops` atomically: all of them, or none. Only `Create`, `Delete`, `SetData`
     /// and `Check` may appear inside.
     Multi { ops: Vec<Txn> },
+    /// A request the leader refused (ZooKeeper's error txn, e.g. a write from a closed
+    /// session): it changes nothing, but takes its place in the order so the server the
+    /// client waits on answers it in turn.
+    Error { error: ZkError },
 }
 
 impl Txn {
@@ -76,6 +80,7 @@ impl Txn {
             Txn::SetData { .. } => "set",
             Txn::Check { .. } => "check",
             Txn::Multi { .. } => "multi",
+            Txn::Error { .. } => "error",
         }
     }
 }

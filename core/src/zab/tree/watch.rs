@@ -17,7 +17,8 @@
 //!
 //! Watches are **server-local**: each server keeps those of the clients connected to it
 //! and fires them when it applies a committed transaction. They are not replicated, not
-//! part of the digest, and not shipped in snapshots.
+//! part of the digest, and not shipped in snapshots; a server that takes a snapshot
+//! keeps its own and fires those the snapshot changed (see `DataTree::install`).
 
 use crate::types::SessionId;
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,18 @@ pub enum WatchEventType {
     Deleted,
     DataChanged,
     ChildrenChanged,
+}
+
+impl WatchEventType {
+    /// The trace name (`data_changed`, ...), as serde writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            WatchEventType::Created => "created",
+            WatchEventType::Deleted => "deleted",
+            WatchEventType::DataChanged => "data_changed",
+            WatchEventType::ChildrenChanged => "children_changed",
+        }
+    }
 }
 
 /// A fired watch, to be pushed to the session's client.
@@ -77,6 +90,16 @@ impl Watches {
     /// The sessions watching `path` with `kind`, in session order.
     pub fn watchers(&self, kind: WatchKind, path: &str) -> Vec<SessionId> {
         self.table(kind).get(path).map(|s| s.iter().copied().collect()).unwrap_or_default()
+    }
+
+    /// Every watched path, of any kind, in path order.
+    pub(super) fn paths(&self) -> BTreeSet<String> {
+        [&self.data, &self.exists, &self.children].iter().flat_map(|t| t.keys().cloned()).collect()
+    }
+
+    /// Every session with a watch, in session order.
+    pub(super) fn sessions(&self) -> BTreeSet<SessionId> {
+        [&self.data, &self.exists, &self.children].iter().flat_map(|t| t.values().flatten().copied()).collect()
     }
 
     /// How many watches are set, all kinds together.

@@ -68,10 +68,9 @@ test-browser:
 
 SEEDS ?= 20000
 CHAOS_SEEDS ?= 100000
-# The chaos sweep is #[ignore]d in plain `cargo test` while known ZAB bugs are fixed.
 sweep:
 	ENSEMBLE_SWEEP_SEEDS=$(SEEDS) cargo test --release --locked -p ensemble-tests --test sweeps --test sweep_zab -- --nocapture
-	ENSEMBLE_CHAOS_SEEDS=$(CHAOS_SEEDS) cargo test --release --locked -p ensemble-tests --test sweep_zab_chaos -- --include-ignored --nocapture
+	ENSEMBLE_CHAOS_SEEDS=$(CHAOS_SEEDS) cargo test --release --locked -p ensemble-tests --test sweep_zab_chaos -- --nocapture
 
 bench: native
 	$(ENSEMBLE) bench-sim

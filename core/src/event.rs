@@ -181,9 +181,12 @@ pub enum Event {
         zxid: Zxid,
         txn: Txn,
     },
-    /// The log was cut back; `zxid` is the new last zxid.
+    /// The log was cut back; `zxid` is the new last zxid, `removed` how many
+    /// proposals were cut (absent in traces written before it was recorded).
     Truncated {
         zxid: Zxid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        removed: Option<u64>,
     },
     /// The server replaced its tree by the leader's snapshot at `zxid`.
     Snapshot {

@@ -12,7 +12,6 @@ use ensemble_core::scenarios::{chaos_scenario, CHAOS_HEAL_MS, CHAOS_QUIET_MS};
 use zab_sweep::{sweep, Profile};
 
 #[test]
-#[ignore = "finds protocol bugs being fixed; run with --include-ignored"]
 fn zab_chaos_seed_sweep() {
     sweep(&Profile {
         name: "sweep-zab-chaos",

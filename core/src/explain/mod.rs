@@ -442,9 +442,9 @@ mod tests {
         );
         assert!(zh.starts_with("节点 2 从日志中截去 2 个提案，回到 0x100000003"), "{zh}");
         // Today's trace does not say how many were cut: the sentence claims no loss.
-        let en = explain_event(Some(NodeId(2)), &Event::Truncated { zxid: z }, Lang::En);
+        let en = explain_event(Some(NodeId(2)), &Event::Truncated { zxid: z, removed: None }, Lang::En);
         assert!(en.starts_with("Node 2's log now ends at 0x100000003 (TRUNC): any proposals"), "{en}");
-        let zh = explain_event(Some(NodeId(2)), &Event::Truncated { zxid: z }, Lang::Zh);
+        let zh = explain_event(Some(NodeId(2)), &Event::Truncated { zxid: z, removed: None }, Lang::Zh);
         assert!(zh.contains("其后若有提案"), "{zh}");
     }
 

@@ -101,7 +101,7 @@ pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
             let t = txn_text(&serde_json::to_value(txn).unwrap_or_default());
             (format!("Node {n} applies {zxid} ({t}) to its tree, in zxid order."), format!("节点 {n} 按 zxid 顺序把 {zxid}（{t}）应用到数据树。"))
         }
-        Event::Truncated { zxid } => truncated(n, *zxid, None),
+        Event::Truncated { zxid, removed } => truncated(n, *zxid, *removed),
         Event::Snapshot { zxid } => (
             format!("Node {n} was too far behind: it replaces its tree with the leader's snapshot at {zxid} (SNAP)."),
             format!("节点 {n} 落后太多：它用领导者在 {zxid} 的快照替换自己的数据树（SNAP）。"),

@@ -73,7 +73,7 @@ impl ZabChecker {
             Event::Committed { zxid } => self.on_committed(n, *zxid, found),
             Event::Delivered { zxid, txn } => self.on_delivered(n, *zxid, txn, found),
             Event::Snapshot { zxid } => self.on_snapshot(n, *zxid, found),
-            Event::Truncated { zxid } => self.on_truncated(n, *zxid, found),
+            Event::Truncated { zxid, .. } => self.on_truncated(n, *zxid, found),
             _ => {}
         }
     }

@@ -104,19 +104,22 @@ fn truncating_a_committed_proposal_is_caught_at_its_proposer() {
         (1, proposed(z(1, 1), "a")),
         (1, proposed(z(1, 2), "b")),
         (1, Event::Committed { zxid: z(1, 1) }),
-        (1, Event::Truncated { zxid: Zxid::ZERO }),
+        (1, Event::Truncated { zxid: Zxid::ZERO, removed: None }),
     ];
     assert_eq!(run(&events), ["committed_survives"]);
     // Cutting only the uncommitted 1.2 is what TRUNC is for.
     let mut ok = events[..3].to_vec();
-    ok.push((1, Event::Truncated { zxid: z(1, 1) }));
+    ok.push((1, Event::Truncated { zxid: z(1, 1), removed: None }));
     assert!(run(&ok).is_empty());
 }
 
 #[test]
 fn truncating_below_a_delivered_transaction_is_caught() {
-    let events =
-        [(1, proposed(z(1, 1), "a")), (2, delivered(z(1, 1), "a")), (2, Event::Truncated { zxid: Zxid::ZERO })];
+    let events = [
+        (1, proposed(z(1, 1), "a")),
+        (2, delivered(z(1, 1), "a")),
+        (2, Event::Truncated { zxid: Zxid::ZERO, removed: None }),
+    ];
     assert_eq!(run(&events), ["committed_survives"]);
 }
 

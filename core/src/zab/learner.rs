@@ -169,7 +169,7 @@ impl ZabNode {
         if let Some(l) = self.learner.as_mut() {
             l.acked_newleader = true;
         }
-        out.send(from, ZabMsg::Ack { zxid });
+        self.ack(from, zxid, out);
     }
 
     pub(super) fn on_up_to_date(&mut self, from: NodeId, committed: Zxid, out: &mut Out<Self>) {
@@ -206,7 +206,13 @@ impl ZabNode {
             return self.look_for_leader(out);
         }
         self.append(entry, out);
-        out.send(from, ZabMsg::Ack { zxid });
+        self.ack(from, zxid, out);
+    }
+
+    /// ACK means "logged": never acknowledge what is not in our log.
+    fn ack(&self, leader: NodeId, zxid: Zxid, out: &mut Out<Self>) {
+        debug_assert!(self.has_logged(zxid), "node {}: ACK of {zxid}, which it has not logged", self.id);
+        out.send(leader, ZabMsg::Ack { zxid });
     }
 
     /// Whether `zxid` is the next proposal after our last one.

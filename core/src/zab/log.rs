@@ -73,9 +73,11 @@ impl ZabNode {
 
     /// TRUNC: drop every logged proposal after `zxid`.
     pub(super) fn truncate(&mut self, zxid: Zxid, out: &mut Out<Self>) {
+        let before = self.log.len();
         self.log.retain(|e| e.zxid <= zxid);
         out.persist(ZabDurable::Truncated { zxid });
-        out.emit(Event::Truncated { zxid: self.last_zxid() });
+        let removed = Some((before - self.log.len()) as u64);
+        out.emit(Event::Truncated { zxid: self.last_zxid(), removed });
     }
 
     /// SNAP: take the leader's tree as it was at `zxid`. The clients connected here keep

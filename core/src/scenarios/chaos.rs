@@ -161,16 +161,7 @@ fn clients(rng: &mut Rng, count: u32) -> Vec<ScheduleItem> {
         let node = rng.range(1, u64::from(count)) as u32;
         let client = Some(CHAOS_LATE_CLIENT);
         let on = |at_ms, op| ScheduleItem { client: Some(ClientSpec { node, client, op }), ..item(at_ms) };
-        for k in 0..9 {
-            items.push(on(CHAOS_HEAL_MS + 300 + 400 * k, ClientOp::Connect { session_timeout_ms: 2_000 }));
-            let create = ClientOp::Create {
-                path: "/after-heal".into(),
-                data: String::new(),
-                ephemeral: false,
-                sequential: false,
-            };
-            items.push(on(CHAOS_HEAL_MS + 500 + 400 * k, create));
-        }
+        items.extend(super::random::late_writes(node, CHAOS_HEAL_MS + 300, 9));
         items.push(on(CHAOS_QUIET_MS, ClientOp::Sync { path: "/".into() }));
         items.push(on(CHAOS_QUIET_MS, ClientOp::Get { path: "/after-heal".into(), watch: true }));
     }

@@ -137,29 +137,29 @@ fn faults(rng: &mut Rng, count: u32, zab: bool) -> Vec<ScheduleItem> {
         // ZAB assumes TCP: no loss without the connection breaking. After the faults,
         // the network stops losing messages, so the late client's write must succeed.
         items.push(ScheduleItem { calm: Some(true), ..item(HEAL_MS) });
-        let n = node(rng);
-        let client = |at_ms, op| ScheduleItem {
-            client: Some(ClientSpec { node: n, client: Some(LATE_CLIENT), op }),
-            ..item(at_ms)
-        };
-        // Like a real client, it retries while the ensemble recovers: a connect when
-        // already connected is harmless, and so is a create that finds its node.
-        for k in 0..10 {
-            items.push(client(HEAL_MS + 500 + 400 * k, ClientOp::Connect { session_timeout_ms: 2_000 }));
-            let create = ClientOp::Create {
-                path: "/after-heal".into(),
-                data: String::new(),
-                ephemeral: false,
-                sequential: false,
-            };
-            items.push(client(HEAL_MS + 700 + 400 * k, create));
-        }
+        items.extend(late_writes(node(rng), HEAL_MS + 500, 10));
     } else {
         let request = Some(RequestSpec { node: node(rng), value: "after-heal".into() });
         items.push(ScheduleItem { request, ..item(HEAL_MS + 10) });
     }
     items.sort_by_key(|i| i.at_ms);
     items
+}
+
+/// The late client's attempts, `tries` times from `from_ms`: like a real client, it
+/// retries while the ensemble recovers (a connect when already connected is harmless,
+/// and so is a create that finds its node).
+pub(super) fn late_writes(node: u32, from_ms: u64, tries: u64) -> Vec<ScheduleItem> {
+    let on =
+        |at_ms, op| ScheduleItem { client: Some(ClientSpec { node, client: Some(LATE_CLIENT), op }), ..item(at_ms) };
+    let create =
+        || ClientOp::Create { path: "/after-heal".into(), data: String::new(), ephemeral: false, sequential: false };
+    (0..tries)
+        .flat_map(|k| {
+            let at_ms = from_ms + 400 * k;
+            [on(at_ms, ClientOp::Connect { session_timeout_ms: 2_000 }), on(at_ms + 200, create())]
+        })
+        .collect()
 }
 
 /// One client per server: it connects, then creates, updates and reads its own nodes.

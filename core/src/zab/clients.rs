@@ -10,7 +10,6 @@ use super::msg::{LogEntry, Origin, WriteRequest, ZabMsg, ZabPhase};
 use super::tree::{TxnResult, WatchEvent, ZkError};
 use super::ZabNode;
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode, ReplyBody};
-use crate::event::Event;
 use crate::node::Out;
 use crate::types::{ClientId, NodeId, SessionId, Time};
 use serde::{Deserialize, Serialize};
@@ -206,13 +205,7 @@ impl ZabNode {
         out: &mut Out<Self>,
     ) {
         self.track_session(&e.txn);
-        for w in watches {
-            if let Some((&client, _)) = self.clients.sessions.iter().find(|(_, s)| **s == w.session) {
-                let kind =
-                    serde_json::to_value(w.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-                out.emit(Event::Watch { client, kind, path: w.path });
-            }
-        }
+        self.emit_watches(watches, out);
         if let super::tree::Txn::CloseSession { session } = &e.txn {
             self.clients.sessions.retain(|_, s| s != session);
         }

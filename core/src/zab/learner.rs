@@ -61,15 +61,21 @@ impl ZabNode {
         self.heard_from_leader(from) && self.phase == ZabPhase::Synchronization
     }
 
-    /// A TRUNC, DIFF or SNAP from our leader in our sync phase, and the first of its kind.
+    /// A TRUNC, DIFF or SNAP from our leader in our sync phase, in the only orders a
+    /// leader sends them (TRUNC or SNAP first, then one DIFF) and before we acknowledged
+    /// NEWLEADER: anything else is a late copy, which must not change a log we have
+    /// already vouched for (a SNAP after the DIFF would cut what we ACKed).
     fn first_sync_step(&mut self, from: NodeId, step: SyncMode) -> bool {
         if !self.syncing_with(from) {
             return false;
         }
         let l = self.learner.as_mut().expect("following");
-        let first = !l.got.contains(&step);
+        let fits = match step {
+            SyncMode::Diff => !l.got.contains(&SyncMode::Diff),
+            SyncMode::Trunc | SyncMode::Snap => l.got.is_empty(),
+        };
         l.got.push(step);
-        first
+        fits && !l.acked_newleader
     }
 
     /// Whether `from` is the leader we follow; every message from it proves it alive.

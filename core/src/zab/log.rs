@@ -91,11 +91,14 @@ impl ZabNode {
         self.delivered = zxid;
         out.emit(Event::Snapshot { zxid });
         self.emit_watches(fired, out);
+        // Sessions the snapshot no longer has were closed while we were away.
+        let tree = &self.tree;
+        self.clients.sessions.retain(|_, s| tree.has_session(*s));
     }
 
     /// Tell this server's clients about their fired watches; a session with no client
     /// here (connected elsewhere) gets nothing from this server.
-    fn emit_watches(&self, fired: Vec<WatchEvent>, out: &mut Out<Self>) {
+    pub(super) fn emit_watches(&self, fired: Vec<WatchEvent>, out: &mut Out<Self>) {
         for w in fired {
             if let Some((&client, _)) = self.clients.sessions.iter().find(|(_, s)| **s == w.session) {
                 out.emit(Event::Watch { client, kind: w.kind.name().to_string(), path: w.path });

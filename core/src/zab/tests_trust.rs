@@ -125,13 +125,19 @@ restart = 4
     }
 }
 
-#[test]
-fn an_observer_delivers_what_was_outstanding_when_it_synced() {
+/// Leader 3 established with followers 1 and 2; observer 4 has not registered yet.
+fn without_observer() -> Cluster {
     let mut c = Cluster::new(4, &[4], &[(1, &[[1, 2]]), (2, &[[1, 2]]), (3, &[[1, 2]])]);
     c.act(3, |n, out| n.lead(out));
     follow(&mut c, 1, 3);
     follow(&mut c, 2, 3);
     c.settle(100);
+    c
+}
+
+#[test]
+fn an_observer_delivers_what_was_outstanding_when_it_synced() {
+    let mut c = without_observer();
     // A write is proposed; its ACKs are held back while the observer syncs.
     c.client(3, 7, connect());
     assert!(c.deliver(is(3, 1)) && c.deliver(is(3, 2)));
@@ -146,11 +152,7 @@ fn an_observer_delivers_what_was_outstanding_when_it_synced() {
 
 #[test]
 fn an_observer_gets_what_is_committed_while_it_syncs() {
-    let mut c = Cluster::new(4, &[4], &[(1, &[[1, 2]]), (2, &[[1, 2]]), (3, &[[1, 2]])]);
-    c.act(3, |n, out| n.lead(out));
-    follow(&mut c, 1, 3);
-    follow(&mut c, 2, 3);
-    c.settle(100);
+    let mut c = without_observer();
     // The observer's DIFF and NEWLEADER are sent; its ACK is held back.
     follow(&mut c, 4, 3);
     assert!(c.deliver(is(4, 3)) && c.deliver(is(3, 4)) && c.deliver(is(4, 3)));
@@ -358,4 +360,20 @@ fn a_duplicated_sync_message_is_applied_once() {
     assert_eq!((f.state, f.last_zxid()), (ServerState::Following, z(2, 1)));
     let acts = msg(&mut f, 3, ZabMsg::NewLeader { epoch: Epoch(2), zxid: z(2, 1) });
     assert_eq!(sends(&acts), vec![(3, ZabMsg::Ack { zxid: z(2, 1) })]);
+}
+
+#[test]
+fn a_late_snap_never_undoes_an_acknowledged_sync() {
+    // Seed 52213 of sweep-zab-chaos: a SNAP from an earlier registration arrived after
+    // DIFF and NEWLEADER, and cut 0x100000004, which the follower had acknowledged.
+    let cfg = tests::config(3, &[]);
+    let mut f = server(2, &cfg, &[[1, 3]], None);
+    f.follow(NodeId(3), Time(0), &mut Out::new());
+    msg(&mut f, 3, ZabMsg::LeaderInfo { new_epoch: Epoch(3) });
+    let entry = LogEntry { zxid: z(1, 4), time_ms: 0, txn: Txn::create("/a", "", SessionId(0)), origin: None };
+    msg(&mut f, 3, ZabMsg::Diff { after: z(1, 3), proposals: vec![entry] });
+    msg(&mut f, 3, ZabMsg::NewLeader { epoch: Epoch(3), zxid: z(1, 4) });
+    let late = ZabMsg::Snap { zxid: z(1, 3), tree: Box::new(f.tree.snapshot()) };
+    assert!(sends(&msg(&mut f, 3, late)).is_empty());
+    assert_eq!((f.state, f.last_zxid()), (ServerState::Following, z(1, 4)), "0x100000004 was acknowledged");
 }

@@ -210,6 +210,12 @@ impl ZabNode {
         self.sync_plan(peer, Zxid::ZERO, self.last_zxid())
     }
 
+    /// The same, for a learner that delivered up to `delivered`.
+    #[cfg(test)]
+    pub(super) fn choose_sync_delivered(&self, peer: Zxid, delivered: Zxid) -> (SyncMode, Vec<ZabMsg>) {
+        self.sync_plan(peer, delivered, self.last_zxid())
+    }
+
     /// The messages that make a learner's log ours up to `upto` (`syncFollower`), for a
     /// learner whose last zxid is `peer` and which delivered up to `delivered`.
     fn sync_plan(&self, peer: Zxid, delivered: Zxid, upto: Zxid) -> (SyncMode, Vec<ZabMsg>) {

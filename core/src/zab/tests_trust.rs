@@ -377,3 +377,47 @@ fn a_late_snap_never_undoes_an_acknowledged_sync() {
     assert!(sends(&msg(&mut f, 3, late)).is_empty());
     assert_eq!((f.state, f.last_zxid()), (ServerState::Following, z(1, 4)), "0x100000004 was acknowledged");
 }
+
+#[test]
+fn a_learner_is_never_synchronized_back_behind_what_it_delivered() {
+    // Seed 2067 of sweep-zab: a leader not yet established has delivered less than the
+    // learner, whose log diverges across an epoch boundary. A SNAP of the leader's tree
+    // would roll the learner back; what the learner delivered is committed, so the
+    // leader has it and can cut back to it instead.
+    let cfg = tests::config(3, &[]);
+    let l = server(3, &cfg, &[[1, 3]], Some([1, 1]));
+    let (mode, msgs) = l.choose_sync_delivered(z(2, 1), z(1, 3));
+    assert_eq!((mode, &msgs[0]), (SyncMode::Trunc, &ZabMsg::Trunc { zxid: z(1, 3) }));
+}
+
+#[test]
+fn an_ackepoch_counts_only_for_the_epoch_it_acknowledges() {
+    // Seed 7266 of sweep-zab-chaos: an answer to a late copy of an older LEADERINFO
+    // (epoch 3) was counted for the leader's newer epoch 4: two leaders of epoch 4.
+    let cfg = tests::config(3, &[]);
+    let mut l = server(1, &cfg, &[[1, 2]], None);
+    l.accepted_epoch = Epoch(3);
+    l.lead(&mut Out::new());
+    msg(&mut l, 3, ZabMsg::FollowerInfo { accepted_epoch: Epoch(3), last_zxid: z(1, 2), attempt: 1 });
+    assert_eq!(l.lead.as_ref().unwrap().new_epoch, Some(Epoch(4)));
+    let old = ZabMsg::AckEpoch {
+        new_epoch: Epoch(3),
+        current_epoch: Epoch(1),
+        last_zxid: z(1, 2),
+        delivered: z(1, 2),
+        already_acked: false,
+    };
+    assert!(msg(&mut l, 3, old).is_empty());
+    assert!(!l.lead.as_ref().unwrap().epoch_agreed);
+}
+
+#[test]
+fn a_looking_server_answers_a_worse_vote_of_its_round() {
+    // After a partition heals, nobody would tell a server with a worse vote otherwise.
+    let cfg = tests::config(3, &[]);
+    let mut n = server(1, &cfg, &[[1, 4]], None);
+    n.on_start(Time(0), &mut Out::new());
+    let worse = vote(3, z(1, 1), 1);
+    let acts = msg(&mut n, 3, notification(worse, 1, ServerState::Looking));
+    assert_eq!(sends(&acts), vec![(3, notification(vote(1, z(1, 4), 1), 1, ServerState::Looking))]);
+}

@@ -1,7 +1,7 @@
 //! Scenario files and traces: errors that point at the right place, and property
 //! tests that the parser never panics and that formats round-trip.
 
-use ensemble_core::scenarios::{builtin, builtin_text, random_scenario, Protocol, Run, Scenario};
+use ensemble_core::scenarios::{builtin, builtin_text, chaos_scenario, random_scenario, Protocol, Run, Scenario};
 use ensemble_core::sim::parse_jsonl;
 use proptest::prelude::*;
 
@@ -68,6 +68,16 @@ fn builtins_round_trip_through_toml() {
     }
 }
 
+/// A sweep's scenario: Paxos, Multi-Paxos, ZAB or ZAB's chaos profile.
+fn generated_scenario(kind: u8, seed: u64) -> Scenario {
+    match kind {
+        0 => random_scenario(Protocol::Paxos, seed),
+        1 => random_scenario(Protocol::Multipaxos, seed),
+        2 => random_scenario(Protocol::Zab, seed),
+        _ => chaos_scenario(seed),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -79,8 +89,9 @@ proptest! {
     }
 
     #[test]
-    fn the_parser_never_panics_on_mangled_scenarios(idx in 0usize..10, cut in 0usize..2000, junk in "[\\[\\]=\"a-z0-9 ,.\n-]{0,20}") {
-        let s = &builtin()[idx];
+    fn the_parser_never_panics_on_mangled_scenarios(idx in any::<prop::sample::Index>(), cut in 0usize..2000, junk in "[\\[\\]=\"a-z0-9 ,.\n-]{0,20}") {
+        let all = builtin();
+        let s = &all[idx.index(all.len())];
         let text = builtin_text(&s.name).unwrap();
         let at = text.char_indices().map(|(i, _)| i).nth(cut % text.chars().count()).unwrap_or(0);
         let mangled = format!("{}{}{}", &text[..at], junk, &text[at..]);
@@ -89,17 +100,15 @@ proptest! {
 
     #[test]
     // TOML integers are signed 64-bit: seeds in files stay below 2^63.
-    fn generated_scenarios_round_trip(seed in 0..=i64::MAX as u64, multi in any::<bool>()) {
-        let protocol = if multi { Protocol::Multipaxos } else { Protocol::Paxos };
-        let s = random_scenario(protocol, seed);
+    fn generated_scenarios_round_trip(seed in 0..=i64::MAX as u64, kind in 0u8..4) {
+        let s = generated_scenario(kind, seed);
         let again = Scenario::parse("gen.toml", &s.to_toml().unwrap());
         prop_assert_eq!(again, Ok(s));
     }
 
     #[test]
-    fn traces_round_trip(seed in any::<u64>(), multi in any::<bool>()) {
-        let protocol = if multi { Protocol::Multipaxos } else { Protocol::Paxos };
-        let s = random_scenario(protocol, seed);
+    fn traces_round_trip(seed in 0..=i64::MAX as u64, kind in 0u8..4) {
+        let s = generated_scenario(kind, seed);
         let mut run = Run::new(&s, seed);
         let mut text = String::new();
         for _ in 0..300 {

@@ -340,11 +340,13 @@ impl Node for ZabNode {
     fn on_start(&mut self, now: Time, out: &mut Out<Self>) {
         self.now = now;
         self.look_for_leader(out);
+        self.debug_check();
     }
 
     fn on_message(&mut self, now: Time, from: NodeId, msg: ZabMsg, out: &mut Out<Self>) {
         self.now = now;
         self.on_zab_message(from, msg, out);
+        self.debug_check();
     }
 
     fn on_timer(&mut self, now: Time, timer: ZabTimer, out: &mut Out<Self>) {
@@ -355,11 +357,13 @@ impl Node for ZabNode {
             ZabTimer::InitLimit => self.on_init_limit(out),
             ZabTimer::Tick => self.on_tick(out),
         }
+        self.debug_check();
     }
 
     fn on_request(&mut self, now: Time, req: ClientRequest, out: &mut Out<Self>) {
         self.now = now;
         self.on_client(req, out);
+        self.debug_check();
     }
 
     fn is_leader(&self) -> bool {

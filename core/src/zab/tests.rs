@@ -191,7 +191,7 @@ fn commit_needs_a_quorum_of_voters_and_observers_get_inform() {
 fn a_follower_ignores_a_stale_epoch_and_resyncs_on_a_gap() {
     let cfg = config(3, &[]);
     let mut f = server(1, &cfg, &[[1, 2]], None);
-    f.current_epoch = Epoch(2);
+    (f.accepted_epoch, f.current_epoch) = (Epoch(2), Epoch(2));
     f.follow(NodeId(3), Time(0), &mut Out::new());
     f.learner.as_mut().unwrap().acked_newleader = true;
     let txn = Txn::SetData { path: "/".into(), data: "x".into(), version: None };

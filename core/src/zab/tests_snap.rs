@@ -32,6 +32,7 @@ fn syncing_server() -> ZabNode {
     let cfg = Arc::new(ZabConfig::new(3, &ZabSettings::default()));
     let mut n = ZabNode::new(NodeId(1), cfg, &[]);
     n.tree = leader_tree().snapshot();
+    n.snap_zxid = z(3);
     n.delivered = z(3);
     n.clients.sessions.insert(CLIENT, S);
     for path in ["/a", "/b"] {

@@ -28,6 +28,8 @@ mod sessions;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_clients;
+#[cfg(test)]
 mod tests_snap;
 #[cfg(test)]
 mod tests_trust;

@@ -1,0 +1,122 @@
+//! The client path, with exact messages: forwarding, held reads, SYNC, session
+//! creation, close and expiry.
+
+use super::harness::Cluster;
+use super::tests::z;
+use super::*;
+use crate::client::ReplyBody;
+use crate::types::ClientId;
+use serde_json::json;
+
+fn connect() -> ClientOp {
+    ClientOp::Connect { session_timeout_ms: 10_000 }
+}
+
+/// Client 7 of server 1 (a follower of 3) with a session: returns its id.
+fn connected() -> (Cluster, SessionId) {
+    let mut c = Cluster::ensemble(&[]);
+    c.client(1, 7, connect());
+    c.settle(100);
+    let session = c.node(1).clients.sessions[&ClientId(7)];
+    (c, session)
+}
+
+fn body(c: &Cluster, seq: u64) -> serde_json::Value {
+    match c.reply(seq).map(|r| &r.result) {
+        Some(Ok(ReplyBody::Zk(v))) => v.clone(),
+        other => panic!("no reply body for {seq}: {other:?}"),
+    }
+}
+
+#[test]
+fn a_follower_forwards_a_connect_and_the_session_is_the_zxid_that_made_it() {
+    let mut c = Cluster::ensemble(&[]);
+    let seq = c.client(1, 7, connect());
+    let origin = Origin { server: NodeId(1), client: ClientId(7), seq };
+    let request = ZabMsg::Request { origin, write: WriteRequest::Connect { timeout_ms: 10_000 } };
+    assert_eq!(c.wire, vec![(1, 3, request)]);
+    c.settle(100);
+    assert_eq!(body(&c, seq), json!({"session_id": z(2, 1).0, "timeout_ms": 10_000}));
+    assert_eq!(c.node(1).clients.sessions[&ClientId(7)], SessionId(z(2, 1).0));
+}
+
+#[test]
+fn a_write_is_forwarded_with_its_session_and_answered_by_its_own_server() {
+    let (mut c, session) = connected();
+    let seq =
+        c.client(1, 7, ClientOp::Create { path: "/a".into(), data: "x".into(), ephemeral: true, sequential: false });
+    let origin = Origin { server: NodeId(1), client: ClientId(7), seq };
+    let txn = Txn::Create { path: "/a".into(), data: "x".into(), ephemeral: true, sequential: false, session };
+    assert_eq!(c.wire, vec![(1, 3, ZabMsg::Request { origin, write: WriteRequest::Txn { txn, session } })]);
+    c.settle(100);
+    assert_eq!(body(&c, seq), json!({"path": "/a", "zxid": z(2, 2)}));
+    assert!(c.replies.iter().filter(|r| r.seq == seq).count() == 1, "only server 1 answers");
+}
+
+#[test]
+fn a_read_waits_for_the_same_clients_earlier_write() {
+    let (mut c, _) = connected();
+    let write = c.client(1, 7, ClientOp::Set { path: "/".into(), data: "new".into(), version: None });
+    let read = c.client(1, 7, ClientOp::Get { path: "/".into(), watch: false });
+    assert!(c.reply(read).is_none(), "held behind the write");
+    assert_eq!(c.node(1).clients.held.len(), 1);
+    c.settle(100);
+    assert!(c.reply(write).is_some());
+    assert_eq!(body(&c, read)["data"], json!("new"), "the read sees the client's own write");
+}
+
+#[test]
+fn a_sync_is_answered_after_what_the_leader_proposed_before_it() {
+    let (mut c, _) = connected();
+    // Another client's write is outstanding at the leader when the SYNC arrives.
+    c.client(3, 8, connect());
+    let seq = c.client(1, 7, ClientOp::Sync { path: "/".into() });
+    let origin = Origin { server: NodeId(1), client: ClientId(7), seq };
+    assert!(c.deliver(|f, t, m| (f, t) == (1, 3) && matches!(m, ZabMsg::Sync { .. })));
+    assert!(!c.wire.contains(&(3, 1, ZabMsg::Sync { origin })), "not before the outstanding commit");
+    c.settle(100);
+    // The answer comes back after the COMMIT, so the read after it sees the write.
+    assert_eq!(body(&c, seq), json!({"zxid": z(2, 2)}));
+}
+
+#[test]
+fn a_close_ends_the_session_everywhere_and_later_writes_need_a_new_one() {
+    let (mut c, session) = connected();
+    let close = c.client(1, 7, ClientOp::Close {});
+    c.settle(100);
+    assert!(c.reply(close).is_some_and(|r| r.result.is_ok()));
+    assert!(!c.node(3).tree.has_session(session) && !c.node(1).tree.has_session(session));
+    let write = c.client(
+        1,
+        7,
+        ClientOp::Create { path: "/b".into(), data: String::new(), ephemeral: false, sequential: false },
+    );
+    let code = c.reply(write).and_then(|r| r.result.as_ref().err()).map(|e| e.code);
+    assert_eq!(code, Some(ErrorCode::SessionExpired), "refused at once: no session here");
+    assert!(c.wire.is_empty());
+}
+
+#[test]
+fn the_leader_expires_a_session_nobody_keeps_alive() {
+    let (mut c, session) = connected();
+    // Server 1 loses its client: nothing renews the lease any more.
+    c.nodes.get_mut(&1).unwrap().clients.sessions.clear();
+    // The leader ticks (its followers answer its PINGs) until the lease runs out.
+    for _ in 0..60 {
+        if c.wire.iter().any(|(_, _, m)| matches!(m, ZabMsg::Proposal { .. })) {
+            break;
+        }
+        c.settle(100);
+        c.now += 200;
+        c.tick(3);
+    }
+    let origin = Origin { server: NodeId(3), client: ClientId(0), seq: session.0 };
+    let proposal = c.wire.iter().find_map(|(_, _, m)| match m {
+        ZabMsg::Proposal { entry } => Some(entry.clone()),
+        _ => None,
+    });
+    let entry = proposal.expect("a proposal");
+    assert_eq!((entry.txn, entry.origin), (Txn::CloseSession { session }, Some(origin)));
+    c.settle(100);
+    assert!(!c.node(1).tree.has_session(session));
+}

@@ -21,6 +21,5 @@ fn zab_chaos_seed_sweep() {
         settled_ms: CHAOS_QUIET_MS + 2_000,
         seeds_var: "ENSEMBLE_CHAOS_SEEDS",
         default_seeds: 3_000,
-        tolerate: &[],
     });
 }

@@ -34,7 +34,18 @@ impl Node for Echo {
     }
     fn on_request(&mut self, _: Time, _: ClientRequest, _: &mut Out<Self>) {}
     fn view(&self) -> NodeView {
-        unimplemented!("not shown")
+        NodeView {
+            id: NodeId(1),
+            up: true,
+            roles: Vec::new(),
+            state: "ECHO".into(),
+            ballot: None,
+            promised: None,
+            leader: None,
+            log: Vec::new(),
+            zab: None,
+            fields: serde_json::json!({ "tick_ms": self.tick_ms }),
+        }
     }
 }
 

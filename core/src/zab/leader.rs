@@ -75,6 +75,16 @@ pub struct LeaderState {
     pub syncs: Vec<(Zxid, NodeId, Origin)>,
 }
 
+impl LeaderState {
+    /// `from` has logged every proposal up to `zxid`: logs are written in order, so one
+    /// ACK (or PING) vouches for every earlier outstanding proposal too.
+    fn logged_upto(&mut self, from: NodeId, zxid: Zxid) {
+        self.outstanding.range_mut(..=zxid).for_each(|(_, o)| {
+            o.acks.insert(from);
+        });
+    }
+}
+
 impl ZabNode {
     pub(super) fn lead(&mut self, out: &mut Out<Self>) {
         self.state = ServerState::Leading;
@@ -283,9 +293,7 @@ impl ZabNode {
             if voter {
                 l.newleader_acks.insert(from);
                 // Having logged our history up to `zxid`, it has logged these too.
-                l.outstanding.range_mut(..=zxid).for_each(|(_, o)| {
-                    o.acks.insert(from);
-                });
+                l.logged_upto(from, zxid);
             }
             if l.established {
                 let committed = l.committed;
@@ -301,9 +309,7 @@ impl ZabNode {
         }
         // Proposals are logged in order over a FIFO channel: an ACK for `zxid` vouches
         // for every earlier one too, so one lost ACK does not hold up the commits.
-        l.outstanding.range_mut(..=zxid).for_each(|(_, o)| {
-            o.acks.insert(from);
-        });
+        l.logged_upto(from, zxid);
         self.try_commit(out);
     }
 
@@ -449,9 +455,7 @@ impl ZabNode {
         let Some(h) = l.learners.get_mut(&from) else { return };
         h.last_heard = now;
         let Some(zxid) = logged.filter(|_| !h.observer && h.stage == LearnerStage::UpToDate) else { return };
-        l.outstanding.range_mut(..=zxid).for_each(|(_, o)| {
-            o.acks.insert(from);
-        });
+        l.logged_upto(from, zxid);
         // Proposals it has not logged were lost on the way (or are still travelling, and
         // it will ignore the copies): send them again.
         for o in l.outstanding.range(Zxid(zxid.0 + 1)..).map(|(_, o)| o) {

@@ -65,7 +65,16 @@ pub enum Event {
     Timer {
         timer: serde_json::Value,
     },
-    Crash {},
+    /// `lost_writes`: writes still in progress, lost with everything waiting on them.
+    Crash {
+        #[serde(default, skip_serializing_if = "is_zero")]
+        lost_writes: u64,
+    },
+    /// The node's disk finished a write: `records` more records are durable, and what
+    /// the node said after writing them leaves now.
+    Persisted {
+        records: u64,
+    },
     Restart {},
     Partition {
         groups: Vec<Vec<NodeId>>,
@@ -206,6 +215,10 @@ pub enum Event {
     },
 }
 
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
+
 /// A Fast Leader Election vote as the trace writes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoteView {
@@ -223,7 +236,8 @@ impl Event {
             Event::Drop { .. } => "drop",
             Event::Duplicate { .. } => "duplicate",
             Event::Timer { .. } => "timer",
-            Event::Crash {} => "crash",
+            Event::Crash { .. } => "crash",
+            Event::Persisted { .. } => "persisted",
             Event::Restart {} => "restart",
             Event::Partition { .. } => "partition",
             Event::Heal { .. } => "heal",

@@ -30,6 +30,12 @@ pub trait Node: Clone + Debug + Serialize {
     fn on_timer(&mut self, now: Time, timer: Self::Timer, out: &mut Out<Self>);
     fn on_request(&mut self, now: Time, req: ClientRequest, out: &mut Out<Self>);
     fn view(&self) -> NodeView;
+    /// Whether `record` holds the node's whole durable state: once it is durable a
+    /// runtime may drop every record persisted before it (a checkpoint, so a
+    /// write-ahead log stays bounded). Restart then replays from it.
+    fn is_checkpoint(_record: &Self::Durable) -> bool {
+        false
+    }
     /// Whether this node leads now (for "crash the leader" faults). Leaderless
     /// protocols keep the default.
     fn is_leader(&self) -> bool {
@@ -38,9 +44,24 @@ pub trait Node: Clone + Debug + Serialize {
 }
 
 /// One effect requested by a node.
+///
+/// **The durability contract.** `Persist` starts a write; writes become durable in the
+/// order they were asked for. Everything a node says (`Send`, `Reply`, `Emit`) leaves
+/// only once every record it persisted before is durable, so no answer, and no trace
+/// event, ever vouches for a write a crash could still lose. A crash loses the writes
+/// that had not completed, with everything waiting on them. `SendAhead` is the one
+/// exception (with `EmitAhead`, its trace event): it leaves at once, ahead of writes
+/// still in progress (the ZAB leader's PROPOSAL, which it logs in parallel with its
+/// followers, as ZooKeeper does). Timers are set and cancelled at once.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action<M, T, D> {
+    /// Leaves once every record persisted before it is durable.
     Send {
+        to: NodeId,
+        msg: M,
+    },
+    /// Leaves at once, even while earlier writes are still in progress.
+    SendAhead {
         to: NodeId,
         msg: M,
     },
@@ -50,10 +71,12 @@ pub enum Action<M, T, D> {
         after_ms: RangeInclusive<u64>,
     },
     CancelTimer(T),
-    /// Must be durable before any later `Send` of the same batch leaves the node.
+    /// Write `D`; later `Send`s, `Reply`s and `Emit`s wait until it is durable.
     Persist(D),
     Reply(ClientReply),
     Emit(Event),
+    /// A trace event that goes with a `SendAhead`: recorded at once.
+    EmitAhead(Event),
 }
 
 pub type ActionOf<N> = Action<<N as Node>::Msg, <N as Node>::Timer, <N as Node>::Durable>;
@@ -76,6 +99,10 @@ impl<N: Node> Out<N> {
     pub fn send(&mut self, to: NodeId, msg: N::Msg) {
         self.actions.push(Action::Send { to, msg });
     }
+    /// Send `msg` now, without waiting for writes in progress (see [`Action::SendAhead`]).
+    pub fn send_ahead(&mut self, to: NodeId, msg: N::Msg) {
+        self.actions.push(Action::SendAhead { to, msg });
+    }
     /// Send `msg` to each of `peers`, in the order given.
     pub fn broadcast<'a>(&mut self, peers: impl IntoIterator<Item = &'a NodeId>, msg: &N::Msg) {
         for &to in peers {
@@ -96,6 +123,10 @@ impl<N: Node> Out<N> {
     }
     pub fn emit(&mut self, event: Event) {
         self.actions.push(Action::Emit(event));
+    }
+    /// Record `event` at once, without waiting for writes in progress.
+    pub fn emit_ahead(&mut self, event: Event) {
+        self.actions.push(Action::EmitAhead(event));
     }
     pub fn take(&mut self) -> Vec<ActionOf<N>> {
         std::mem::take(&mut self.actions)

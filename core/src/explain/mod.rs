@@ -58,9 +58,17 @@ pub(crate) type Pair = (String, String);
 
 fn network(n: u32, event: &Event, after: Option<&[Event]>) -> Option<Pair> {
     Some(match event {
+        Event::Send { from, to, msg, .. } if from == to => {
+            let m = describe_msg(msg);
+            (format!("Node {from} sends {m} to itself."), format!("节点 {from} 向自己发送 {m}。"))
+        }
         Event::Send { from, to, msg, .. } => {
             let m = describe_msg(msg);
             (format!("Node {from} sends {m} to node {to}."), format!("节点 {from} 向节点 {to} 发送 {m}。"))
+        }
+        Event::Deliver { from, to, msg, .. } if from == to => {
+            let m = describe_msg(msg);
+            (format!("Node {to} receives its own {m}."), format!("节点 {to} 收到自己发出的 {m}。"))
         }
         Event::Deliver { from, to, msg, .. } => {
             let m = describe_msg(msg);
@@ -75,9 +83,21 @@ fn network(n: u32, event: &Event, after: Option<&[Event]>) -> Option<Pair> {
             )
         }
         Event::Timer { timer } => timer_fired(n, timer, after),
-        Event::Crash {} => (
+        Event::Crash { lost_writes: 0 } => (
             format!("Node {n} crashes: everything it did not persist is lost."),
             format!("节点 {n} 崩溃：所有未持久化的状态都丢失了。"),
+        ),
+        Event::Crash { lost_writes } => (
+            format!(
+                "Node {n} crashes with {lost_writes} write(s) not yet on disk: they are lost, and so is everything it was to say after them."
+            ),
+            format!("节点 {n} 崩溃，{lost_writes} 个写入尚未落盘：它们丢失了，等待它们的消息也一并丢失。"),
+        ),
+        Event::Persisted { records } => (
+            format!(
+                "Node {n}'s disk write completes (fsync): {records} record(s) are now durable, and what the node said after writing them leaves."
+            ),
+            format!("节点 {n} 的磁盘写入完成（fsync）：{records} 条记录已持久化，在它之后发出的消息现在才离开。"),
         ),
         Event::Restart {} => restarted(n, after),
         Event::Partition { groups } => {

@@ -41,11 +41,14 @@ pub fn chaos_scenario(seed: u64) -> Scenario {
         reorder_ms: 50,
         fifo: true,
         duplicate_late_ms: if rng.chance(0.8) { 300 } else { 0 },
+        disk_ms: super::random::disk_ms(seed),
     };
     let mut s = blank("sweep-zab-chaos", Protocol::Zab, seed, count, network);
     s.description = "Random partitions, leader faults, late duplicates, SNAP and busy clients".into();
     s.description_zh = "随机分区、领导者故障、迟到的重复消息、SNAP 与繁忙的客户端".into();
     s.zab.committed_log_max = rng.range(2, 4) as usize;
+    // Restarts from checkpoints too (a stream of its own keeps the schedule as it was).
+    s.zab.checkpoint_every = Rng::new(seed ^ 0xc0ff_eec0_ffee).range(5, 60);
     // Observers anywhere, not only the highest ids.
     let mut ids: Vec<u32> = (1..=count).collect();
     while ids.len() > voters as usize {

@@ -49,6 +49,7 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
         reorder_ms: 50,
         fifo: protocol == Protocol::Zab,
         duplicate_late_ms: 0,
+        disk_ms: disk_ms(seed),
     };
     let name = serde_json::to_value(protocol).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let mut s = blank(&format!("sweep-{name}"), protocol, seed, count, network);
@@ -63,6 +64,18 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
     }
     s.schedule = faults(&mut rng, count, protocol == Protocol::Zab);
     s
+}
+
+/// Half the seeds run with a slow disk (1 to 6 ms a write), so a crash can fall
+/// between a write and what waits on it. Drawn from a stream of its own, so a seed's
+/// schedule is the same with or without it.
+pub(super) fn disk_ms(seed: u64) -> [u64; 2] {
+    let mut rng = Rng::new(seed ^ 0xd15c_d15c_d15c_d15c);
+    if !rng.chance(0.5) {
+        return [0, 0];
+    }
+    let lo = rng.range(1, 3);
+    [lo, lo + rng.range(0, 3)]
 }
 
 /// A generated scenario of `count` nodes with nothing scheduled yet.

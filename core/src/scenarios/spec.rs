@@ -331,6 +331,9 @@ impl Scenario {
         if z.observers.len() >= n as usize {
             return Err(("zab.observers".into(), "at least one server must vote".into()));
         }
+        if z.checkpoint_every == 0 {
+            return Err(("zab.checkpoint_every".into(), "must be at least 1 record".into()));
+        }
         let mut delivered: Vec<Vec<crate::types::Zxid>> = Vec::new();
         for (i, s) in z.servers.iter().enumerate() {
             let field = format!("zab.servers[{i}]");

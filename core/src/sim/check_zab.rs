@@ -41,6 +41,11 @@ pub struct ZabChecker {
     /// What each server proposed as leader and still has in its log: the one part of a
     /// server's log the events show.
     proposed_by: BTreeMap<NodeId, BTreeSet<Zxid>>,
+    /// `primary_integrity` still to check when a leader's establishment shows up: a
+    /// leader's PROPOSAL (and its `proposed` event) goes out ahead of its own writes,
+    /// so it can overtake the deliveries of its history, which wait for them.
+    /// (leader, epoch) -> how many earlier-epoch transactions were delivered then.
+    unchecked: BTreeMap<(NodeId, Epoch), usize>,
 }
 
 impl ZabChecker {
@@ -74,6 +79,11 @@ impl ZabChecker {
             Event::Delivered { zxid, txn } => self.on_delivered(n, *zxid, txn, found),
             Event::Snapshot { zxid } => self.on_snapshot(n, *zxid, found),
             Event::Truncated { zxid, .. } => self.on_truncated(n, *zxid, found),
+            // Proposals it had not yet written are gone from its log: what the events
+            // show of it is no longer known.
+            Event::Crash { lost_writes } if *lost_writes > 0 => {
+                self.proposed_by.remove(&n);
+            }
             _ => {}
         }
     }
@@ -95,6 +105,9 @@ impl ZabChecker {
                 format!("epoch {epoch}"),
                 format!("nodes {other} and {n} were both established as leader of epoch {epoch}"),
             ));
+        }
+        if let Some(earlier) = self.unchecked.remove(&(n, epoch)) {
+            self.check_primary_integrity(n, epoch, earlier, found);
         }
         // A leader delivers its whole history just before it is established, so that
         // history is its delivered prefix. Whatever a quorum committed in an earlier
@@ -122,13 +135,24 @@ impl ZabChecker {
         }
         self.proposed_by.entry(n).or_default().insert(zxid);
         // `global` is in zxid order (or a violation was already reported).
-        let earlier = self.global.partition_point(|(z, _)| z.epoch() < zxid.epoch());
+        let epoch = zxid.epoch();
+        let earlier = self.global.partition_point(|(z, _)| z.epoch() < epoch);
+        if self.leaders.get(&epoch) == Some(&n) {
+            self.check_primary_integrity(n, epoch, earlier, found);
+        } else {
+            let e = self.unchecked.entry((n, epoch)).or_insert(earlier);
+            *e = (*e).max(earlier);
+        }
+    }
+
+    /// Leader `n` of `epoch` had delivered the `earlier` earlier-epoch transactions.
+    fn check_primary_integrity(&mut self, n: NodeId, epoch: Epoch, earlier: usize, found: &mut Found) {
         let had = self.upto.get(&n).copied().unwrap_or(0);
         if had < earlier {
             found.push((
                 "primary_integrity",
-                format!("node {n} epoch {}", zxid.epoch()),
-                format!("node {n} proposes {zxid} having delivered {had} of the {earlier} earlier-epoch transactions"),
+                format!("node {n} epoch {epoch}"),
+                format!("node {n} proposes in epoch {epoch} having delivered {had} of the {earlier} earlier-epoch transactions"),
             ));
         }
     }

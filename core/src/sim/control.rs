@@ -130,8 +130,10 @@ impl<N: Node> Sim<N> {
         for t in timers {
             self.cancel_timer(id, t);
         }
-        self.slot_mut(id).up = false;
-        events.push(Event::Crash {});
+        let slot = self.slot_mut(id);
+        slot.up = false;
+        let lost_writes = slot.disk.crash();
+        events.push(Event::Crash { lost_writes });
         Ok(id)
     }
 

@@ -9,6 +9,9 @@
 mod check;
 mod check_zab;
 mod control;
+mod disk;
+#[cfg(test)]
+mod disk_tests;
 mod dynsim;
 mod intervention;
 mod net;
@@ -31,6 +34,7 @@ use crate::client::ClientReply;
 use crate::event::{DropReason, Event};
 use crate::node::{Action, Node, Out};
 use crate::types::{ClientId, NodeId, Time};
+use disk::Held;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -60,6 +64,12 @@ enum Pending<N: Node> {
     },
     /// A scenario's scheduled fault or request.
     Script(Intervention),
+    /// Node `node`'s disk finishes its writes up to number `upto`.
+    Disk {
+        node: NodeId,
+        upto: u64,
+        incarnation: u64,
+    },
 }
 
 #[derive(Clone)]
@@ -67,6 +77,8 @@ struct Slot<N: Node> {
     node: N,
     up: bool,
     durable: Vec<N::Durable>,
+    /// Writes in progress and the effects waiting on them.
+    disk: disk::Disk<N>,
     /// Armed timers and their queue keys, so re-arming or cancelling finds them.
     timers: BTreeMap<N::Timer, (Time, u64)>,
 }
@@ -119,7 +131,13 @@ impl<N: Node> Sim<N> {
         let nodes = (1..=count)
             .map(|i| {
                 let durable = initial.get(i as usize - 1).cloned().unwrap_or_default();
-                Slot { node: factory(NodeId(i), &durable), up: true, durable, timers: BTreeMap::new() }
+                Slot {
+                    node: factory(NodeId(i), &durable),
+                    up: true,
+                    durable,
+                    disk: disk::Disk::default(),
+                    timers: BTreeMap::new(),
+                }
             })
             .collect();
         let mut sim = Sim {
@@ -235,6 +253,13 @@ impl<N: Node> Sim<N> {
                     // is already down) is skipped without using up a step.
                     Err(_) => continue,
                 },
+                Pending::Disk { node, upto, incarnation } => {
+                    // A write lost in a crash completes nothing, and takes no step.
+                    if !self.complete_write(node, upto, incarnation, &mut events) {
+                        continue;
+                    }
+                    Some(node)
+                }
             };
             return Some(self.finish(node, events));
         }
@@ -309,9 +334,13 @@ impl<N: Node> Sim<N> {
         let now = self.now;
         let mut out = Out::new();
         f(&mut self.slot_mut(id).node, now, &mut out);
+        let mut wrote = false;
         for action in out.actions {
+            // What the node says waits while a write of its is in progress.
+            let busy = self.slot(id).disk.busy();
             match action {
-                Action::Send { to, msg } => self.send(id, to, msg, events),
+                Action::Send { to, msg } if busy => self.slot_mut(id).disk.hold(Held::Send { to, msg }),
+                Action::Send { to, msg } | Action::SendAhead { to, msg } => self.send(id, to, msg, events),
                 Action::SetTimer { timer, after_ms } => {
                     let delay_ms = self.rng.range(*after_ms.start(), *after_ms.end());
                     self.cancel_timer(id, timer);
@@ -319,10 +348,21 @@ impl<N: Node> Sim<N> {
                     self.slot_mut(id).timers.insert(timer, key);
                 }
                 Action::CancelTimer(timer) => self.cancel_timer(id, timer),
-                Action::Persist(record) => self.slot_mut(id).durable.push(record),
+                Action::Persist(record) if self.instant_disk() => {
+                    disk::keep::<N>(&mut self.slot_mut(id).durable, record)
+                }
+                Action::Persist(record) => {
+                    self.slot_mut(id).disk.write(record);
+                    wrote = true;
+                }
+                Action::Reply(reply) if busy => self.slot_mut(id).disk.hold(Held::Reply(reply)),
                 Action::Reply(reply) => events.push(reply_event(reply)),
-                Action::Emit(event) => events.push(event),
+                Action::Emit(event) if busy => self.slot_mut(id).disk.hold(Held::Emit(event)),
+                Action::Emit(event) | Action::EmitAhead(event) => events.push(event),
             }
+        }
+        if wrote {
+            self.schedule_write(id);
         }
     }
 

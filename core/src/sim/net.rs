@@ -25,6 +25,15 @@ pub struct NetConfig {
     /// later (also on FIFO links): a late retransmission.
     #[serde(skip_serializing_if = "is_zero")]
     pub duplicate_late_ms: u64,
+    /// How long a write takes to become durable (an fsync), drawn uniformly from
+    /// `[lo, hi]` per batch of writes; a node's writes complete in order. `[0, 0]`:
+    /// durable at once, and nothing waits.
+    #[serde(skip_serializing_if = "is_instant")]
+    pub disk_ms: [u64; 2],
+}
+
+fn is_instant(v: &[u64; 2]) -> bool {
+    *v == [0, 0]
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -41,6 +50,7 @@ impl Default for NetConfig {
             reorder_ms: 50,
             fifo: false,
             duplicate_late_ms: 0,
+            disk_ms: [0, 0],
         }
     }
 }

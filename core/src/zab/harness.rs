@@ -15,6 +15,8 @@ pub(super) struct Cluster {
     pub wire: Vec<(u32, u32, ZabMsg)>,
     pub events: Vec<(u32, Event)>,
     pub replies: Vec<ClientReply>,
+    /// What each server persisted during the test, in order.
+    pub disk: BTreeMap<u32, Vec<ZabDurable>>,
     /// Virtual time: each action of the test happens 1 ms after the previous one.
     pub now: u64,
     seq: u64,
@@ -32,7 +34,15 @@ impl Cluster {
                 (id, ZabNode::new(NodeId(id), cfg.clone(), &init.records()))
             })
             .collect();
-        Cluster { nodes, wire: Vec::new(), events: Vec::new(), replies: Vec::new(), now: 0, seq: 0 }
+        Cluster {
+            nodes,
+            wire: Vec::new(),
+            events: Vec::new(),
+            replies: Vec::new(),
+            disk: BTreeMap::new(),
+            now: 0,
+            seq: 0,
+        }
     }
 
     pub fn node(&self, id: u32) -> &ZabNode {
@@ -48,9 +58,10 @@ impl Cluster {
         f(n, &mut out);
         for a in out.actions {
             match a {
-                Action::Send { to, msg } => self.wire.push((id, to.0, msg)),
-                Action::Emit(e) => self.events.push((id, e)),
+                Action::Send { to, msg } | Action::SendAhead { to, msg } => self.wire.push((id, to.0, msg)),
+                Action::Emit(e) | Action::EmitAhead(e) => self.events.push((id, e)),
                 Action::Reply(r) => self.replies.push(r),
+                Action::Persist(r) => self.disk.entry(id).or_default().push(r),
                 _ => {}
             }
         }

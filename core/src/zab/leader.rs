@@ -207,11 +207,12 @@ impl ZabNode {
         let acked: Vec<NodeId> =
             l.learners.iter().filter(|(_, h)| h.stage == LearnerStage::Acked).map(|(n, _)| *n).collect();
         self.set_current_epoch(epoch, out);
+        // Our own ACK of NEWLEADER: it arrives once the new epoch is durable here.
+        out.send(self.id, ZabMsg::Ack { zxid: last });
         self.enter_phase(ZabPhase::Synchronization, out);
         for n in acked {
             self.sync_learner(n, out);
         }
-        self.try_establish(out);
     }
 
     /// Choose DIFF, TRUNC or SNAP for a learner whose last zxid is `peer`.
@@ -283,6 +284,9 @@ impl ZabNode {
     }
 
     pub(super) fn on_ack(&mut self, from: NodeId, zxid: Zxid, out: &mut Out<Self>) {
+        if from == self.id {
+            return self.on_own_ack(zxid, out);
+        }
         let now = self.now;
         let Some(l) = self.leading() else { return self.count_stale() };
         let Some(h) = l.learners.get_mut(&from) else { return self.count_stale() };
@@ -313,11 +317,25 @@ impl ZabNode {
         self.try_commit(out);
     }
 
+    /// Our own disk has what we logged up to `zxid` (ZooKeeper's leader acknowledges
+    /// itself from its sync processor the same way): our history once the new epoch is
+    /// durable, then each proposal once it is.
+    fn on_own_ack(&mut self, zxid: Zxid, out: &mut Out<Self>) {
+        let id = self.id;
+        let Some(l) = self.leading() else { return self.count_stale() };
+        if !l.established && l.epoch_agreed && zxid == l.history_zxid {
+            l.newleader_acks.insert(id);
+            return self.try_establish(out);
+        }
+        l.logged_upto(id, zxid);
+        self.try_commit(out);
+    }
+
     /// A quorum acknowledged NEWLEADER: deliver our history, then serve.
     fn try_establish(&mut self, out: &mut Out<Self>) {
         let quorum = self.quorum();
         let Some(l) = self.lead.as_mut() else { return };
-        if l.established || !l.epoch_agreed || l.newleader_acks.len() + 1 < quorum {
+        if l.established || !l.epoch_agreed || l.newleader_acks.len() < quorum {
             return;
         }
         l.established = true;
@@ -339,20 +357,24 @@ impl ZabNode {
         self.try_commit(out);
     }
 
+    /// Send the PROPOSAL first and log it in parallel with the followers: a write costs
+    /// one fsync and a round trip, not two fsyncs in series. Our own ACK counts only
+    /// once our write is durable, like anyone else's.
     pub(super) fn propose_entry(&mut self, entry: LogEntry, out: &mut Out<Self>) {
         let zxid = entry.zxid;
-        self.append(entry.clone(), out);
-        out.emit(Event::Proposed { zxid, txn: entry.txn.clone() });
         let l = self.lead.as_mut().expect("leading");
-        l.outstanding.insert(zxid, Outstanding { entry: entry.clone(), acks: BTreeSet::from([self.id]) });
-        let to: Vec<NodeId> = l
+        l.outstanding.insert(zxid, Outstanding { entry: entry.clone(), acks: BTreeSet::new() });
+        let to = l
             .learners
             .iter()
-            .filter(|(_, h)| !h.observer && matches!(h.stage, LearnerStage::Syncing | LearnerStage::UpToDate))
-            .map(|(n, _)| *n)
-            .collect();
-        out.broadcast(&to, &ZabMsg::Proposal { entry });
-        self.try_commit(out);
+            .filter(|(_, h)| !h.observer && matches!(h.stage, LearnerStage::Syncing | LearnerStage::UpToDate));
+        // Broadcast happens here, whether or not our own write survives a crash.
+        out.emit_ahead(Event::Proposed { zxid, txn: entry.txn.clone() });
+        for (n, _) in to {
+            out.send_ahead(*n, ZabMsg::Proposal { entry: entry.clone() });
+        }
+        self.append(entry, out);
+        out.send(self.id, ZabMsg::Ack { zxid });
     }
 
     /// Commit, in zxid order, every outstanding proposal a quorum of voters has ACKed.

@@ -27,7 +27,7 @@ pub struct LearnerState {
 
 impl ZabNode {
     pub(super) fn is_observer(&self) -> bool {
-        self.config.observers.contains(&self.id)
+        self.config.observer_ids.contains(&self.id)
     }
 
     pub(super) fn follow(&mut self, leader: NodeId, now: Time, out: &mut Out<Self>) {

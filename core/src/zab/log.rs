@@ -61,6 +61,7 @@ impl ZabNode {
                     self.delivered = *zxid;
                 }
                 ZabDurable::Delivered { zxid } => self.delivered = *zxid,
+                ZabDurable::Checkpoint { .. } => self.restore(r),
             }
         }
         let (from, upto) = (self.tree.last_zxid(), self.delivered);
@@ -69,22 +70,67 @@ impl ZabNode {
         }
     }
 
+    fn restore(&mut self, checkpoint: &ZabDurable) {
+        let ZabDurable::Checkpoint { accepted_epoch, accepted_from, current_epoch, snap_zxid, log, delivered, tree } =
+            checkpoint
+        else {
+            return;
+        };
+        (self.accepted_epoch, self.accepted_from, self.current_epoch) =
+            (*accepted_epoch, *accepted_from, *current_epoch);
+        (self.snap_zxid, self.delivered) = (*snap_zxid, *delivered);
+        self.tree = (**tree).clone();
+        self.log = log.clone();
+        self.proposed_seq.clear();
+        for e in log {
+            self.note_origin(e);
+        }
+    }
+
+    /// The whole durable state as one record.
+    fn checkpoint(&self) -> ZabDurable {
+        ZabDurable::Checkpoint {
+            accepted_epoch: self.accepted_epoch,
+            accepted_from: self.accepted_from,
+            current_epoch: self.current_epoch,
+            snap_zxid: self.snap_zxid,
+            log: self.log.clone(),
+            delivered: self.delivered,
+            tree: Box::new(self.tree.clone()),
+        }
+    }
+
+    /// Write `record`.
+    fn write(&mut self, record: ZabDurable, out: &mut Out<Self>) {
+        self.unsaved += 1;
+        out.persist(record);
+    }
+
+    /// At the end of a handler: a checkpoint once enough records were written since
+    /// the last, so the records a runtime keeps stay bounded.
+    pub(super) fn maybe_checkpoint(&mut self, out: &mut Out<Self>) {
+        if self.unsaved >= self.config.checkpoint_every {
+            self.unsaved = 0;
+            out.persist(self.checkpoint());
+        }
+    }
+
     /// Accept `epoch` as proposed by `leader`, durably (before acknowledging it).
     pub(super) fn set_accepted_epoch(&mut self, epoch: Epoch, leader: NodeId, out: &mut Out<Self>) {
         self.accepted_epoch = epoch;
         self.accepted_from = Some(leader);
-        out.persist(ZabDurable::AcceptedEpoch { epoch, leader: Some(leader) });
+        self.write(ZabDurable::AcceptedEpoch { epoch, leader: Some(leader) }, out);
     }
 
     pub(super) fn set_current_epoch(&mut self, epoch: Epoch, out: &mut Out<Self>) {
         self.current_epoch = epoch;
-        out.persist(ZabDurable::CurrentEpoch { epoch });
+        self.write(ZabDurable::CurrentEpoch { epoch }, out);
     }
 
     /// Log a proposal durably (before it is acknowledged).
     pub(super) fn append(&mut self, entry: LogEntry, out: &mut Out<Self>) {
         debug_assert!(entry.zxid > self.last_zxid(), "node {}: log out of order at {}", self.id, entry.zxid);
-        out.persist(ZabDurable::Logged { entry: entry.clone() });
+        self.write(ZabDurable::Logged { entry: entry.clone() }, out);
         self.note_origin(&entry);
         self.log.push(entry);
     }
@@ -100,7 +146,7 @@ impl ZabNode {
     pub(super) fn truncate(&mut self, zxid: Zxid, out: &mut Out<Self>) {
         let before = self.log.len();
         self.log.retain(|e| e.zxid <= zxid);
-        out.persist(ZabDurable::Truncated { zxid });
+        self.write(ZabDurable::Truncated { zxid }, out);
         let removed = Some((before - self.log.len()) as u64);
         out.emit(Event::Truncated { zxid: self.last_zxid(), removed });
     }
@@ -109,7 +155,7 @@ impl ZabNode {
     /// their watches (ZooKeeper's would re-register them), so those the snapshot changed
     /// fire now, as the deliveries it replaces would have fired them.
     pub(super) fn install_snapshot(&mut self, zxid: Zxid, tree: DataTree, out: &mut Out<Self>) {
-        out.persist(ZabDurable::Snapshot { zxid, tree: Box::new(tree.clone()) });
+        self.write(ZabDurable::Snapshot { zxid, tree: Box::new(tree.clone()) }, out);
         let fired = self.tree.install(tree);
         self.snap_zxid = zxid;
         self.log.clear();
@@ -153,7 +199,7 @@ impl ZabNode {
         for e in ready {
             let (result, watches) = self.tree.apply(e.zxid, e.time_ms, &e.txn);
             self.delivered = e.zxid;
-            out.persist(ZabDurable::Delivered { zxid: e.zxid });
+            self.write(ZabDurable::Delivered { zxid: e.zxid }, out);
             out.emit(Event::Delivered { zxid: e.zxid, txn: e.txn.clone() });
             self.after_delivery(&e, result, watches, out);
         }

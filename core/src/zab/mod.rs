@@ -80,6 +80,10 @@ pub struct ZabSettings {
     pub observers: Vec<u32>,
     /// Initial logs and epochs, to explore elections and recovery.
     pub servers: Vec<ServerInit>,
+    /// A server writes a checkpoint (its whole durable state as one record) after this
+    /// many records, so its disk holds a bounded number of them (ZooKeeper's
+    /// `snapCount`, 100,000 there).
+    pub checkpoint_every: u64,
 }
 
 /// A server's history before the run: `log = [[1, 5], [2, 1]]` means zxids
@@ -142,6 +146,7 @@ impl Default for ZabSettings {
             buggy: ZabBuggy::None,
             observers: Vec::new(),
             servers: Vec::new(),
+            checkpoint_every: 1_000,
         }
     }
 }
@@ -149,7 +154,7 @@ impl Default for ZabSettings {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ZabConfig {
     pub voters: Vec<NodeId>,
-    pub observers: Vec<NodeId>,
+    pub observer_ids: Vec<NodeId>,
     pub settings: ZabSettings,
 }
 
@@ -164,11 +169,11 @@ impl ZabConfig {
     pub fn new(n: u32, settings: &ZabSettings) -> ZabConfig {
         let observers: Vec<NodeId> = settings.observers.iter().map(|i| NodeId(*i)).collect();
         let voters = (1..=n).map(NodeId).filter(|i| !observers.contains(i)).collect();
-        ZabConfig { voters, observers, settings: settings.clone() }
+        ZabConfig { voters, observer_ids: observers, settings: settings.clone() }
     }
 
     pub fn all(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.voters.iter().chain(self.observers.iter()).copied()
+        self.voters.iter().chain(self.observer_ids.iter()).copied()
     }
 }
 
@@ -203,6 +208,8 @@ pub struct ZabNode {
     /// leader proposes each forwarded request at most once. Rebuilt from the log.
     #[serde(skip)]
     pub proposed_seq: BTreeMap<(NodeId, crate::types::ClientId), u64>,
+    /// Records written since the last checkpoint (see [`ZabSettings::checkpoint_every`]).
+    pub unsaved: u64,
     pub stale: u64,
 }
 
@@ -228,6 +235,7 @@ impl ZabNode {
             clients: Default::default(),
             attempt: 0,
             proposed_seq: BTreeMap::new(),
+            unsaved: records.len() as u64,
             stale: 0,
         };
         n.recover(records);
@@ -342,12 +350,14 @@ impl Node for ZabNode {
     fn on_start(&mut self, now: Time, out: &mut Out<Self>) {
         self.now = now;
         self.look_for_leader(out);
+        self.maybe_checkpoint(out);
         self.debug_check();
     }
 
     fn on_message(&mut self, now: Time, from: NodeId, msg: ZabMsg, out: &mut Out<Self>) {
         self.now = now;
         self.on_zab_message(from, msg, out);
+        self.maybe_checkpoint(out);
         self.debug_check();
     }
 
@@ -359,13 +369,19 @@ impl Node for ZabNode {
             ZabTimer::InitLimit => self.on_init_limit(out),
             ZabTimer::Tick => self.on_tick(out),
         }
+        self.maybe_checkpoint(out);
         self.debug_check();
     }
 
     fn on_request(&mut self, now: Time, req: ClientRequest, out: &mut Out<Self>) {
         self.now = now;
         self.on_client(req, out);
+        self.maybe_checkpoint(out);
         self.debug_check();
+    }
+
+    fn is_checkpoint(record: &ZabDurable) -> bool {
+        matches!(record, ZabDurable::Checkpoint { .. })
     }
 
     fn is_leader(&self) -> bool {

@@ -210,6 +210,17 @@ pub enum ZabDurable {
     Delivered {
         zxid: Zxid,
     },
+    /// The whole durable state: a runtime may drop every record before it. `tree` is
+    /// the tree as delivered up to `delivered`; `log` starts after `snap_zxid`.
+    Checkpoint {
+        accepted_epoch: Epoch,
+        accepted_from: Option<NodeId>,
+        current_epoch: Epoch,
+        snap_zxid: Zxid,
+        log: Vec<LogEntry>,
+        delivered: Zxid,
+        tree: Box<DataTree>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -169,22 +169,59 @@ fn commit_needs_a_quorum_of_voters_and_observers_get_inform() {
     let lease = leader::Lease { timeout_ms: 1_000, expires_at: Time(1_000), closing: false };
     l.lead.as_mut().unwrap().leases.insert(session, lease);
     let mut out = Out::new();
+    l.now = Time(100);
     l.propose_write(origin, WriteRequest::Txn { txn: txn.clone(), session }, &mut out);
     let zxid = z(2, 1);
+    let entry = LogEntry { zxid, time_ms: 100, txn: txn.clone(), origin: Some(origin) };
+    let proposal = ZabMsg::Proposal { entry: entry.clone() };
     assert_eq!(
-        sends(&out.actions).iter().map(|(to, _)| *to).collect::<Vec<_>>(),
-        vec![1, 2],
-        "no PROPOSAL to the observer"
+        out.actions,
+        vec![
+            // No PROPOSAL to the observer; the followers get it before our own write.
+            Action::EmitAhead(Event::Proposed { zxid, txn }),
+            Action::SendAhead { to: NodeId(1), msg: proposal.clone() },
+            Action::SendAhead { to: NodeId(2), msg: proposal },
+            Action::Persist(ZabDurable::Logged { entry: entry.clone() }),
+            // Our own ACK, which the runtime lets out once the write is durable.
+            Action::Send { to: NodeId(3), msg: ZabMsg::Ack { zxid } },
+        ]
     );
     let acts = msg(&mut l, 4, ZabMsg::Ack { zxid });
     assert!(!acts.contains(&Action::Emit(Event::Committed { zxid })), "an observer's ACK never counts");
     let acts = msg(&mut l, 1, ZabMsg::Ack { zxid });
-    let entry = LogEntry { zxid, time_ms: 100, txn, origin: Some(origin) };
+    assert!(acts.is_empty(), "one follower is no quorum until our own write is durable: {acts:?}");
+    let acts = msg(&mut l, 3, ZabMsg::Ack { zxid });
     assert_eq!(
         sends(&acts),
         vec![(1, ZabMsg::Commit { zxid }), (2, ZabMsg::Commit { zxid }), (4, ZabMsg::Inform { entry })]
     );
     assert_eq!(l.delivered, zxid);
+}
+
+#[test]
+fn the_leader_counts_its_own_newleader_ack_once_its_epoch_is_durable() {
+    let cfg = config(3, &[]);
+    let mut l = server(3, &cfg, &[[1, 2]], None);
+    let mut out = Out::new();
+    l.lead(&mut out);
+    msg(&mut l, 1, ZabMsg::FollowerInfo { accepted_epoch: Epoch(1), last_zxid: z(1, 2), attempt: 0 });
+    let acts = msg(
+        &mut l,
+        1,
+        ZabMsg::AckEpoch {
+            new_epoch: Epoch(2),
+            current_epoch: Epoch(1),
+            last_zxid: z(1, 2),
+            delivered: Zxid::ZERO,
+            already_acked: false,
+        },
+    );
+    assert!(acts.contains(&Action::Persist(ZabDurable::CurrentEpoch { epoch: Epoch(2) })));
+    assert!(acts.contains(&Action::Send { to: NodeId(3), msg: ZabMsg::Ack { zxid: z(1, 2) } }));
+    msg(&mut l, 1, ZabMsg::Ack { zxid: z(1, 2) });
+    assert!(!l.lead.as_ref().unwrap().established, "the follower's ACK alone is no quorum");
+    let acts = msg(&mut l, 3, ZabMsg::Ack { zxid: z(1, 2) });
+    assert!(acts.contains(&Action::Emit(Event::LeaderEstablished { epoch: Epoch(2) })));
 }
 
 #[test]

@@ -120,3 +120,37 @@ fn the_leader_expires_a_session_nobody_keeps_alive() {
     c.settle(100);
     assert!(!c.node(1).tree.has_session(session));
 }
+
+/// Every `checkpoint_every` records a server writes its whole state as one record;
+/// restarting from that record and what followed gives the server it was.
+#[test]
+fn a_checkpoint_and_the_records_after_it_rebuild_the_server() {
+    let (mut c, _) = connected();
+    let mut cfg = (*c.node(1).config).clone();
+    cfg.settings.checkpoint_every = 4;
+    let cfg = Arc::new(cfg);
+    for n in c.nodes.values_mut() {
+        n.config = cfg.clone();
+    }
+    for i in 0..7 {
+        c.client(
+            1,
+            7,
+            ClientOp::Create { path: format!("/n{i}"), data: "x".into(), ephemeral: false, sequential: false },
+        );
+        c.settle(100);
+    }
+    for (id, records) in &c.disk {
+        let last = records.iter().rposition(ZabNode::is_checkpoint).expect("a checkpoint was written");
+        assert!(records.len() - last <= 8, "server {id}: {} records after its checkpoint", records.len() - last);
+        let live = c.node(*id);
+        let rebuilt = ZabNode::new(NodeId(*id), cfg.clone(), &records[last..]);
+        assert_eq!(
+            (rebuilt.accepted_epoch, rebuilt.current_epoch, rebuilt.delivered, rebuilt.snap_zxid),
+            (live.accepted_epoch, live.current_epoch, live.delivered, live.snap_zxid),
+            "server {id}"
+        );
+        assert_eq!((&rebuilt.log, &rebuilt.proposed_seq), (&live.log, &live.proposed_seq), "server {id}");
+        assert_eq!(rebuilt.tree.digest(), live.tree.digest(), "server {id}");
+    }
+}

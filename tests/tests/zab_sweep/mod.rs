@@ -54,6 +54,8 @@ pub struct Coverage {
     pub snapshot_leader: bool,
     /// A late duplicate was put on the wire.
     pub late_duplicate: bool,
+    /// A crash lost writes still in progress (and what waited on them).
+    pub lost_writes: bool,
 }
 
 /// What the sweep follows from step to step.
@@ -190,7 +192,10 @@ impl Monitor {
                     self.open.remove(&(*client, *seq));
                 }
                 // A client whose server crashes sees its connection drop: that answers it.
-                (Event::Crash {}, Some(n)) => self.open.retain(|_, (server, _, _)| *server != n),
+                (Event::Crash { lost_writes }, Some(n)) => {
+                    self.coverage.lost_writes |= *lost_writes > 0;
+                    self.open.retain(|_, (server, _, _)| *server != n)
+                }
                 (Event::State { .. } | Event::Phase { .. }, n) => self.last_change = (entry.time_ms, n),
                 (Event::Sync { mode, .. }, _) if mode == "SNAP" => self.coverage.snap = true,
                 (Event::LeaderEstablished { .. }, Some(n)) if sim.node(n).snap_zxid != Zxid::ZERO => {
@@ -288,12 +293,12 @@ fn converged(sim: &Sim<ZabNode>) -> Result<(), Failure> {
 /// with how many seeds failed each check.
 pub fn sweep(p: &Profile) {
     let n = std::env::var(p.seeds_var).ok().and_then(|s| s.parse().ok()).unwrap_or(p.default_seeds);
-    let (mut failures, mut by_check, mut covered) = (Vec::new(), BTreeMap::<String, u64>::new(), [0u64; 3]);
+    let (mut failures, mut by_check, mut covered) = (Vec::new(), BTreeMap::<String, u64>::new(), [0u64; 4]);
     for seed in 0..n {
         let (c, result) = std::panic::catch_unwind(|| run_seed(p, seed)).unwrap_or_else(|_| {
             (Coverage::default(), fail("panic", "a server assertion failed (see the panic above)".into()))
         });
-        for (k, hit) in [c.snap, c.snapshot_leader, c.late_duplicate].into_iter().enumerate() {
+        for (k, hit) in [c.snap, c.snapshot_leader, c.late_duplicate, c.lost_writes].into_iter().enumerate() {
             covered[k] += u64::from(hit);
         }
         if let Err(f) = result {
@@ -303,9 +308,9 @@ pub fn sweep(p: &Profile) {
         }
     }
     eprintln!(
-        "{}: {n} seeds: {} with SNAP, {} with a leader whose log starts at a snapshot, {} with late duplicates; \
-         failed checks: {by_check:?}",
-        p.name, covered[0], covered[1], covered[2]
+        "{}: {n} seeds: {} with SNAP, {} with a leader whose log starts at a snapshot, {} with late duplicates, \
+         {} with writes lost in a crash; failed checks: {by_check:?}",
+        p.name, covered[0], covered[1], covered[2], covered[3]
     );
     // Every failure, to sort them by cause: ENSEMBLE_SWEEP_VERBOSE=1.
     let shown = if std::env::var_os("ENSEMBLE_SWEEP_VERBOSE").is_some() { failures.len() } else { 10 };

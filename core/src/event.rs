@@ -6,8 +6,10 @@
 
 use crate::client::{ClientError, ClientOp};
 use crate::types::{Ballot, ClientId, Epoch, Instance, NodeId, Value, Zxid};
+use crate::wire::Wire;
 use crate::zab::tree::Txn;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Which Paxos phase a message belonged to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,19 +41,19 @@ pub enum Event {
         msg_id: u64,
         from: NodeId,
         to: NodeId,
-        msg: serde_json::Value,
+        msg: Wire,
     },
     Deliver {
         msg_id: u64,
         from: NodeId,
         to: NodeId,
-        msg: serde_json::Value,
+        msg: Wire,
     },
     Drop {
         msg_id: u64,
         from: NodeId,
         to: NodeId,
-        msg: serde_json::Value,
+        msg: Wire,
         reason: DropReason,
     },
     /// The network delivered a second copy; `msg_id` is the copy's id, `of` the original's.
@@ -60,10 +62,10 @@ pub enum Event {
         of: u64,
         from: NodeId,
         to: NodeId,
-        msg: serde_json::Value,
+        msg: Wire,
     },
     Timer {
-        timer: serde_json::Value,
+        timer: Wire,
     },
     /// `lost_writes`: writes still in progress, lost with everything waiting on them.
     Crash {
@@ -179,7 +181,7 @@ pub enum Event {
     /// The leader logged a new proposal.
     Proposed {
         zxid: Zxid,
-        txn: Txn,
+        txn: Arc<Txn>,
     },
     /// A quorum of voters acknowledged it (at the leader).
     Committed {
@@ -188,7 +190,7 @@ pub enum Event {
     /// The server applied the transaction to its tree, in zxid order.
     Delivered {
         zxid: Zxid,
-        txn: Txn,
+        txn: Arc<Txn>,
     },
     /// The log was cut back; `zxid` is the new last zxid, `removed` how many
     /// proposals were cut (absent in traces written before it was recorded).

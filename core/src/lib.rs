@@ -23,6 +23,7 @@ pub mod scenarios;
 pub mod sim;
 pub mod types;
 pub mod view;
+pub mod wire;
 pub mod zab;
 
 pub use types::{Ballot, ClientId, Epoch, Instance, NodeId, SessionId, Time, Value, Zxid};

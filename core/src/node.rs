@@ -10,6 +10,7 @@ use crate::client::{ClientReply, ClientRequest};
 use crate::event::Event;
 use crate::types::{NodeId, Time};
 use crate::view::NodeView;
+use crate::wire::WireValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::Debug;
@@ -19,9 +20,9 @@ use std::ops::RangeInclusive;
 /// the simulator can snapshot them and a UI can show every field.
 pub trait Node: Clone + Debug + Serialize {
     /// One message enum per protocol, variants named after the paper.
-    type Msg: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+    type Msg: WireValue + Clone + PartialEq + Serialize + DeserializeOwned;
     /// A closed set of named timers; setting a timer that is already set re-arms it.
-    type Timer: Copy + Debug + Eq + Ord + Serialize + DeserializeOwned;
+    type Timer: WireValue + Copy + Eq + Ord + Serialize + DeserializeOwned;
     /// What survives a crash. Restart rebuilds the node from these records only.
     type Durable: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
 

@@ -1,6 +1,7 @@
 //! `ensemble bench-sim`: simulator throughput in handled events (steps) per second,
-//! on a 5-node Multi-Paxos ensemble in steady state, with tracing off and with the
-//! trace kept in memory.
+//! on a 5-node Multi-Paxos ensemble and a 5-node ZAB ensemble in steady state, with
+//! tracing off, with the trace kept in memory (typed, as the web app keeps it) and with
+//! the trace written as JSON Lines (to a sink: the cost of making the JSON).
 
 use clap::Args;
 use ensemble_core::client::ClientOp;
@@ -42,9 +43,15 @@ pub fn run(args: BenchArgs) -> ExitCode {
     for p in protocols {
         let name = if p == BenchProtocol::Zab { "ZAB, broadcast" } else { "Multi-Paxos" };
         println!("simulator throughput, 5-node {name} steady state, {} events per run", args.events);
-        for (label, keep) in [("tracing off", false), ("trace in memory", true)] {
-            let (rate, done, trace_len) = measure(&args, p, keep);
-            let extra = if keep { format!(", {trace_len} trace entries kept") } else { String::new() };
+        for (label, mode) in
+            [("tracing off", Mode::Off), ("trace in memory", Mode::Memory), ("JSON Lines", Mode::Jsonl)]
+        {
+            let (rate, done, trace_len) = measure(&args, p, mode);
+            let extra = match mode {
+                Mode::Off => String::new(),
+                Mode::Memory => format!(", {trace_len} trace entries kept"),
+                Mode::Jsonl => format!(", {} MiB of JSON Lines", trace_len >> 20),
+            };
             println!("{label:>16}: {:>12.0} events/s  ({done} commands committed{extra})", rate);
         }
     }
@@ -81,10 +88,20 @@ fn command(p: BenchProtocol, i: u64, node: NodeId) -> Intervention {
     }
 }
 
-fn measure(args: &BenchArgs, p: BenchProtocol, keep: bool) -> (f64, u64, usize) {
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Off,
+    Memory,
+    Jsonl,
+}
+
+/// Events per second, commands committed, and trace entries kept (Memory) or bytes of
+/// JSON written (Jsonl).
+fn measure(args: &BenchArgs, p: BenchProtocol, mode: Mode) -> (f64, u64, usize) {
     let mut sim = steady_state(p, args.seed);
-    sim.set_tracing(keep);
+    sim.set_tracing(mode != Mode::Off);
     let mut trace: Vec<TraceEntry> = Vec::new();
+    let mut jsonl = std::io::BufWriter::new(Counter(0));
     let warmup_steps = sim.steps();
     let start = Instant::now();
     for i in 0..args.events {
@@ -94,17 +111,33 @@ fn measure(args: &BenchArgs, p: BenchProtocol, keep: bool) -> (f64, u64, usize) 
         } else {
             sim.step()
         };
-        match entry {
-            Some(e) if keep => trace.push(e),
-            Some(_) => {}
-            None => break,
+        match (entry, mode) {
+            (Some(e), Mode::Memory) => trace.push(e),
+            (Some(e), Mode::Jsonl) => e.write_jsonl(&mut jsonl).expect("writing to memory"),
+            (Some(_), Mode::Off) => {}
+            (None, _) => break,
         }
     }
+    let written = jsonl.into_inner().map(|c| c.0).unwrap_or(0);
     let secs = start.elapsed().as_secs_f64();
     assert!(sim.violations().is_empty(), "benchmark run violated an invariant");
     let done = match p {
         BenchProtocol::Multipaxos => sim.chosen().len() as u64,
         BenchProtocol::Zab => sim.views()[0].zab.as_ref().map(|z| u64::from(z.delivered.counter())).unwrap_or(0),
     };
-    ((sim.steps() - warmup_steps) as f64 / secs, done, trace.len())
+    let kept = if mode == Mode::Jsonl { written } else { trace.len() };
+    ((sim.steps() - warmup_steps) as f64 / secs, done, kept)
+}
+
+/// A sink that counts the bytes written to it.
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

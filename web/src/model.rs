@@ -2,7 +2,7 @@
 
 use crate::state::AppState;
 use ensemble_core::event::Event;
-use ensemble_core::explain::{describe_msg, explain_entry, Lang};
+use ensemble_core::explain::{explain_entry, Lang};
 use ensemble_core::sim::InFlight;
 use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
@@ -64,11 +64,7 @@ impl Snapshot {
         let in_flight = sim
             .in_flight()
             .into_iter()
-            .map(|m| Message {
-                text: describe_msg(&m.msg),
-                kind: m.msg["type"].as_str().unwrap_or("?").to_string(),
-                msg: m,
-            })
+            .map(|m| Message { text: m.msg.describe(), kind: m.msg.name().into_owned(), msg: m })
             .collect();
         let views = sim.views();
         Snapshot {

@@ -9,6 +9,7 @@ mod zab;
 use crate::event::{DropReason, Event, Phase};
 use crate::sim::{TraceEntry, TraceLine};
 use crate::types::{Ballot, Instance, NodeId, Value};
+use crate::wire::Wire;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -59,24 +60,24 @@ pub(crate) type Pair = (String, String);
 fn network(n: u32, event: &Event, after: Option<&[Event]>) -> Option<Pair> {
     Some(match event {
         Event::Send { from, to, msg, .. } if from == to => {
-            let m = describe_msg(msg);
+            let m = msg.describe();
             (format!("Node {from} sends {m} to itself."), format!("节点 {from} 向自己发送 {m}。"))
         }
         Event::Send { from, to, msg, .. } => {
-            let m = describe_msg(msg);
+            let m = msg.describe();
             (format!("Node {from} sends {m} to node {to}."), format!("节点 {from} 向节点 {to} 发送 {m}。"))
         }
         Event::Deliver { from, to, msg, .. } if from == to => {
-            let m = describe_msg(msg);
+            let m = msg.describe();
             (format!("Node {to} receives its own {m}."), format!("节点 {to} 收到自己发出的 {m}。"))
         }
         Event::Deliver { from, to, msg, .. } => {
-            let m = describe_msg(msg);
+            let m = msg.describe();
             (format!("Node {to} receives {m} from node {from}."), format!("节点 {to} 收到来自节点 {from} 的 {m}。"))
         }
-        Event::Drop { from, to, msg, reason, .. } => dropped(*from, *to, &describe_msg(msg), *reason),
+        Event::Drop { from, to, msg, reason, .. } => dropped(*from, *to, &msg.describe(), *reason),
         Event::Duplicate { from, to, msg, of, .. } => {
-            let m = describe_msg(msg);
+            let m = msg.describe();
             (
                 format!("The network duplicates {m} from node {from} to node {to} (a copy of message #{of})."),
                 format!("网络复制了节点 {from} 发往节点 {to} 的 {m}（消息 #{of} 的副本）。"),
@@ -177,33 +178,9 @@ fn dropped(from: NodeId, to: NodeId, m: &str, reason: DropReason) -> Pair {
     }
 }
 
-fn timer_fired(n: u32, timer: &Json, after: Option<&[Event]>) -> Pair {
-    let name = timer.as_str().unwrap_or("timer");
-    let (en, zh) = match name {
-        "retry" => ("its back-off is over, so it tries again with a higher ballot", "退避结束，用更高的提案编号重试"),
-        "progress" => (
-            "no progress in this phase (messages lost?), so it starts over",
-            "本阶段没有进展（消息丢失？），于是重新开始",
-        ),
-        "leader_timeout" => {
-            ("it heard no leader for too long and will try to lead", "太久没有收到领导者的消息，它将尝试成为领导者")
-        }
-        "heartbeat" => ("time for the leader's heartbeat", "领导者发送心跳的时间到了"),
-        "resend" => ("unanswered messages are sent again", "重发尚未得到回应的消息"),
-        "notification_timeout" => (
-            "no decision yet, so it sends its vote again and waits twice as long",
-            "尚未选出领导者，于是重发选票并把等待时间加倍",
-        ),
-        "finalize_wait" => zab::finalize_wait(after.map(zab::decided)),
-        "init_limit" => {
-            ("discovery and synchronization must finish within initLimit", "发现与同步必须在 initLimit 内完成")
-        }
-        "tick" => (
-            "a tick: PINGs, the syncLimit check and session expiry",
-            "一个 tick：发送 PING、检查 syncLimit、处理会话过期",
-        ),
-        _ => ("a timer fires", "定时器触发"),
-    };
+fn timer_fired(n: u32, timer: &Wire, after: Option<&[Event]>) -> Pair {
+    let name = timer.name();
+    let (en, zh) = timer.meaning(after).unwrap_or(("a timer fires", "定时器触发"));
     (format!("Node {n}'s {name} timer fires: {en}."), format!("节点 {n} 的 {name} 定时器触发：{zh}。"))
 }
 
@@ -336,46 +313,9 @@ fn groups_text(groups: &[Vec<NodeId>]) -> String {
         .join(" | ")
 }
 
-/// `Prepare(b=1.1)`, `Accept(b=2.1, slot 3, "x")`: a message in one short phrase.
-pub fn describe_msg(msg: &Json) -> String {
-    let kind = msg["type"].as_str().unwrap_or("?");
-    let mut parts = Vec::new();
-    if let Some(b) = ballot_of(&msg["ballot"]) {
-        parts.push(format!("b={b}"));
-    }
-    for key in ["slot", "from_slot", "chosen_upto"] {
-        if let Some(s) = msg[key].as_u64() {
-            parts.push(format!("{} {s}", key.replace('_', " ")));
-        }
-    }
-    if let Some(p) = ballot_of(&msg["promised"]) {
-        parts.push(format!("promised {p}"));
-    }
-    let value = msg.get("value").or_else(|| msg.get("entry").and_then(|e| e.get("value")));
-    if let Some(v) = value {
-        parts.push(value_text(v));
-    }
-    parts.extend(zab::describe_fields(msg));
-    match &msg["accepted"] {
-        Json::Object(a) => parts.push(format!(
-            "accepted {} at {}",
-            value_text(&a["value"]),
-            ballot_of(&a["ballot"]).unwrap_or_default()
-        )),
-        Json::Array(list) if !list.is_empty() => parts.push(format!("{} accepted", list.len())),
-        _ => {}
-    }
-    format!("{kind}({})", parts.join(", "))
-}
-
-fn ballot_of(v: &Json) -> Option<String> {
-    Some(format!("{}.{}", v.get("round")?.as_u64()?, v.get("node")?.as_u64()?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn rejection_names_the_rule() {
@@ -431,7 +371,7 @@ mod tests {
 
     #[test]
     fn a_finalize_wait_decides_only_when_the_step_shows_it() {
-        let timer = Event::Timer { timer: json!("finalize_wait") };
+        let timer = Event::Timer { timer: crate::wire::Wire::new(crate::zab::ZabTimer::FinalizeWait) };
         let leading = Event::State { state: "LEADING".into(), epoch: Some(0) };
         let phase = Event::Phase { phase: "DISCOVERY".into() };
         let (en, zh) = first(vec![timer.clone(), phase, leading]);
@@ -466,13 +406,5 @@ mod tests {
         assert!(en.starts_with("Node 2's log now ends at 0x100000003 (TRUNC): any proposals"), "{en}");
         let zh = explain_event(Some(NodeId(2)), &Event::Truncated { zxid: z, removed: None }, Lang::Zh);
         assert!(zh.contains("其后若有提案"), "{zh}");
-    }
-
-    #[test]
-    fn messages_in_short() {
-        let m = json!({"type":"Promise","ballot":{"round":2,"node":1},"accepted":{"ballot":{"round":1,"node":2},"value":"A"}});
-        assert_eq!(describe_msg(&m), r#"Promise(b=2.1, accepted "A" at 1.2)"#);
-        let m = json!({"type":"Accept","ballot":{"round":2,"node":1},"slot":3,"entry":{"value":null}});
-        assert_eq!(describe_msg(&m), "Accept(b=2.1, slot 3, no-op)");
     }
 }

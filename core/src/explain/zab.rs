@@ -3,54 +3,13 @@
 use super::Pair;
 use crate::event::Event;
 use crate::types::{Epoch, Zxid};
+use crate::zab::describe::txn_text;
 use serde_json::Value as Json;
 
 /// A zxid written in a trace (`{"epoch","counter"}`) in ZooKeeper's hex form.
 fn zxid_of(v: &Json) -> Option<String> {
     let z = Zxid::new(Epoch(v.get("epoch")?.as_u64()? as u32), v.get("counter")?.as_u64()? as u32);
     Some(z.to_string())
-}
-
-/// The ZAB-specific parts of a message, for `describe_msg`.
-pub(super) fn describe_fields(msg: &Json) -> Vec<String> {
-    let mut parts = Vec::new();
-    if let Some(l) = msg["leader"].as_u64() {
-        let z = zxid_of(&msg["zxid"]).unwrap_or_default();
-        let e = msg["peer_epoch"].as_u64().unwrap_or(0);
-        parts.push(format!("vote {l}, {z}, epoch {e}"));
-        parts.push(format!("round {}", msg["round"].as_u64().unwrap_or(0)));
-        parts.push(msg["state"].as_str().unwrap_or("").to_string());
-        return parts;
-    }
-    for key in ["new_epoch", "accepted_epoch", "current_epoch", "epoch"] {
-        if let Some(e) = msg[key].as_u64() {
-            parts.push(format!("{} {e}", key.replace('_', " ")));
-        }
-    }
-    for key in ["zxid", "last_zxid", "after", "committed"] {
-        if let Some(z) = zxid_of(&msg[key]) {
-            parts.push(if key == "zxid" { z } else { format!("{} {z}", key.replace('_', " ")) });
-        }
-    }
-    if let Some(e) = msg.get("entry").filter(|e| e.get("zxid").is_some()) {
-        let z = zxid_of(&e["zxid"]).unwrap_or_default();
-        parts.push(format!("{z} {}", txn_text(&e["txn"])));
-    }
-    if let Some(list) = msg["proposals"].as_array() {
-        parts.push(format!("{} proposal(s)", list.len()));
-    }
-    if let Some(w) = msg.get("write") {
-        parts.push(w["kind"].as_str().unwrap_or("").to_string());
-    }
-    parts
-}
-
-fn txn_text(t: &Json) -> String {
-    let kind = t["type"].as_str().unwrap_or("?");
-    match t["path"].as_str() {
-        Some(p) => format!("{kind} {p}"),
-        None => kind.to_string(),
-    }
 }
 
 fn state_meaning(state: &str) -> Option<(&'static str, &'static str)> {
@@ -87,7 +46,7 @@ pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
         ),
         Event::Sync { learner, mode, zxid } => sync_text(n, learner.0, mode, *zxid),
         Event::Proposed { zxid, txn } => {
-            let t = txn_text(&serde_json::to_value(txn).unwrap_or_default());
+            let t = txn_text(txn);
             (
                 format!("Leader {n} proposes {t} as {zxid} (epoch {}, counter {}) and sends PROPOSAL to its followers.", zxid.epoch(), zxid.counter()),
                 format!("领导者 {n} 把 {t} 作为事务 {zxid}（纪元 {}，计数器 {}）提出，向跟随者发送 PROPOSAL。", zxid.epoch(), zxid.counter()),
@@ -98,7 +57,7 @@ pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
             format!("领导者 {n} 提交 {zxid}：过半数投票者已记录它（观察者不计入）；向跟随者发 COMMIT，向观察者发 INFORM。"),
         ),
         Event::Delivered { zxid, txn } => {
-            let t = txn_text(&serde_json::to_value(txn).unwrap_or_default());
+            let t = txn_text(txn);
             (format!("Node {n} applies {zxid} ({t}) to its tree, in zxid order."), format!("节点 {n} 按 zxid 顺序把 {zxid}（{t}）应用到数据树。"))
         }
         Event::Truncated { zxid, removed } => truncated(n, *zxid, *removed),
@@ -151,32 +110,6 @@ pub(super) fn restarted(n: u32) -> Pair {
         format!("Node {n} restarts and rebuilds its state from what it persisted: accepted and current epoch, log, snapshot and delivered mark; its tree is replayed from them."),
         format!("节点 {n} 重启，并从持久化的记录恢复状态：已接受纪元与当前纪元、日志、快照和已交付位置，再据此重放数据树。"),
     )
-}
-
-/// Why the finalize wait ended as it did. A server decides only if a quorum of the
-/// votes it holds still agrees with its own (`on_finalize_wait`); a better vote would
-/// have cancelled the wait. `decided`: whether the step shows it following or leading
-/// (`None`: the rest of the step is not known).
-pub(super) fn finalize_wait(decided: Option<bool>) -> (&'static str, &'static str) {
-    match decided {
-        Some(true) => (
-            "nothing better arrived while it waited and a quorum still agrees with its vote, so it decides",
-            "等待期间没有更好的选票，且过半数仍同意它的选票，于是做出决定",
-        ),
-        Some(false) => (
-            "nothing better arrived, but a quorum no longer agrees with its vote, so it does not decide and keeps looking",
-            "等待期间没有更好的选票，但同意它选票的已不足过半数，于是暂不决定、继续选举",
-        ),
-        None => (
-            "the wait is over: if a quorum still agrees with its vote (nothing better arrived), it decides",
-            "等待结束：若过半数仍同意它的选票（期间没有更好的选票），它就做出决定",
-        ),
-    }
-}
-
-/// Whether the events after a finalize wait show the server deciding (it leaves LOOKING).
-pub(super) fn decided(after: &[Event]) -> bool {
-    after.iter().any(|e| matches!(e, Event::State { state, .. } if state != "LOOKING"))
 }
 
 fn phase_text(n: u32, phase: &str) -> Pair {

@@ -8,6 +8,7 @@
 //! chosen commands in slot order, so all logs agree.
 
 mod acceptor;
+mod describe;
 mod leader;
 mod learner;
 mod msg;

@@ -18,6 +18,7 @@
 //! setting shows two cures. The `buggy` setting removes one rule to show why it exists.
 
 mod acceptor;
+mod describe;
 mod learner;
 mod msg;
 mod proposer;

@@ -24,15 +24,16 @@ use crate::event::Event;
 use crate::types::{Epoch, NodeId, Zxid};
 use crate::zab::tree::Txn;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default)]
 pub struct ZabChecker {
     leaders: BTreeMap<Epoch, NodeId>,
     /// The first transaction broadcast under each zxid; a later, different one under
     /// the same zxid is reported and never replaces it.
-    broadcast: BTreeMap<Zxid, Txn>,
+    broadcast: BTreeMap<Zxid, Arc<Txn>>,
     /// The one delivery sequence every server's must be a prefix of.
-    global: Vec<(Zxid, Txn)>,
+    global: Vec<(Zxid, Arc<Txn>)>,
     /// How much of `global` each server has delivered.
     upto: BTreeMap<NodeId, usize>,
     /// Zxids a leader committed with a quorum of ACKs (`committed` events); what was
@@ -54,13 +55,13 @@ impl ZabChecker {
     }
 
     /// The transaction first broadcast under `zxid`, for tests that compare logs.
-    pub fn broadcast(&self, zxid: Zxid) -> Option<&Txn> {
+    pub fn broadcast(&self, zxid: Zxid) -> Option<&Arc<Txn>> {
         self.broadcast.get(&zxid)
     }
 
     /// A server starts with `logged` proposals (a scenario's initial log), of which the
     /// first `delivered` were already applied.
-    pub fn preload(&mut self, node: NodeId, logged: &[(Zxid, Txn)], delivered: usize) {
+    pub fn preload(&mut self, node: NodeId, logged: &[(Zxid, Arc<Txn>)], delivered: usize) {
         for (i, (z, txn)) in logged.iter().enumerate() {
             self.broadcast.entry(*z).or_insert_with(|| txn.clone());
             if i < delivered && i == self.global.len() {
@@ -93,7 +94,7 @@ impl ZabChecker {
         self.global.iter().position(|(z, _)| *z == zxid)
     }
 
-    fn delivered_by(&self, n: NodeId) -> &[(Zxid, Txn)] {
+    fn delivered_by(&self, n: NodeId) -> &[(Zxid, Arc<Txn>)] {
         let k = self.upto.get(&n).copied().unwrap_or(0);
         &self.global[..k.min(self.global.len())]
     }
@@ -124,7 +125,7 @@ impl ZabChecker {
         }
     }
 
-    fn on_proposed(&mut self, n: NodeId, zxid: Zxid, txn: &Txn, found: &mut Found) {
+    fn on_proposed(&mut self, n: NodeId, zxid: Zxid, txn: &Arc<Txn>, found: &mut Found) {
         let first = self.broadcast.entry(zxid).or_insert_with(|| txn.clone());
         if first != txn {
             found.push((
@@ -168,7 +169,7 @@ impl ZabChecker {
         self.committed.insert(zxid);
     }
 
-    fn on_delivered(&mut self, n: NodeId, zxid: Zxid, txn: &Txn, found: &mut Found) {
+    fn on_delivered(&mut self, n: NodeId, zxid: Zxid, txn: &Arc<Txn>, found: &mut Found) {
         if self.broadcast.get(&zxid) != Some(txn) {
             found.push((
                 "integrity",

@@ -15,11 +15,11 @@ fn txn(data: &str) -> Txn {
 }
 
 fn proposed(zxid: Zxid, data: &str) -> Event {
-    Event::Proposed { zxid, txn: txn(data) }
+    Event::Proposed { zxid, txn: txn(data).into() }
 }
 
 fn delivered(zxid: Zxid, data: &str) -> Event {
-    Event::Delivered { zxid, txn: txn(data) }
+    Event::Delivered { zxid, txn: txn(data).into() }
 }
 
 /// Feed `(node, event)` in order; the invariants violated, in order.
@@ -128,9 +128,9 @@ fn a_session_txn_is_compared_whole() {
     // Same zxid, same kind of transaction, different session: still two transactions.
     let (a, b) = (SessionId(1), SessionId(2));
     let events = [
-        (1, Event::Proposed { zxid: z(1, 1), txn: Txn::CloseSession { session: a } }),
-        (1, Event::Delivered { zxid: z(1, 1), txn: Txn::CloseSession { session: a } }),
-        (2, Event::Delivered { zxid: z(1, 1), txn: Txn::CloseSession { session: b } }),
+        (1, Event::Proposed { zxid: z(1, 1), txn: Txn::CloseSession { session: a }.into() }),
+        (1, Event::Delivered { zxid: z(1, 1), txn: Txn::CloseSession { session: a }.into() }),
+        (2, Event::Delivered { zxid: z(1, 1), txn: Txn::CloseSession { session: b }.into() }),
     ];
     assert_eq!(run(&events), ["integrity", "agreement"]);
 }

@@ -2,7 +2,7 @@
 //! makes (deliver, drop or duplicate one message, fire a timer, crash, restart,
 //! partition, heal, slow a link, calm the network, client requests).
 
-use super::{reply_event, to_json, Intervention, InterventionError, Pending, Sim};
+use super::{reply_event, Intervention, InterventionError, Pending, Sim};
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode};
 use crate::event::{DropReason, Event};
 use crate::node::Node;
@@ -62,7 +62,7 @@ impl<N: Node> Sim<N> {
                 let key = self.find_message(*msg_id).ok_or(InterventionError::NoSuchMessage(*msg_id))?;
                 let Some(Pending::Msg(m)) = self.queue.remove(&key) else { unreachable!("key found above") };
                 self.stats.dropped += 1;
-                let msg = to_json(&m.msg);
+                let msg = super::wire(&m.msg);
                 events.push(Event::Drop { msg_id: m.id, from: m.from, to: m.to, msg, reason: DropReason::Manual });
                 Ok(Some(m.to))
             }

@@ -74,7 +74,7 @@ fn run(sim: &mut Sim<Scribe>) -> Vec<(u64, u32, &'static str, Option<u64>)> {
         let Some(entry) = sim.step() else { break };
         for e in &entry.events {
             let msg = match e {
-                Event::Send { msg, .. } | Event::Deliver { msg, .. } => msg.as_u64(),
+                Event::Send { msg, .. } | Event::Deliver { msg, .. } => msg.get::<u8>().map(|m| u64::from(*m)),
                 _ => None,
             };
             seen.push((entry.time_ms, entry.node.map_or(0, |n| n.0), e.kind(), msg));

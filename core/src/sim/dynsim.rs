@@ -4,6 +4,7 @@ use super::{Intervention, InterventionError, Pending, Sim, TraceEntry, Violation
 use crate::node::Node;
 use crate::types::{Instance, NodeId, Time, Value};
 use crate::view::NodeView;
+use crate::wire::Wire;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ pub struct InFlight {
     pub to: NodeId,
     pub sent_at_ms: u64,
     pub deliver_at_ms: u64,
-    pub msg: serde_json::Value,
+    pub msg: Wire,
     /// The network will lose it (decided when it was sent).
     pub lost: bool,
     /// It crosses a partition and will be dropped.
@@ -25,7 +26,7 @@ pub struct InFlight {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TimerView {
     pub node: NodeId,
-    pub timer: serde_json::Value,
+    pub timer: Wire,
     pub at_ms: u64,
 }
 
@@ -101,7 +102,7 @@ impl<N: Node + 'static> DynSim for Sim<N> {
                     to: m.to,
                     sent_at_ms: m.sent_at.ms(),
                     deliver_at_ms: at.ms(),
-                    msg: super::to_json(&m.msg),
+                    msg: super::wire(&m.msg),
                     lost: m.lost,
                     cut: m.cut || !self.partition.connected(m.from, m.to),
                 }),
@@ -114,7 +115,7 @@ impl<N: Node + 'static> DynSim for Sim<N> {
             .iter()
             .filter_map(|((at, _), p)| match p {
                 Pending::Timer { node, timer } => {
-                    Some(TimerView { node: *node, timer: super::to_json(timer), at_ms: at.ms() })
+                    Some(TimerView { node: *node, timer: Wire::new(*timer), at_ms: at.ms() })
                 }
                 _ => None,
             })

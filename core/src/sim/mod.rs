@@ -34,6 +34,7 @@ use crate::client::ClientReply;
 use crate::event::{DropReason, Event};
 use crate::node::{Action, Node, Out};
 use crate::types::{ClientId, NodeId, Time};
+use crate::wire::{Wire, WireValue};
 use disk::Held;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -47,7 +48,8 @@ struct Message<M> {
     id: u64,
     from: NodeId,
     to: NodeId,
-    msg: M,
+    /// Shared with its trace events: recording a message copies no message.
+    msg: Arc<M>,
     sent_at: Time,
     /// Decided at send time so that the whole fate of a message follows from the seed.
     lost: bool,
@@ -310,21 +312,22 @@ impl<N: Node> Sim<N> {
         if let Some(reason) = reason {
             self.stats.dropped += 1;
             if self.tracing {
-                events.push(Event::Drop { msg_id: m.id, from: m.from, to: m.to, msg: to_json(&m.msg), reason });
+                events.push(Event::Drop { msg_id: m.id, from: m.from, to: m.to, msg: wire(&m.msg), reason });
             }
             return;
         }
         self.stats.delivered += 1;
         if self.tracing {
-            events.push(Event::Deliver { msg_id: m.id, from: m.from, to: m.to, msg: to_json(&m.msg) });
+            events.push(Event::Deliver { msg_id: m.id, from: m.from, to: m.to, msg: wire(&m.msg) });
         }
-        let (from, msg) = (m.from, m.msg);
+        // The node owns what it is handed; a copy only if the trace still holds it.
+        let (from, msg) = (m.from, Arc::try_unwrap(m.msg).unwrap_or_else(|shared| (*shared).clone()));
         self.run_node(m.to, events, |n, now, out| n.on_message(now, from, msg, out));
     }
 
     fn fire_timer(&mut self, node: NodeId, timer: N::Timer, events: &mut Vec<Event>) {
         if self.tracing {
-            events.push(Event::Timer { timer: to_json(&timer) });
+            events.push(Event::Timer { timer: Wire::new(timer) });
         }
         self.run_node(node, events, |n, now, out| n.on_timer(now, timer, out));
     }
@@ -376,8 +379,9 @@ impl<N: Node> Sim<N> {
         let id = self.next_msg_id;
         self.next_msg_id += 1;
         self.stats.sent += 1;
+        let msg = Arc::new(msg);
         if self.tracing {
-            events.push(Event::Send { msg_id: id, from, to, msg: to_json(&msg) });
+            events.push(Event::Send { msg_id: id, from, to, msg: wire(&msg) });
         }
         let now = self.now;
         if from == to {
@@ -433,11 +437,15 @@ impl<N: Node> Sim<N> {
         self.next_msg_id += 1;
         self.stats.duplicated += 1;
         if self.tracing {
-            events.push(Event::Duplicate { msg_id: copy_id, of: m.id, from: m.from, to: m.to, msg: to_json(&m.msg) });
+            events.push(Event::Duplicate { msg_id: copy_id, of: m.id, from: m.from, to: m.to, msg: wire(&m.msg) });
         }
         let copy = Message { id: copy_id, lost: false, ..m.clone() };
         self.enqueue(at, Pending::Msg(copy));
     }
+}
+
+fn wire<M: WireValue>(msg: &Arc<M>) -> Wire {
+    Wire::shared(msg.clone())
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {

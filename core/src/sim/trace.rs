@@ -44,6 +44,15 @@ impl TraceEntry {
         s
     }
 
+    /// Write the entry as JSON Lines to `w`, without building a string first.
+    pub fn write_jsonl(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        for line in self.lines() {
+            serde_json::to_writer(&mut *w, &line)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
     pub fn violations(&self) -> impl Iterator<Item = (&str, &str)> {
         self.events.iter().filter_map(|e| match e {
             Event::Violation { invariant, detail } => Some((invariant.as_str(), detail.as_str())),

@@ -206,14 +206,14 @@ impl ZabNode {
     ) {
         self.track_session(&e.txn);
         self.emit_watches(watches, out);
-        if let super::tree::Txn::CloseSession { session } = &e.txn {
+        if let super::tree::Txn::CloseSession { session } = &*e.txn {
             self.clients.sessions.retain(|_, s| s != session);
         }
         let Some(origin) = e.origin.filter(|o| o.server == self.id) else { return };
         self.settle_overtaken(origin.client, origin.seq, out);
         let Some(req) = self.clients.pending.remove(&(origin.client, origin.seq)) else { return };
         if let (ClientOp::Connect { .. }, TxnResult::SessionCreated) = (&req.op, &result) {
-            if let super::tree::Txn::CreateSession { session, timeout_ms } = &e.txn {
+            if let super::tree::Txn::CreateSession { session, timeout_ms } = &*e.txn {
                 self.clients.sessions.insert(req.client, *session);
                 out.reply(zk(&req, json!({"session_id": session, "timeout_ms": timeout_ms})));
             }

@@ -17,6 +17,7 @@
 //! the failed leader logged is cut away (TRUNC) when it comes back.
 
 pub mod clients;
+pub mod describe;
 pub mod election;
 #[cfg(test)]
 mod harness;
@@ -110,7 +111,7 @@ impl ServerInit {
     pub fn entries(&self) -> Vec<LogEntry> {
         let txn = |z: Zxid| Txn::SetData { path: "/".into(), data: z.to_string(), version: None };
         let zxids = self.log.iter().flat_map(|[e, n]| (1..=*n).map(move |c| Zxid::new(Epoch(*e), c)));
-        zxids.map(|z| LogEntry { zxid: z, time_ms: 0, txn: txn(z), origin: None }).collect()
+        zxids.map(|z| LogEntry { zxid: z, time_ms: 0, txn: txn(z).into(), origin: None }).collect()
     }
 
     pub fn delivered_zxid(&self) -> Zxid {

@@ -4,6 +4,7 @@
 use super::tree::{DataTree, Txn};
 use crate::types::{ClientId, Epoch, NodeId, SessionId, Zxid};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// `QuorumPeer.ServerState`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -74,7 +75,8 @@ impl Vote {
 pub struct LogEntry {
     pub zxid: Zxid,
     pub time_ms: u64,
-    pub txn: Txn,
+    /// Shared: a proposal travels to every learner and into every trace event, uncopied.
+    pub txn: Arc<Txn>,
     /// Which server's client asked for it: that server replies once it is delivered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,

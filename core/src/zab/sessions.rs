@@ -47,7 +47,7 @@ impl ZabNode {
         let l = self.lead.as_mut().expect("leading");
         l.counter += 1;
         let zxid = Zxid::new(l.new_epoch.expect("established"), l.counter);
-        let entry = LogEntry { zxid, time_ms: self.now.ms(), txn, origin: Some(origin) };
+        let entry = LogEntry { zxid, time_ms: self.now.ms(), txn: txn.into(), origin: Some(origin) };
         self.propose_entry(entry, out);
     }
 

@@ -172,13 +172,13 @@ fn commit_needs_a_quorum_of_voters_and_observers_get_inform() {
     l.now = Time(100);
     l.propose_write(origin, WriteRequest::Txn { txn: txn.clone(), session }, &mut out);
     let zxid = z(2, 1);
-    let entry = LogEntry { zxid, time_ms: 100, txn: txn.clone(), origin: Some(origin) };
+    let entry = LogEntry { zxid, time_ms: 100, txn: txn.clone().into(), origin: Some(origin) };
     let proposal = ZabMsg::Proposal { entry: entry.clone() };
     assert_eq!(
         out.actions,
         vec![
             // No PROPOSAL to the observer; the followers get it before our own write.
-            Action::EmitAhead(Event::Proposed { zxid, txn }),
+            Action::EmitAhead(Event::Proposed { zxid, txn: txn.into() }),
             Action::SendAhead { to: NodeId(1), msg: proposal.clone() },
             Action::SendAhead { to: NodeId(2), msg: proposal },
             Action::Persist(ZabDurable::Logged { entry: entry.clone() }),
@@ -232,10 +232,10 @@ fn a_follower_ignores_a_stale_epoch_and_resyncs_on_a_gap() {
     f.follow(NodeId(3), Time(0), &mut Out::new());
     f.learner.as_mut().unwrap().acked_newleader = true;
     let txn = Txn::SetData { path: "/".into(), data: "x".into(), version: None };
-    let stale = LogEntry { zxid: z(1, 3), time_ms: 0, txn: txn.clone(), origin: None };
+    let stale = LogEntry { zxid: z(1, 3), time_ms: 0, txn: txn.clone().into(), origin: None };
     assert!(msg(&mut f, 3, ZabMsg::Proposal { entry: stale }).is_empty());
     assert_eq!(f.stale, 1);
-    let gap = LogEntry { zxid: z(2, 2), time_ms: 0, txn, origin: None };
+    let gap = LogEntry { zxid: z(2, 2), time_ms: 0, txn: txn.into(), origin: None };
     msg(&mut f, 3, ZabMsg::Proposal { entry: gap });
     assert_eq!(f.state, ServerState::Looking, "0x200000001 went missing: re-synchronize");
 }

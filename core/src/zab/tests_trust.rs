@@ -63,8 +63,12 @@ fn a_learner_behind_the_leaders_snapshot_gets_snap() {
     let tree = Box::new(tree::DataTree::new());
     let mut records = vec![ZabDurable::Snapshot { zxid: z(1, 25), tree }];
     for c in 1..=2 {
-        let entry =
-            LogEntry { zxid: z(2, c), time_ms: 0, txn: Txn::create(format!("/{c}"), "", SessionId(0)), origin: None };
+        let entry = LogEntry {
+            zxid: z(2, c),
+            time_ms: 0,
+            txn: Txn::create(format!("/{c}"), "", SessionId(0)).into(),
+            origin: None,
+        };
         records.push(ZabDurable::Logged { entry });
     }
     let l = ZabNode::new(NodeId(3), cfg, &records);
@@ -352,7 +356,7 @@ fn a_duplicated_sync_message_is_applied_once() {
     let mut f = server(1, &cfg, &[[1, 3]], Some([1, 2]));
     f.follow(NodeId(3), Time(0), &mut Out::new());
     msg(&mut f, 3, ZabMsg::LeaderInfo { new_epoch: Epoch(2) });
-    let entry = LogEntry { zxid: z(2, 1), time_ms: 0, txn: Txn::create("/a", "", SessionId(0)), origin: None };
+    let entry = LogEntry { zxid: z(2, 1), time_ms: 0, txn: Txn::create("/a", "", SessionId(0)).into(), origin: None };
     msg(&mut f, 3, ZabMsg::Trunc { zxid: z(1, 2) });
     msg(&mut f, 3, ZabMsg::Diff { after: z(1, 2), proposals: vec![entry] });
     msg(&mut f, 3, ZabMsg::Trunc { zxid: z(1, 2) });
@@ -370,7 +374,7 @@ fn a_late_snap_never_undoes_an_acknowledged_sync() {
     let mut f = server(2, &cfg, &[[1, 3]], None);
     f.follow(NodeId(3), Time(0), &mut Out::new());
     msg(&mut f, 3, ZabMsg::LeaderInfo { new_epoch: Epoch(3) });
-    let entry = LogEntry { zxid: z(1, 4), time_ms: 0, txn: Txn::create("/a", "", SessionId(0)), origin: None };
+    let entry = LogEntry { zxid: z(1, 4), time_ms: 0, txn: Txn::create("/a", "", SessionId(0)).into(), origin: None };
     msg(&mut f, 3, ZabMsg::Diff { after: z(1, 3), proposals: vec![entry] });
     msg(&mut f, 3, ZabMsg::NewLeader { epoch: Epoch(3), zxid: z(1, 4) });
     let late = ZabMsg::Snap { zxid: z(1, 3), tree: Box::new(f.tree.snapshot()) };

@@ -70,6 +70,25 @@ impl Txn {
         Txn::Create { path: path.into(), data: data.into(), ephemeral: false, sequential: false, session }
     }
 
+    /// The name the trace writes for it (its `type`: `"create"`, `"set_data"`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Txn::SetData { .. } => "set_data",
+            other => other.op_name(),
+        }
+    }
+
+    /// The node it changes, if one.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Txn::Create { path, .. }
+            | Txn::Delete { path, .. }
+            | Txn::SetData { path, .. }
+            | Txn::Check { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
     /// The operation's name as in the client protocol (`"create"`, `"set"`, ...).
     pub fn op_name(&self) -> &'static str {
         match self {

@@ -446,7 +446,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 
 fn reply_event(r: ClientReply) -> Event {
     let (reply, error) = match r.result {
-        Ok(body) => (Some(to_json(&body)), None),
+        Ok(body) => (Some(body), None),
         Err(e) => (None, Some(e)),
     };
     Event::Reply { client: r.client, seq: r.seq, op: r.op, reply, error }

@@ -1,6 +1,7 @@
 //! Client requests and replies as the core sees them.
 
 use crate::types::{ClientId, Instance, Value};
+use crate::zab::ZkReply;
 use serde::{Deserialize, Serialize};
 
 /// A request from a client attached to one server. `seq` orders one client's requests.
@@ -147,9 +148,9 @@ pub enum ReplyBody {
         instance: Instance,
         value: Value,
     },
-    /// A coordination-service reply, as the client protocol writes it (DESIGN §3.2),
-    /// e.g. `{"path": "/a", "zxid": ...}` or `{"data": "x", "stat": {...}}`.
-    Zk(serde_json::Value),
+    /// A coordination-service reply (DESIGN §3.2), e.g. `{"path": "/a", "zxid": ...}`
+    /// or `{"data": "x", "stat": {...}}`. Untagged: no Zk body has an `instance`.
+    Zk(ZkReply),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

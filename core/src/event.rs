@@ -4,7 +4,7 @@
 //! nodes emit protocol events (`promised`, `accepted`, `learned`, ...) through
 //! `Action::Emit`. The invariant checker and the narration read only these events.
 
-use crate::client::{ClientError, ClientOp};
+use crate::client::{ClientError, ClientOp, ReplyBody};
 use crate::types::{Ballot, ClientId, Epoch, Instance, NodeId, Value, Zxid};
 use crate::wire::Wire;
 use crate::zab::tree::Txn;
@@ -95,7 +95,7 @@ pub enum Event {
         seq: u64,
         op: String,
         #[serde(skip_serializing_if = "Option::is_none", default)]
-        reply: Option<serde_json::Value>,
+        reply: Option<ReplyBody>,
         #[serde(skip_serializing_if = "Option::is_none", default)]
         error: Option<ClientError>,
     },

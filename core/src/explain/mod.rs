@@ -6,12 +6,12 @@
 
 mod zab;
 
+use crate::client::ReplyBody;
 use crate::event::{DropReason, Event, Phase};
 use crate::sim::{TraceEntry, TraceLine};
 use crate::types::{Ballot, Instance, NodeId, Value};
 use crate::wire::Wire;
 use serde::{Deserialize, Serialize};
-use serde_json::Value as Json;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -114,7 +114,7 @@ fn network(n: u32, event: &Event, after: Option<&[Event]>) -> Option<Pair> {
         ),
         Event::Request { op, client, .. } => request(n, client.0, op),
         Event::Reply { reply, error, op, client, .. } if error.is_none() && op != "propose" => {
-            zab::replied(n, client.0, op, reply.as_ref().unwrap_or(&Json::Null))
+            zab::replied(n, client.0, op, reply.as_ref())
         }
         Event::Reply { reply, error, .. } => replied(n, reply.as_ref(), error.as_ref()),
         Event::Violation { invariant, detail } => {
@@ -184,16 +184,19 @@ fn timer_fired(n: u32, timer: &Wire, after: Option<&[Event]>) -> Pair {
     (format!("Node {n}'s {name} timer fires: {en}."), format!("节点 {n} 的 {name} 定时器触发：{zh}。"))
 }
 
-fn replied(n: u32, reply: Option<&Json>, error: Option<&crate::client::ClientError>) -> Pair {
+fn replied(n: u32, reply: Option<&ReplyBody>, error: Option<&crate::client::ClientError>) -> Pair {
     if let Some(e) = error {
         return (
             format!("Node {n} answers its client with {:?}: {}.", e.code, e.message),
             format!("节点 {n} 向客户端返回错误 {:?}：{}。", e.code, e.message),
         );
     }
-    let r = reply.cloned().unwrap_or(Json::Null);
-    let value = value_text(&r["value"]);
-    let slot = r["instance"].as_u64().unwrap_or(0);
+    // Only a Paxos `propose` gets here with a body, always `Chosen`; anything else is
+    // told as the no-op at instance 0, as when the body was read as JSON.
+    let (value, slot) = match reply {
+        Some(ReplyBody::Chosen { instance, value }) => (value_of(value), instance.0),
+        _ => (value_of(&Value::Noop), 0),
+    };
     (
         format!("Node {n} tells its client that {value} was chosen (instance {slot})."),
         format!("节点 {n} 告诉客户端：{value} 已被选定（实例 {slot}）。"),
@@ -295,14 +298,6 @@ fn slots_from_zh(i: Instance) -> String {
 
 fn value_of(v: &Value) -> String {
     v.to_string()
-}
-
-fn value_text(v: &Json) -> String {
-    match v {
-        Json::Null => "no-op".into(),
-        Json::String(s) => format!("{s:?}"),
-        other => other.to_string(),
-    }
 }
 
 fn groups_text(groups: &[Vec<NodeId>]) -> String {

@@ -1,16 +1,11 @@
 //! Narration of ZAB: election, discovery, synchronization, broadcast, sessions.
 
 use super::Pair;
+use crate::client::ReplyBody;
 use crate::event::Event;
-use crate::types::{Epoch, Zxid};
+use crate::types::Zxid;
 use crate::zab::describe::txn_text;
-use serde_json::Value as Json;
-
-/// A zxid written in a trace (`{"epoch","counter"}`) in ZooKeeper's hex form.
-fn zxid_of(v: &Json) -> Option<String> {
-    let z = Zxid::new(Epoch(v.get("epoch")?.as_u64()? as u32), v.get("counter")?.as_u64()? as u32);
-    Some(z.to_string())
-}
+use crate::zab::ZkReply;
 
 fn state_meaning(state: &str) -> Option<(&'static str, &'static str)> {
     Some(match state {
@@ -144,25 +139,63 @@ fn sync_text(n: u32, learner: u32, mode: &str, zxid: Zxid) -> Pair {
     )
 }
 
-/// A coordination-service reply, in a few words.
-pub(super) fn replied(n: u32, client: u32, op: &str, r: &Json) -> Pair {
-    let detail = if let Some(s) = r["session_id"].as_u64() {
-        format!("session 0x{s:x}")
-    } else if let Some(p) = r["path"].as_str() {
-        format!("created {p}")
-    } else if let Some(d) = r["data"].as_str() {
-        format!("data {d:?} (version {})", r["stat"]["version"])
-    } else if let Some(c) = r["children"].as_array() {
-        format!("children {}", c.iter().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", "))
-    } else if r.get("stat").is_some_and(|s| s.is_null()) {
-        "it does not exist".to_string()
-    } else if let Some(v) = r["stat"].get("version") {
-        format!("it exists (version {v})")
-    } else {
-        zxid_of(&r["zxid"]).map(|z| format!("done at {z}")).unwrap_or_else(|| "done".into())
+/// A coordination-service reply, in a few words. A `set` is told by the stat it
+/// returns, in the words of an `exists` that finds the node: the sentence the golden
+/// traces hold since the narration read replies as JSON.
+pub(super) fn replied(n: u32, client: u32, op: &str, reply: Option<&ReplyBody>) -> Pair {
+    let detail = match reply {
+        Some(ReplyBody::Zk(r)) => reply_detail(r),
+        _ => "done".to_string(),
     };
     (
         format!("Node {n} answers client {client}'s {op}: {detail}."),
         format!("节点 {n} 答复客户端 {client} 的 {op}：{detail}。"),
     )
+}
+
+fn reply_detail(r: &ZkReply) -> String {
+    match r {
+        ZkReply::Connected { session_id, .. } | ZkReply::Session { session_id, .. } => format!("session {session_id}"),
+        ZkReply::Created { path, .. } => format!("created {path}"),
+        ZkReply::Data { data, stat } => format!("data {data:?} (version {})", stat.version),
+        ZkReply::Children { children } => format!("children {}", children.join(", ")),
+        ZkReply::Exists { stat: None } => "it does not exist".to_string(),
+        ZkReply::Exists { stat: Some(stat) } | ZkReply::SetData { stat, .. } => {
+            format!("it exists (version {})", stat.version)
+        }
+        ZkReply::Applied { zxid, .. } | ZkReply::Synced { zxid } => format!("done at {zxid}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{Instance, SessionId, Value};
+    use crate::zab::tree::{Stat, TxnResult};
+
+    /// The details the narration gave when it read these bodies as JSON.
+    #[test]
+    fn every_reply_is_told_as_before() {
+        let (z, stat) = (Zxid::new(crate::types::Epoch(1), 4), Stat { version: 2, ..Stat::default() });
+        let cases = [
+            (ZkReply::Connected { session_id: SessionId(z.0), timeout_ms: 4000 }, "session 0x100000004"),
+            (ZkReply::Session { session_id: SessionId(z.0), already: true }, "session 0x100000004"),
+            (ZkReply::Created { path: "/a".into(), zxid: z }, "created /a"),
+            (ZkReply::SetData { stat, zxid: z }, "it exists (version 2)"),
+            (ZkReply::Applied { zxid: z, result: TxnResult::Deleted }, "done at 0x100000004"),
+            (ZkReply::Synced { zxid: z }, "done at 0x100000004"),
+            (ZkReply::Data { data: "x".into(), stat }, "data \"x\" (version 2)"),
+            (ZkReply::Children { children: vec!["a".into(), "b".into()] }, "children a, b"),
+            (ZkReply::Exists { stat: Some(stat) }, "it exists (version 2)"),
+            (ZkReply::Exists { stat: None }, "it does not exist"),
+        ];
+        for (reply, detail) in cases {
+            let (en, zh) = replied(3, 7, "op", Some(&ReplyBody::Zk(reply)));
+            assert_eq!(en, format!("Node 3 answers client 7's op: {detail}."));
+            assert_eq!(zh, format!("节点 3 答复客户端 7 的 op：{detail}。"));
+        }
+        let chosen = ReplyBody::Chosen { instance: Instance(0), value: Value::data("A") };
+        assert_eq!(replied(3, 7, "op", Some(&chosen)).0, "Node 3 answers client 7's op: done.");
+        assert_eq!(replied(3, 7, "op", None).0, "Node 3 answers client 7's op: done.");
+    }
 }

@@ -448,13 +448,9 @@ fn wire<M: WireValue>(msg: &Arc<M>) -> Wire {
     Wire::shared(msg.clone())
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
-    serde_json::to_value(v).expect("protocol types serialize to JSON")
-}
-
 fn reply_event(r: ClientReply) -> Event {
     let (reply, error) = match r.result {
-        Ok(body) => (Some(to_json(&body)), None),
+        Ok(body) => (Some(body), None),
         Err(e) => (None, Some(e)),
     };
     Event::Reply { client: r.client, seq: r.seq, op: r.op, reply, error }

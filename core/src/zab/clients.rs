@@ -8,12 +8,11 @@
 
 use super::msg::{LogEntry, Origin, WriteRequest, ZabMsg, ZabPhase};
 use super::tree::{TxnResult, WatchEvent, ZkError};
-use super::ZabNode;
+use super::{ZabNode, ZkReply};
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode, ReplyBody};
 use crate::node::Out;
 use crate::types::{ClientId, NodeId, SessionId, Time};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::BTreeMap;
 
 /// The clients connected to this server.
@@ -44,7 +43,7 @@ fn code(e: ZkError) -> ErrorCode {
     }
 }
 
-fn zk(req: &ClientRequest, body: serde_json::Value) -> ClientReply {
+fn zk(req: &ClientRequest, body: ZkReply) -> ClientReply {
     ClientReply::ok(req, ReplyBody::Zk(body))
 }
 
@@ -67,11 +66,13 @@ impl ZabNode {
                 WriteRequest::Connect { timeout_ms: *session_timeout_ms }
             }
             (ClientOp::Connect { .. }, Some(s)) => {
-                return out.reply(zk(&req, json!({"session_id": s, "already": true})));
+                return out.reply(zk(&req, ZkReply::Session { session_id: s, already: true }));
             }
             (_, None) => return out.reply(ClientReply::error(&req, ErrorCode::SessionExpired, "connect first")),
             (ClientOp::Close {}, Some(session)) => WriteRequest::Close { session },
-            (ClientOp::Ping {}, Some(s)) => return out.reply(zk(&req, json!({"session_id": s}))),
+            (ClientOp::Ping {}, Some(s)) => {
+                return out.reply(zk(&req, ZkReply::Session { session_id: s, already: false }))
+            }
             (ClientOp::Sync { .. }, Some(_)) => return self.start_sync(req, out),
             (ClientOp::Get { .. } | ClientOp::Exists { .. } | ClientOp::Children { .. }, Some(_)) => {
                 return self.read_in_order(req, out)
@@ -140,7 +141,7 @@ impl ZabNode {
             self.clients.forwarded.remove(&key);
             let Some(req) = self.clients.pending.remove(&key) else { continue };
             if matches!(req.op, ClientOp::Sync { .. }) {
-                out.reply(zk(&req, json!({"zxid": self.delivered})));
+                out.reply(zk(&req, ZkReply::Synced { zxid: self.delivered }));
             } else {
                 out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the request was lost on its way"));
             }
@@ -150,7 +151,7 @@ impl ZabNode {
     /// The leader's SYNC came back: everything committed before it is applied here.
     pub(super) fn finish_sync(&mut self, origin: Origin, out: &mut Out<Self>) {
         if let Some(req) = self.clients.pending.remove(&(origin.client, origin.seq)) {
-            out.reply(zk(&req, json!({"zxid": self.delivered})));
+            out.reply(zk(&req, ZkReply::Synced { zxid: self.delivered }));
         }
         self.release_reads(origin.client, out);
     }
@@ -169,11 +170,13 @@ impl ZabNode {
         let watch = |w: bool| if w { session } else { None };
         let result = match &req.op {
             ClientOp::Get { path, watch: w } => {
-                self.tree.get_data(path, watch(*w)).map(|(data, stat)| json!({"data": data, "stat": stat}))
+                self.tree.get_data(path, watch(*w)).map(|(data, stat)| ZkReply::Data { data, stat })
             }
-            ClientOp::Exists { path, watch: w } => self.tree.exists(path, watch(*w)).map(|stat| json!({"stat": stat})),
+            ClientOp::Exists { path, watch: w } => {
+                self.tree.exists(path, watch(*w)).map(|stat| ZkReply::Exists { stat })
+            }
             ClientOp::Children { path, watch: w } => {
-                self.tree.get_children(path, watch(*w)).map(|children| json!({"children": children}))
+                self.tree.get_children(path, watch(*w)).map(|children| ZkReply::Children { children })
             }
             _ => Err(ZkError::BadArguments),
         };
@@ -215,7 +218,7 @@ impl ZabNode {
         if let (ClientOp::Connect { .. }, TxnResult::SessionCreated) = (&req.op, &result) {
             if let super::tree::Txn::CreateSession { session, timeout_ms } = &*e.txn {
                 self.clients.sessions.insert(req.client, *session);
-                out.reply(zk(&req, json!({"session_id": session, "timeout_ms": timeout_ms})));
+                out.reply(zk(&req, ZkReply::Connected { session_id: *session, timeout_ms: *timeout_ms }));
             }
         } else {
             out.reply(reply_for(&req, e, result));
@@ -232,10 +235,5 @@ fn reply_for(req: &ClientRequest, e: &LogEntry, result: TxnResult) -> ClientRepl
     if let Some(err) = result.error() {
         return ClientReply::error(req, code(err), format!("{} {}", req.op.name(), path_of(&req.op)));
     }
-    let body = match result {
-        TxnResult::Created { path } => json!({"path": path, "zxid": e.zxid}),
-        TxnResult::Stat(stat) => json!({"stat": stat, "zxid": e.zxid}),
-        other => json!({"zxid": e.zxid, "result": other}),
-    };
-    zk(req, body)
+    zk(req, ZkReply::for_write(e.zxid, result))
 }

@@ -25,6 +25,7 @@ pub mod leader;
 pub mod learner;
 mod log;
 pub mod msg;
+pub mod reply;
 mod sessions;
 #[cfg(test)]
 mod tests;
@@ -37,6 +38,7 @@ mod tests_trust;
 pub mod tree;
 
 pub use msg::{LogEntry, Origin, ServerState, SyncMode, Vote, WriteRequest, ZabDurable, ZabMsg, ZabPhase, ZabTimer};
+pub use reply::ZkReply;
 
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode};
 use crate::event::Event;

@@ -6,7 +6,6 @@ use super::tests::z;
 use super::*;
 use crate::client::ReplyBody;
 use crate::types::ClientId;
-use serde_json::json;
 
 fn connect() -> ClientOp {
     ClientOp::Connect { session_timeout_ms: 10_000 }
@@ -21,7 +20,7 @@ fn connected() -> (Cluster, SessionId) {
     (c, session)
 }
 
-fn body(c: &Cluster, seq: u64) -> serde_json::Value {
+fn body(c: &Cluster, seq: u64) -> ZkReply {
     match c.reply(seq).map(|r| &r.result) {
         Some(Ok(ReplyBody::Zk(v))) => v.clone(),
         other => panic!("no reply body for {seq}: {other:?}"),
@@ -36,7 +35,7 @@ fn a_follower_forwards_a_connect_and_the_session_is_the_zxid_that_made_it() {
     let request = ZabMsg::Request { origin, write: WriteRequest::Connect { timeout_ms: 10_000 } };
     assert_eq!(c.wire, vec![(1, 3, request)]);
     c.settle(100);
-    assert_eq!(body(&c, seq), json!({"session_id": z(2, 1).0, "timeout_ms": 10_000}));
+    assert_eq!(body(&c, seq), ZkReply::Connected { session_id: SessionId(z(2, 1).0), timeout_ms: 10_000 });
     assert_eq!(c.node(1).clients.sessions[&ClientId(7)], SessionId(z(2, 1).0));
 }
 
@@ -49,7 +48,7 @@ fn a_write_is_forwarded_with_its_session_and_answered_by_its_own_server() {
     let txn = Txn::Create { path: "/a".into(), data: "x".into(), ephemeral: true, sequential: false, session };
     assert_eq!(c.wire, vec![(1, 3, ZabMsg::Request { origin, write: WriteRequest::Txn { txn, session } })]);
     c.settle(100);
-    assert_eq!(body(&c, seq), json!({"path": "/a", "zxid": z(2, 2)}));
+    assert_eq!(body(&c, seq), ZkReply::Created { path: "/a".into(), zxid: z(2, 2) });
     assert!(c.replies.iter().filter(|r| r.seq == seq).count() == 1, "only server 1 answers");
 }
 
@@ -62,7 +61,8 @@ fn a_read_waits_for_the_same_clients_earlier_write() {
     assert_eq!(c.node(1).clients.held.len(), 1);
     c.settle(100);
     assert!(c.reply(write).is_some());
-    assert_eq!(body(&c, read)["data"], json!("new"), "the read sees the client's own write");
+    let ZkReply::Data { data, .. } = body(&c, read) else { panic!("get answers with data") };
+    assert_eq!(data, "new", "the read sees the client's own write");
 }
 
 #[test]
@@ -76,7 +76,7 @@ fn a_sync_is_answered_after_what_the_leader_proposed_before_it() {
     assert!(!c.wire.contains(&(3, 1, ZabMsg::Sync { origin })), "not before the outstanding commit");
     c.settle(100);
     // The answer comes back after the COMMIT, so the read after it sees the write.
-    assert_eq!(body(&c, seq), json!({"zxid": z(2, 2)}));
+    assert_eq!(body(&c, seq), ZkReply::Synced { zxid: z(2, 2) });
 }
 
 #[test]

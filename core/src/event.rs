@@ -151,11 +151,14 @@ pub enum Event {
         value: Value,
         to: NodeId,
     },
-    /// The node's role or protocol state changed.
+    /// The node's role or protocol state changed. `epoch`: a ZAB server's current
+    /// epoch; `round`: a Multi-Paxos node's ballot round.
     State {
         state: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         epoch: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        round: Option<u64>,
     },
 
     // ---- ZAB, emitted by servers ----

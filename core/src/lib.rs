@@ -19,6 +19,7 @@ pub mod explain;
 pub mod multipaxos;
 pub mod node;
 pub mod paxos;
+pub mod protocol;
 pub mod scenarios;
 pub mod sim;
 pub mod types;

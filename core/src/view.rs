@@ -9,6 +9,9 @@ pub struct NodeView {
     pub id: NodeId,
     /// False while crashed (filled in by the runtime).
     pub up: bool,
+    /// Up and leading now (filled in by the runtime from `Node::is_leader`).
+    #[serde(default)]
+    pub is_leader: bool,
     /// Roles held, e.g. `["proposer", "acceptor", "learner"]`.
     pub roles: Vec<String>,
     /// Upper-case state name, e.g. `PREPARING`, `LEADING`, `FOLLOWING`, `IDLE`.

@@ -2,9 +2,8 @@
 
 use clap::{Args, ValueEnum};
 use ensemble_core::explain::{explain_entry, Lang};
-use ensemble_core::paxos::{Buggy, Fix};
-use ensemble_core::scenarios::{builtin, find_builtin, generated, Protocol, Run, Scenario, SWEEP_NAMES};
-use ensemble_core::zab::ZabBuggy;
+use ensemble_core::protocol::{lookup, REGISTRY};
+use ensemble_core::scenarios::{builtin, find_builtin, generated, Run, Scenario, SWEEP_NAMES};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -25,24 +24,6 @@ impl From<LangArg> for Lang {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum FixArg {
-    None,
-    DistinguishedProposer,
-    RandomizedBackoff,
-}
-
-/// A rule broken on purpose; Paxos and ZAB each have their own.
-#[derive(Clone, Copy, PartialEq, ValueEnum)]
-pub enum BuggyArg {
-    None,
-    ForgetfulAcceptor,
-    NoValueAdoption,
-    SkipTrunc,
-    NoEpochCheck,
-    CommitWithoutQuorum,
-}
-
 #[derive(Args)]
 pub struct SimArgs {
     /// A built-in scenario name (see `ensemble scenarios`) or a path to a TOML file.
@@ -51,14 +32,15 @@ pub struct SimArgs {
     /// Seed for the network and timers (default: the scenario's own).
     #[arg(long)]
     seed: Option<u64>,
-    /// Livelock fix for Paxos scenarios.
-    #[arg(long, value_enum)]
-    fix: Option<FixArg>,
+    /// Livelock fix, for protocols that have them (Basic Paxos: none,
+    /// distinguished-proposer, randomized-backoff; `ensemble scenarios` lists them all).
+    #[arg(long, value_name = "NAME")]
+    fix: Option<String>,
     /// Break one rule on purpose, to see the checker catch it (Paxos:
     /// forgetful-acceptor, no-value-adoption; ZAB: skip-trunc, no-epoch-check,
     /// commit-without-quorum).
-    #[arg(long, value_enum)]
-    buggy: Option<BuggyArg>,
+    #[arg(long, value_name = "MODE")]
+    buggy: Option<String>,
     /// Stop once virtual time passes this (default: the scenario's `run.until_ms`).
     #[arg(long, conflicts_with = "steps")]
     until_ms: Option<u64>,
@@ -101,18 +83,12 @@ pub fn load_scenario(name_or_path: &str, seed: Option<u64>) -> Result<Scenario, 
 
 fn configure(args: &SimArgs) -> Result<Scenario, String> {
     let mut s = load_scenario(&args.scenario, args.seed)?;
-    if args.fix.is_some() && s.protocol != Protocol::Paxos {
-        return Err("--fix applies to Basic Paxos scenarios only".into());
+    let protocol = lookup(s.protocol);
+    if let Some(f) = &args.fix {
+        protocol.set_fix(&mut s, f).map_err(|e| format!("--fix: {e}"))?;
     }
-    if let Some(f) = args.fix {
-        s.paxos.fix = match f {
-            FixArg::None => Fix::None,
-            FixArg::DistinguishedProposer => Fix::DistinguishedProposer,
-            FixArg::RandomizedBackoff => Fix::RandomizedBackoff,
-        };
-    }
-    if let Some(b) = args.buggy {
-        set_buggy(&mut s, b)?;
+    if let Some(b) = &args.buggy {
+        protocol.set_buggy(&mut s, b).map_err(|e| format!("--buggy: {e}"))?;
     }
     if let Some(t) = args.until_ms {
         s.run.until_ms = t;
@@ -123,20 +99,6 @@ fn configure(args: &SimArgs) -> Result<Scenario, String> {
         s.run.until_ms = u64::MAX;
     }
     Ok(s)
-}
-
-fn set_buggy(s: &mut Scenario, b: BuggyArg) -> Result<(), String> {
-    match (s.protocol, b) {
-        (Protocol::Paxos, BuggyArg::None) => s.paxos.buggy = Buggy::None,
-        (Protocol::Paxos, BuggyArg::ForgetfulAcceptor) => s.paxos.buggy = Buggy::ForgetfulAcceptor,
-        (Protocol::Paxos, BuggyArg::NoValueAdoption) => s.paxos.buggy = Buggy::NoValueAdoption,
-        (Protocol::Zab, BuggyArg::None) => s.zab.buggy = ZabBuggy::None,
-        (Protocol::Zab, BuggyArg::SkipTrunc) => s.zab.buggy = ZabBuggy::SkipTrunc,
-        (Protocol::Zab, BuggyArg::NoEpochCheck) => s.zab.buggy = ZabBuggy::NoEpochCheck,
-        (Protocol::Zab, BuggyArg::CommitWithoutQuorum) => s.zab.buggy = ZabBuggy::CommitWithoutQuorum,
-        (p, _) => return Err(format!("that --buggy mode does not apply to a {p:?} scenario")),
-    }
-    Ok(())
 }
 
 pub fn run(args: SimArgs) -> ExitCode {
@@ -179,7 +141,7 @@ fn simulate(scenario: &Scenario, args: &SimArgs) -> io::Result<bool> {
             w.write_all(entry.to_jsonl().as_bytes())?;
         }
         if args.explain {
-            for text in explain_entry(&entry, lang) {
+            for text in explain_entry(lookup(scenario.protocol), &entry, lang) {
                 writeln!(stdout, "[{} {}ms] {}", entry.step, entry.time_ms, text)?;
             }
         }
@@ -210,6 +172,12 @@ pub fn list(args: ScenariosArgs) -> ExitCode {
             "random faults chosen by --seed, as in the seed sweeps"
         };
         println!("{name:width$}  {text}");
+    }
+    println!();
+    for p in REGISTRY {
+        let fixes = if p.fixes().is_empty() { "-".to_string() } else { p.fixes().join(", ") };
+        let buggy = if p.buggy_modes().is_empty() { "-".to_string() } else { p.buggy_modes().join(", ") };
+        println!("{:width$}  --fix: {fixes}; --buggy: {buggy}", p.name());
     }
     ExitCode::SUCCESS
 }

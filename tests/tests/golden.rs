@@ -26,7 +26,7 @@ fn render(s: &Scenario) -> String {
     let (mut jsonl, mut narrated, mut total) = (String::new(), Vec::new(), 0usize);
     while let Some(entry) = run.next_entry() {
         jsonl.push_str(&entry.to_jsonl());
-        for text in explain_entry(&entry, Lang::En) {
+        for text in explain_entry(ensemble_core::protocol::lookup(s.protocol), &entry, Lang::En) {
             total += 1;
             if narrated.len() < NARRATED_LINES {
                 narrated.push(format!("[{} {}ms] {text}", entry.step, entry.time_ms));

@@ -2,11 +2,9 @@
 //! the rule a Paxos or ZAB scenario breaks on purpose (`buggy`). Names are the scenario
 //! files' own (kebab-case), so the address bar, the CLI and the files agree.
 
-use ensemble_core::paxos::{Buggy, Fix};
+use ensemble_core::paxos::Fix;
+use ensemble_core::protocol::lookup;
 use ensemble_core::scenarios::{Protocol, Scenario};
-use ensemble_core::zab::ZabBuggy;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 /// The livelock fixes and their names in scenario files (`paxos.fix`).
 pub const FIXES: [(Fix, &str); 3] = [
@@ -14,10 +12,6 @@ pub const FIXES: [(Fix, &str); 3] = [
     (Fix::DistinguishedProposer, "distinguished-proposer"),
     (Fix::RandomizedBackoff, "randomized-backoff"),
 ];
-
-const PAXOS_BUGGY: [Buggy; 3] = [Buggy::None, Buggy::ForgetfulAcceptor, Buggy::NoValueAdoption];
-const ZAB_BUGGY: [ZabBuggy; 4] =
-    [ZabBuggy::None, ZabBuggy::SkipTrunc, ZabBuggy::NoEpochCheck, ZabBuggy::CommitWithoutQuorum];
 
 pub fn fix_name(fix: Fix) -> &'static str {
     FIXES.iter().find(|(f, _)| *f == fix).map(|(_, n)| *n).unwrap_or("none")
@@ -27,46 +21,33 @@ pub fn fix_from_name(name: &str) -> Fix {
     FIXES.iter().find(|(_, n)| *n == name).map(|(f, _)| *f).unwrap_or_default()
 }
 
-/// A unit variant's name as the scenario files write it, e.g. `skip-trunc`.
-fn name_of<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|j| j.as_str().map(str::to_string)).unwrap_or_default()
-}
-
-fn parse<T: DeserializeOwned>(name: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
-}
-
 /// The buggy modes `protocol` offers, `none` first; empty when it has none.
 pub fn buggy_names(protocol: Protocol) -> Vec<String> {
-    match protocol {
-        Protocol::Paxos => PAXOS_BUGGY.iter().map(name_of).collect(),
-        Protocol::Zab => ZAB_BUGGY.iter().map(name_of).collect(),
-        Protocol::Multipaxos => Vec::new(),
-    }
+    lookup(protocol).buggy_modes().iter().map(|n| n.to_string()).collect()
 }
 
-/// The buggy mode `s` runs with, e.g. `none` or `forgetful-acceptor`.
+/// The buggy mode `s` runs with, e.g. `none` or `forgetful-acceptor`; empty when its
+/// protocol has none.
 pub fn buggy_of(s: &Scenario) -> String {
-    match s.protocol {
-        Protocol::Paxos => name_of(&s.paxos.buggy),
-        Protocol::Zab => name_of(&s.zab.buggy),
-        Protocol::Multipaxos => String::new(),
+    let p = lookup(s.protocol);
+    if p.buggy_modes().is_empty() {
+        String::new()
+    } else {
+        p.buggy(s).to_string()
     }
 }
 
 /// Run `s` with the buggy mode called `name`; an unknown name changes nothing.
 pub fn set_buggy(s: &mut Scenario, name: &str) {
-    match s.protocol {
-        Protocol::Paxos => s.paxos.buggy = parse(name).unwrap_or(s.paxos.buggy),
-        Protocol::Zab => s.zab.buggy = parse(name).unwrap_or(s.zab.buggy),
-        Protocol::Multipaxos => {}
-    }
+    let _ = lookup(s.protocol).set_buggy(s, name);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ensemble_core::paxos::Buggy;
     use ensemble_core::scenarios::find_builtin;
+    use ensemble_core::zab::ZabBuggy;
 
     #[test]
     fn buggy_names_round_trip_through_the_scenario() {

@@ -30,10 +30,6 @@ pub struct ZabTexts {
     pub ephemeral: &'static str,
     pub sequential: &'static str,
     pub watch: &'static str,
-    pub election: &'static str,
-    pub discovery: &'static str,
-    pub sync: &'static str,
-    pub broadcast: &'static str,
 }
 
 pub const EN: ZabTexts = ZabTexts {
@@ -62,10 +58,6 @@ pub const EN: ZabTexts = ZabTexts {
     ephemeral: "ephemeral",
     sequential: "sequential",
     watch: "watch",
-    election: "election",
-    discovery: "discovery",
-    sync: "sync",
-    broadcast: "broadcast",
 };
 
 pub const ZH: ZabTexts = ZabTexts {
@@ -94,10 +86,6 @@ pub const ZH: ZabTexts = ZabTexts {
     ephemeral: "临时节点",
     sequential: "顺序节点",
     watch: "监听",
-    election: "选举",
-    discovery: "发现",
-    sync: "同步",
-    broadcast: "广播",
 };
 
 pub fn zab_texts(lang: Lang) -> &'static ZabTexts {

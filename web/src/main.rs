@@ -73,7 +73,7 @@ fn App() -> Html {
             <main class="layout">
                 <div class="col-cluster">
                     <Cluster lang={lang} views={snap.views.clone()} in_flight={snap.in_flight.clone()} now_ms={snap.now_ms}
-                        partition={snap.partition.clone()} is_zab={is_zab} />
+                        partition={snap.partition.clone()} protocol={state.scenario.protocol} />
                     if is_zab {
                         <ClientForm lang={lang} nodes={snap.views.len() as u32} on_action={dispatch.clone()} />
                     } else {

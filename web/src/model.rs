@@ -3,6 +3,7 @@
 use crate::state::AppState;
 use ensemble_core::event::Event;
 use ensemble_core::explain::{explain_entry, Lang};
+use ensemble_core::protocol::lookup;
 use ensemble_core::sim::InFlight;
 use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
@@ -114,7 +115,7 @@ pub fn narrate(state: &AppState, lang: Lang) -> Vec<LogLine> {
     let tl = state.timeline();
     let mut out = Vec::new();
     for entry in tl.entries().iter().rev() {
-        for (line, text) in entry.lines().zip(explain_entry(entry, lang)) {
+        for (line, text) in entry.lines().zip(explain_entry(lookup(state.scenario.protocol), entry, lang)) {
             out.push(LogLine {
                 step: line.step,
                 time_ms: line.time_ms,

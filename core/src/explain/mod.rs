@@ -4,8 +4,6 @@
 //! The Chinese follows the glossary of the course notes (提案者, 表决者, 同步者, ...)
 //! and keeps protocol message names in their original form, as Chinese texts do.
 
-mod zab;
-
 use crate::client::ReplyBody;
 use crate::event::{DropReason, Event, Phase};
 use crate::sim::{TraceEntry, TraceLine};
@@ -21,22 +19,23 @@ pub enum Lang {
     Zh,
 }
 
-/// One sentence for one trace line, read on its own; [`explain_entry`] says more.
-pub fn explain(line: &TraceLine, lang: Lang) -> String {
-    explain_event(line.node, &line.event, lang)
+/// One sentence for one trace line of a `protocol` run, read on its own;
+/// [`explain_entry`] says more.
+pub fn explain(protocol: &dyn ProtocolInfo, line: &TraceLine, lang: Lang) -> String {
+    explain_event(protocol, line.node, &line.event, lang)
 }
 
 /// One sentence per event of a step, each read with the events that followed it in the
-/// step. A line alone cannot tell which protocol restarted (a ZAB server's restart is
-/// followed by its LOOKING vote) or whether a finalize wait ended in a decision.
-pub fn explain_entry(entry: &TraceEntry, lang: Lang) -> Vec<String> {
+/// step (a finalize wait that ended in a decision says so).
+pub fn explain_entry(protocol: &dyn ProtocolInfo, entry: &TraceEntry, lang: Lang) -> Vec<String> {
     let events = &entry.events;
-    (0..events.len()).map(|i| pick(narrate(entry.node, &events[i], Some(&events[i + 1..])), lang)).collect()
+    let narrate = |i: usize| narrate(protocol, entry.node, &events[i], Some(&events[i + 1..]));
+    (0..events.len()).map(|i| pick(narrate(i), lang)).collect()
 }
 
 /// One sentence for `event`, which happened at `node` (if any), read on its own.
-pub fn explain_event(node: Option<NodeId>, event: &Event, lang: Lang) -> String {
-    pick(narrate(node, event, None), lang)
+pub fn explain_event(protocol: &dyn ProtocolInfo, node: Option<NodeId>, event: &Event, lang: Lang) -> String {
+    pick(narrate(protocol, node, event, None), lang)
 }
 
 fn pick((en, zh): Pair, lang: Lang) -> String {
@@ -46,18 +45,24 @@ fn pick((en, zh): Pair, lang: Lang) -> String {
     }
 }
 
-/// `after`: the events that followed `event` in its step, if known.
-fn narrate(node: Option<NodeId>, event: &Event, after: Option<&[Event]>) -> Pair {
+/// The protocol's own words first (its roles, phases and replies), then the network's
+/// and faults', then the Paxos events Basic and Multi-Paxos share. `after`: the events
+/// that followed `event` in its step, if known.
+fn narrate(protocol: &dyn ProtocolInfo, node: Option<NodeId>, event: &Event, after: Option<&[Event]>) -> Pair {
     let n = node.map(|n| n.0).unwrap_or(0);
-    network(n, event, after).or_else(|| zab::explain(n, event)).or_else(|| paxos(n, event)).unwrap_or_else(|| {
-        let kind = event.kind();
-        (format!("Node {n}: {kind}."), format!("节点 {n}：{kind}。"))
-    })
+    protocol
+        .narrate(n, event)
+        .or_else(|| network(protocol, n, event, after))
+        .or_else(|| paxos(n, event))
+        .unwrap_or_else(|| {
+            let kind = event.kind();
+            (format!("Node {n}: {kind}."), format!("节点 {n}：{kind}。"))
+        })
 }
 
-pub(crate) type Pair = (String, String);
+use crate::protocol::{Pair, ProtocolInfo};
 
-fn network(n: u32, event: &Event, after: Option<&[Event]>) -> Option<Pair> {
+fn network(protocol: &dyn ProtocolInfo, n: u32, event: &Event, after: Option<&[Event]>) -> Option<Pair> {
     Some(match event {
         Event::Send { from, to, msg, .. } if from == to => {
             let m = msg.describe();
@@ -100,7 +105,7 @@ fn network(n: u32, event: &Event, after: Option<&[Event]>) -> Option<Pair> {
             ),
             format!("节点 {n} 的磁盘写入完成（fsync）：{records} 条记录已持久化，在它之后发出的消息现在才离开。"),
         ),
-        Event::Restart {} => restarted(n, after),
+        Event::Restart {} => protocol.restarted(n),
         Event::Partition { groups } => {
             let g = groups_text(groups);
             (
@@ -113,32 +118,12 @@ fn network(n: u32, event: &Event, after: Option<&[Event]>) -> Option<Pair> {
             "网络分区恢复：所有节点又可以互相通信。".into(),
         ),
         Event::Request { op, client, .. } => request(n, client.0, op),
-        Event::Reply { reply, error, op, client, .. } if error.is_none() && op != "propose" => {
-            zab::replied(n, client.0, op, reply.as_ref())
-        }
         Event::Reply { reply, error, .. } => replied(n, reply.as_ref(), error.as_ref()),
         Event::Violation { invariant, detail } => {
             (format!("INVARIANT VIOLATED ({invariant}): {detail}."), format!("不变式被违反（{invariant}）：{detail}。"))
         }
         _ => return None,
     })
-}
-
-/// What a restarted node rebuilds depends on its protocol, which only the rest of the
-/// step tells: a ZAB server at once goes LOOKING and votes; a Paxos node does nothing
-/// that names ZAB.
-fn restarted(n: u32, after: Option<&[Event]>) -> Pair {
-    match after {
-        Some(rest) if rest.iter().any(zab::is_zab) => zab::restarted(n),
-        Some(_) => (
-            format!("Node {n} restarts and rebuilds its state from what it persisted (promises, accepted values)."),
-            format!("节点 {n} 重启，并从持久化的记录（承诺、已接受的值）恢复状态。"),
-        ),
-        None => (
-            format!("Node {n} restarts and rebuilds its state from what it persisted."),
-            format!("节点 {n} 重启，并从持久化的记录恢复状态。"),
-        ),
-    }
 }
 
 fn request(n: u32, client: u32, op: &crate::client::ClientOp) -> Pair {
@@ -240,9 +225,9 @@ fn paxos(n: u32, event: &Event) -> Option<Pair> {
             format!("Node {n} is not the distinguished proposer: it forwards {} to node {to}, so only one process proposes.", value_of(value)),
             format!("节点 {n} 不是唯一指定的提案者：它把 {} 转交给节点 {to}，只允许一个进程提交提案。", value_of(value)),
         ),
-        Event::State { state, epoch } => {
-            let e = epoch.map(|e| format!(" (round {e})")).unwrap_or_default();
-            let ez = epoch.map(|e| format!("（轮次 {e}）")).unwrap_or_default();
+        Event::State { state, round, .. } => {
+            let e = round.map(|e| format!(" (round {e})")).unwrap_or_default();
+            let ez = round.map(|e| format!("（轮次 {e}）")).unwrap_or_default();
             (format!("Node {n} is now {state}{e}."), format!("节点 {n} 进入 {state} 状态{ez}。"))
         }
         _ => return None,
@@ -311,6 +296,9 @@ fn groups_text(groups: &[Vec<NodeId>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::multipaxos::PROTOCOL as MULTIPAXOS;
+    use crate::paxos::PROTOCOL as PAXOS;
+    use crate::zab::PROTOCOL as ZAB;
 
     #[test]
     fn rejection_names_the_rule() {
@@ -320,9 +308,9 @@ mod tests {
             ballot: Ballot::new(3, NodeId(1)),
             promised: Ballot::new(4, NodeId(2)),
         };
-        let en = explain_event(Some(NodeId(2)), &e, Lang::En);
+        let en = explain_event(&PAXOS, Some(NodeId(2)), &e, Lang::En);
         assert!(en.starts_with("Node 2 rejects Prepare(b=3.1) because it promised b=4.2"), "{en}");
-        let zh = explain_event(Some(NodeId(2)), &e, Lang::Zh);
+        let zh = explain_event(&PAXOS, Some(NodeId(2)), &e, Lang::Zh);
         assert!(zh.contains("拒绝 Prepare(b=3.1)，因为它已承诺 b=4.2"), "{zh}");
     }
 
@@ -331,9 +319,9 @@ mod tests {
     }
 
     /// The first sentence of a step, in English and Chinese.
-    fn first(events: Vec<Event>) -> (String, String) {
+    fn first(p: &dyn ProtocolInfo, events: Vec<Event>) -> (String, String) {
         let entry = step(events);
-        (explain_entry(&entry, Lang::En).remove(0), explain_entry(&entry, Lang::Zh).remove(0))
+        (explain_entry(p, &entry, Lang::En).remove(0), explain_entry(p, &entry, Lang::Zh).remove(0))
     }
 
     #[test]
@@ -343,8 +331,8 @@ mod tests {
             zxid: crate::types::Zxid::ZERO,
             peer_epoch: crate::types::Epoch(0),
         };
-        let looking = Event::State { state: "LOOKING".into(), epoch: Some(0) };
-        let (en, zh) = first(vec![Event::Restart {}, looking, Event::Vote { vote, round: 1 }]);
+        let looking = Event::State { state: "LOOKING".into(), epoch: Some(0), round: None };
+        let (en, zh) = first(&ZAB, vec![Event::Restart {}, looking, Event::Vote { vote, round: 1 }]);
         assert!(en.contains("accepted and current epoch, log, snapshot and delivered mark"), "{en}");
         assert!(!en.contains("promises"), "{en}");
         assert!(zh.contains("已接受纪元与当前纪元、日志、快照和已交付位置"), "{zh}");
@@ -353,53 +341,61 @@ mod tests {
 
     #[test]
     fn a_paxos_restart_keeps_its_words() {
-        // Neither Basic nor Multi-Paxos emits anything when it starts again.
-        let (en, zh) = first(vec![Event::Restart {}]);
-        assert!(en.ends_with("from what it persisted (promises, accepted values)."), "{en}");
-        assert!(zh.contains("（承诺、已接受的值）"), "{zh}");
-        // Read alone, a restart's protocol is unknown: nothing protocol-specific is said.
-        let en = explain_event(Some(NodeId(2)), &Event::Restart {}, Lang::En);
-        assert_eq!(en, "Node 2 restarts and rebuilds its state from what it persisted.");
-        let zh = explain_event(Some(NodeId(2)), &Event::Restart {}, Lang::Zh);
-        assert_eq!(zh, "节点 2 重启，并从持久化的记录恢复状态。");
+        for p in [&PAXOS as &dyn ProtocolInfo, &MULTIPAXOS] {
+            let (en, zh) = first(p, vec![Event::Restart {}]);
+            assert!(en.ends_with("from what it persisted (promises, accepted values)."), "{en}");
+            assert!(zh.contains("（承诺、已接受的值）"), "{zh}");
+        }
+    }
+
+    /// The bug this seam fixed: state names are shared, so a Multi-Paxos leader was told
+    /// in ZAB's words ("gathers its followers").
+    #[test]
+    fn each_protocol_narrates_its_own_roles() {
+        let leading = |epoch, round| Event::State { state: "LEADING".into(), epoch, round };
+        let (en, _) = first(&MULTIPAXOS, vec![leading(None, Some(2))]);
+        assert!(en.starts_with("Node 2 is now LEADING (round 2): a majority promised its ballot"), "{en}");
+        assert!(!en.contains("followers"), "{en}");
+        let (en, _) = first(&ZAB, vec![leading(Some(3), None)]);
+        assert!(en.contains("(epoch 3): it was elected and now gathers its followers"), "{en}");
     }
 
     #[test]
     fn a_finalize_wait_decides_only_when_the_step_shows_it() {
         let timer = Event::Timer { timer: crate::wire::Wire::new(crate::zab::ZabTimer::FinalizeWait) };
-        let leading = Event::State { state: "LEADING".into(), epoch: Some(0) };
+        let leading = Event::State { state: "LEADING".into(), epoch: Some(0), round: None };
         let phase = Event::Phase { phase: "DISCOVERY".into() };
-        let (en, zh) = first(vec![timer.clone(), phase, leading]);
+        let (en, zh) = first(&ZAB, vec![timer.clone(), phase, leading]);
         assert!(en.ends_with("a quorum still agrees with its vote, so it decides."), "{en}");
         assert!(zh.ends_with("过半数仍同意它的选票，于是做出决定。"), "{zh}");
-        let (en, zh) = first(vec![timer.clone()]);
+        let (en, zh) = first(&ZAB, vec![timer.clone()]);
         assert!(
             en.ends_with("a quorum no longer agrees with its vote, so it does not decide and keeps looking."),
             "{en}"
         );
         assert!(zh.contains("已不足过半数，于是暂不决定"), "{zh}");
         // Read alone, the sentence is conditional: it may or may not decide.
-        let en = explain_event(Some(NodeId(2)), &timer, Lang::En);
+        let en = explain_event(&ZAB, Some(NodeId(2)), &timer, Lang::En);
         assert!(en.ends_with("if a quorum still agrees with its vote (nothing better arrived), it decides."), "{en}");
-        let zh = explain_event(Some(NodeId(2)), &timer, Lang::Zh);
+        let zh = explain_event(&ZAB, Some(NodeId(2)), &timer, Lang::Zh);
         assert!(zh.contains("若过半数仍同意它的选票"), "{zh}");
     }
 
     #[test]
     fn a_trunc_that_removes_nothing_is_not_told_as_a_cut() {
         let z = crate::types::Zxid::new(crate::types::Epoch(1), 3);
-        let (en, zh) = zab::truncated(2, z, Some(0));
+        let (en, zh) = crate::zab::narrate::truncated(2, z, Some(0));
         assert_eq!(en, "Node 2's log already ends at 0x100000003: TRUNC finds nothing to cut.");
         assert_eq!(zh, "节点 2 的日志本就止于 0x100000003：TRUNC 没有可截断的提案。");
-        let (en, zh) = zab::truncated(2, z, Some(2));
+        let (en, zh) = crate::zab::narrate::truncated(2, z, Some(2));
         assert!(
             en.starts_with("Node 2 cuts 2 proposal(s) from its log, back to 0x100000003: they were never committed")
         );
         assert!(zh.starts_with("节点 2 从日志中截去 2 个提案，回到 0x100000003"), "{zh}");
         // Today's trace does not say how many were cut: the sentence claims no loss.
-        let en = explain_event(Some(NodeId(2)), &Event::Truncated { zxid: z, removed: None }, Lang::En);
+        let en = explain_event(&ZAB, Some(NodeId(2)), &Event::Truncated { zxid: z, removed: None }, Lang::En);
         assert!(en.starts_with("Node 2's log now ends at 0x100000003 (TRUNC): any proposals"), "{en}");
-        let zh = explain_event(Some(NodeId(2)), &Event::Truncated { zxid: z, removed: None }, Lang::Zh);
+        let zh = explain_event(&ZAB, Some(NodeId(2)), &Event::Truncated { zxid: z, removed: None }, Lang::Zh);
         assert!(zh.contains("其后若有提案"), "{zh}");
     }
 }

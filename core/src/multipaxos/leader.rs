@@ -23,7 +23,7 @@ impl MultiPaxosNode {
         self.attempts += 1;
         let (ballot, from_slot) = (self.ballot, self.first_unchosen());
         out.persist(MultiPaxosDurable::Round { round: ballot.round });
-        out.emit(Event::State { state: "CANDIDATE".into(), epoch: Some(ballot.round) });
+        out.emit(Event::State { state: "CANDIDATE".into(), epoch: None, round: Some(ballot.round) });
         out.emit(Event::Preparing { instance: from_slot, ballot, attempt: self.attempts });
         out.broadcast(&self.config.nodes, &MultiPaxosMsg::Prepare { ballot, from_slot });
         self.arm_leader_timeout(out);
@@ -45,7 +45,7 @@ impl MultiPaxosNode {
         self.leader = Some(self.id);
         self.attempts = 0;
         let ballot = self.ballot;
-        out.emit(Event::State { state: "LEADING".into(), epoch: Some(ballot.round) });
+        out.emit(Event::State { state: "LEADING".into(), epoch: None, round: Some(ballot.round) });
         out.cancel_timer(MultiPaxosTimer::LeaderTimeout);
         // Per slot, the acceptance with the highest ballot among the promises.
         let mut highest: BTreeMap<Instance, (Ballot, Entry)> = BTreeMap::new();
@@ -140,7 +140,7 @@ impl MultiPaxosNode {
         // Commands we were proposing may still be chosen by the next leader (they are
         // accepted somewhere) or not; their origins re-forward them until applied.
         self.proposals.clear();
-        out.emit(Event::State { state: "FOLLOWING".into(), epoch: None });
+        out.emit(Event::State { state: "FOLLOWING".into(), epoch: None, round: None });
         out.cancel_timer(MultiPaxosTimer::Heartbeat);
         if self.pending.is_empty() {
             out.cancel_timer(MultiPaxosTimer::Resend);

@@ -12,10 +12,12 @@ mod describe;
 mod leader;
 mod learner;
 mod msg;
+mod protocol;
 #[cfg(test)]
 mod tests;
 
 pub use msg::{Entry, MultiPaxosDurable, MultiPaxosMsg, MultiPaxosTimer, Origin, SlotValue};
+pub use protocol::PROTOCOL;
 
 use crate::client::{ClientReply, ClientRequest, ErrorCode};
 use crate::node::{Node, Out};
@@ -225,6 +227,7 @@ impl Node for MultiPaxosNode {
         NodeView {
             id: self.id,
             up: true,
+            is_leader: false,
             roles: vec!["proposer".into(), "acceptor".into(), "learner".into()],
             // ZooKeeper-style state names, as the `state` events use.
             state: match self.role {

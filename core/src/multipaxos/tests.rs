@@ -43,7 +43,7 @@ fn leader_timeout_runs_phase_1_once_for_all_open_slots() {
     let prepare = MultiPaxosMsg::Prepare { ballot: b(1, 1), from_slot: Instance(0) };
     let mut want = vec![
         Action::Persist(MultiPaxosDurable::Round { round: 1 }),
-        Action::Emit(Event::State { state: "CANDIDATE".into(), epoch: Some(1) }),
+        Action::Emit(Event::State { state: "CANDIDATE".into(), epoch: None, round: Some(1) }),
         Action::Emit(Event::Preparing { instance: Instance(0), ballot: b(1, 1), attempt: 1 }),
     ];
     want.extend((1..=3).map(|i| Action::Send { to: NodeId(i), msg: prepare.clone() }));
@@ -91,7 +91,7 @@ fn new_leader_reproposes_accepted_values_and_fills_gaps_with_noops() {
         accepts,
         vec![(Instance(0), Value::data("a")), (Instance(1), Value::Noop), (Instance(2), Value::data("c"))]
     );
-    assert!(acts.contains(&Action::Emit(Event::State { state: "LEADING".into(), epoch: Some(1) })));
+    assert!(acts.contains(&Action::Emit(Event::State { state: "LEADING".into(), epoch: None, round: Some(1) })));
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn nack_makes_a_candidate_step_down() {
     timer(&mut n, MultiPaxosTimer::LeaderTimeout);
     let acts = msg(&mut n, 2, MultiPaxosMsg::Nack { ballot: b(1, 1), promised: b(5, 2) });
     assert_eq!(n.role, Role::Follower);
-    assert!(acts.contains(&Action::Emit(Event::State { state: "FOLLOWING".into(), epoch: None })));
+    assert!(acts.contains(&Action::Emit(Event::State { state: "FOLLOWING".into(), epoch: None, round: None })));
     timer(&mut n, MultiPaxosTimer::LeaderTimeout);
     assert_eq!(n.ballot, b(6, 1), "the next try goes above the ballot that beat it");
 }

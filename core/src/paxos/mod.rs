@@ -22,6 +22,7 @@ mod describe;
 mod learner;
 mod msg;
 mod proposer;
+mod protocol;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +30,7 @@ pub use acceptor::Acceptor;
 pub use learner::Learner;
 pub use msg::{AcceptedValue, PaxosDurable, PaxosMsg, PaxosTimer};
 pub use proposer::{Proposer, ProposerPhase};
+pub use protocol::PROTOCOL;
 
 use crate::client::{ClientReply, ClientRequest, ErrorCode, ReplyBody};
 use crate::event::Event;
@@ -265,6 +267,7 @@ impl Node for PaxosNode {
         NodeView {
             id: self.id,
             up: true,
+            is_leader: false,
             roles: self.role_names(),
             state,
             ballot: self.proposer.as_ref().map(|p| p.ballot).filter(|b| !b.is_zero()),

@@ -1,8 +1,7 @@
 //! From a scenario to a running simulation.
 
-use super::spec::{Protocol, RunSpec, Scenario};
-use crate::multipaxos::{MultiPaxosConfig, MultiPaxosNode};
-use crate::paxos::{PaxosConfig, PaxosNode};
+use super::spec::{RunSpec, Scenario};
+use crate::paxos::PaxosConfig;
 use crate::sim::{Checker, DynSim, Sim, TraceEntry, Violation};
 use crate::types::{NodeId, Time, Value};
 use crate::zab::{ZabConfig, ZabNode};
@@ -15,30 +14,9 @@ pub fn build(s: &Scenario) -> Box<dyn DynSim> {
     build_with(s, s.seed)
 }
 
-/// Build the simulation of `s` with `seed`, its schedule queued.
+/// Build the simulation of `s` with `seed`, its schedule queued, by its protocol.
 pub fn build_with(s: &Scenario, seed: u64) -> Box<dyn DynSim> {
-    let n = s.nodes.count;
-    match s.protocol {
-        Protocol::Paxos => {
-            let config = Arc::new(paxos_config(s));
-            let checker = Checker::paxos(config.acceptors.len(), false);
-            let sim = Sim::new(
-                n,
-                s.network.clone(),
-                seed,
-                checker,
-                Arc::new(move |id, d| PaxosNode::new(id, config.clone(), d)),
-            );
-            Box::new(scheduled(sim, s))
-        }
-        Protocol::Zab => Box::new(build_zab(s, seed)),
-        Protocol::Multipaxos => {
-            let config = Arc::new(MultiPaxosConfig::from_settings(n, &s.multipaxos));
-            let checker = Checker::paxos(n as usize, true);
-            let factory = Arc::new(move |id, d: &[_]| MultiPaxosNode::new(id, config.clone(), d));
-            Box::new(scheduled(Sim::new(n, s.network.clone(), seed, checker, factory), s))
-        }
-    }
+    crate::protocol::lookup(s.protocol).build(s, seed)
 }
 
 /// A ZAB scenario's simulation with its concrete node type, for tests that look
@@ -67,7 +45,8 @@ fn zab_sim(s: &Scenario, seed: u64) -> Sim<ZabNode> {
     Sim::with_initial(n, net, seed, checker, factory, initial)
 }
 
-fn scheduled<N: crate::node::Node>(mut sim: Sim<N>, s: &Scenario) -> Sim<N> {
+/// `sim` with the scenario's schedule queued.
+pub fn scheduled<N: crate::node::Node>(mut sim: Sim<N>, s: &Scenario) -> Sim<N> {
     for item in &s.schedule {
         // Validated when the scenario was parsed.
         if let Ok(iv) = item.intervention() {

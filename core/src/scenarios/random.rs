@@ -9,7 +9,6 @@
 
 use super::spec::{ClientSpec, NodesSpec, Protocol, RequestSpec, RunSpec, Scenario, ScheduleItem};
 use crate::client::ClientOp;
-use crate::paxos::Fix;
 use crate::sim::{NetConfig, Rng};
 
 /// All faults are over by then.
@@ -24,21 +23,21 @@ pub const LATE_CLIENT: u32 = 100;
 
 /// The generated scenario called `name` for `seed`, if `name` is a sweep.
 pub fn generated(name: &str, seed: u64) -> Option<Scenario> {
-    match name {
-        "sweep-paxos" => Some(random_scenario(Protocol::Paxos, seed)),
-        "sweep-multipaxos" => Some(random_scenario(Protocol::Multipaxos, seed)),
-        "sweep-zab" => Some(random_scenario(Protocol::Zab, seed)),
-        "sweep-zab-chaos" => Some(super::chaos::chaos_scenario(seed)),
-        _ => None,
+    if name == "sweep-zab-chaos" {
+        return Some(super::chaos::chaos_scenario(seed));
     }
+    let p = crate::protocol::REGISTRY.into_iter().find(|p| name.strip_prefix("sweep-") == Some(p.name()))?;
+    Some(random_scenario(p.tag(), seed))
 }
 
 pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
+    let proto = crate::protocol::lookup(protocol);
+    let shape = proto.sweep();
     // A different stream from the simulator's, so schedule and run do not correlate.
     let mut rng = Rng::new(seed ^ 0x5eed_5eed_5eed_5eed);
     let voters = if rng.chance(0.5) { 3 } else { 5 };
-    // ZAB sweeps add an observer to some runs.
-    let observer = protocol == Protocol::Zab && rng.chance(0.4);
+    // Some runs add an observer, where the protocol has them.
+    let observer = shape.observer_percent > 0 && rng.chance(shape.observer_percent as f64 / 100.0);
     let count = voters + u32::from(observer);
     let lo = rng.range(1, 10);
     let network = NetConfig {
@@ -47,22 +46,23 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
         duplicate: rng.range(0, 10) as f64 / 100.0,
         reorder: rng.range(0, 20) as f64 / 100.0,
         reorder_ms: 50,
-        fifo: protocol == Protocol::Zab,
+        fifo: shape.fifo,
         duplicate_late_ms: 0,
         disk_ms: disk_ms(seed),
     };
-    let name = serde_json::to_value(protocol).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    let mut s = blank(&format!("sweep-{name}"), protocol, seed, count, network);
+    let mut s = blank(&format!("sweep-{}", proto.name()), protocol, seed, count, network);
     // Seeds take turns with each livelock fix; liveness is asserted for the cures only.
-    s.paxos.fix = [Fix::DistinguishedProposer, Fix::RandomizedBackoff, Fix::None][(seed % 3) as usize];
+    if let Some(fix) = proto.fixes().get(((seed + 1) % 3) as usize) {
+        proto.set_fix(&mut s, fix).expect("a listed fix");
+    }
     if observer {
         s.zab.observers = vec![count];
     }
-    if protocol == Protocol::Zab {
+    if shape.sessions {
         // Time for every server to catch up after the late client's last attempt.
         s.run.until_ms = END_MS + 3_000;
     }
-    s.schedule = faults(&mut rng, count, protocol == Protocol::Zab);
+    s.schedule = faults(&mut rng, count, shape.sessions);
     s
 }
 

@@ -47,6 +47,7 @@ impl Node for Scribe {
         NodeView {
             id: NodeId(self.id),
             up: true,
+            is_leader: false,
             roles: Vec::new(),
             state: "SCRIBE".into(),
             ballot: None,

@@ -88,6 +88,7 @@ impl<N: Node + 'static> DynSim for Sim<N> {
             .map(|s| {
                 let mut v = s.node.view();
                 v.up = s.up;
+                v.is_leader = s.up && s.node.is_leader();
                 v
             })
             .collect()

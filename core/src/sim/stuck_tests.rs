@@ -37,6 +37,7 @@ impl Node for Echo {
         NodeView {
             id: NodeId(1),
             up: true,
+            is_leader: false,
             roles: Vec::new(),
             state: "ECHO".into(),
             ballot: None,

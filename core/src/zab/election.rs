@@ -72,7 +72,7 @@ impl ZabNode {
         if voter {
             e.received.insert(self.id, own);
         }
-        out.emit(Event::State { state: "LOOKING".into(), epoch: Some(u64::from(self.current_epoch.0)) });
+        out.emit(Event::State { state: "LOOKING".into(), epoch: Some(u64::from(self.current_epoch.0)), round: None });
         self.emit_vote(out);
         self.send_notifications(out);
         out.cancel_timer(ZabTimer::FinalizeWait);

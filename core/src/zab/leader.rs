@@ -91,7 +91,7 @@ impl ZabNode {
         self.leader = Some(self.id);
         self.lead = Some(LeaderState::default());
         self.enter_phase(ZabPhase::Discovery, out);
-        out.emit(Event::State { state: "LEADING".into(), epoch: Some(u64::from(self.current_epoch.0)) });
+        out.emit(Event::State { state: "LEADING".into(), epoch: Some(u64::from(self.current_epoch.0)), round: None });
         let init_ms = self.config.init_limit * self.config.tick_ms;
         out.set_timer(ZabTimer::InitLimit, init_ms..=init_ms);
         out.set_timer(ZabTimer::Tick, self.config.tick_ms..=self.config.tick_ms);

@@ -36,7 +36,11 @@ impl ZabNode {
         self.leader = Some(leader);
         let got = Vec::new();
         self.learner = Some(LearnerState { leader, last_heard: now, acked_newleader: false, synced: false, got });
-        out.emit(Event::State { state: self.state.name().into(), epoch: Some(u64::from(self.current_epoch.0)) });
+        out.emit(Event::State {
+            state: self.state.name().into(),
+            epoch: Some(u64::from(self.current_epoch.0)),
+            round: None,
+        });
         self.enter_phase(ZabPhase::Discovery, out);
         self.attempt = now.ms() << 16 | (self.election.round & 0xffff);
         out.send(leader, self.learner_info());

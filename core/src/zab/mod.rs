@@ -25,6 +25,8 @@ pub mod leader;
 pub mod learner;
 mod log;
 pub mod msg;
+pub(crate) mod narrate;
+mod protocol;
 pub mod reply;
 mod sessions;
 #[cfg(test)]
@@ -38,6 +40,7 @@ mod tests_trust;
 pub mod tree;
 
 pub use msg::{LogEntry, Origin, ServerState, SyncMode, Vote, WriteRequest, ZabDurable, ZabMsg, ZabPhase, ZabTimer};
+pub use protocol::PROTOCOL;
 pub use reply::ZkReply;
 
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode};
@@ -396,6 +399,7 @@ impl Node for ZabNode {
         NodeView {
             id: self.id,
             up: true,
+            is_leader: false,
             roles,
             state: self.state.name().into(),
             ballot: None,

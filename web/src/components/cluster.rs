@@ -5,6 +5,7 @@ use crate::components::legend::{group_letter, Legend, PartitionText};
 use crate::i18n::texts;
 use crate::model::Message;
 use ensemble_core::explain::Lang;
+use ensemble_core::scenarios::Protocol;
 use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
 use yew::prelude::*;
@@ -22,7 +23,7 @@ pub struct ClusterProps {
     pub now_ms: u64,
     /// The partition's groups (`Snapshot::partition`); empty when the network is whole.
     pub partition: Vec<Vec<NodeId>>,
-    pub is_zab: bool,
+    pub protocol: Protocol,
 }
 
 /// Where node `id` (1-based) of `n` sits: on a circle, node 1 at the top.
@@ -50,15 +51,14 @@ pub fn state_class(v: &NodeView) -> String {
     }
 }
 
-/// The node believes it leads (Multi-Paxos `LEADER`, ZAB-style `LEADING`).
+/// The node believes it leads, as its protocol says (`Node::is_leader`).
 pub fn is_leading(v: &NodeView) -> bool {
-    matches!(v.state.as_str(), "LEADER" | "LEADING")
+    v.is_leader
 }
 
 /// The node runs a protocol with a leader, so "leader: ?" is worth showing.
 pub fn has_leaders(v: &NodeView) -> bool {
-    v.leader.is_some()
-        || matches!(v.state.as_str(), "LEADER" | "LEADING" | "FOLLOWER" | "FOLLOWING" | "CANDIDATE" | "LOOKING")
+    v.leader.is_some() || v.is_leader || matches!(v.state.as_str(), "FOLLOWING" | "CANDIDATE" | "LOOKING" | "OBSERVING")
 }
 
 fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
@@ -159,7 +159,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                 </g>
             </svg>
             <PartitionText lang={props.lang} groups={props.partition.clone()} />
-            <Legend lang={props.lang} in_flight={props.in_flight.clone()} is_zab={props.is_zab} />
+            <Legend lang={props.lang} in_flight={props.in_flight.clone()} protocol={props.protocol} />
         </section>
     }
 }

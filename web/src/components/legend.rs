@@ -4,17 +4,10 @@ use crate::i18n::texts;
 use crate::i18n_zab::zab_texts;
 use crate::model::Message;
 use ensemble_core::explain::Lang;
+use ensemble_core::protocol::{lookup, MessageKind};
+use ensemble_core::scenarios::Protocol;
 use ensemble_core::types::NodeId;
 use yew::prelude::*;
-
-/// The Basic and Multi-Paxos messages always listed.
-const PAXOS_KINDS: [&str; 4] = ["Prepare", "Promise", "Accept", "Accepted"];
-
-/// ZAB message types by phase; the types of one inner list share a colour.
-const ZAB_ELECTION: &[&[&str]] = &[&["NOTIFICATION"]];
-const ZAB_DISCOVERY_SYNC: &[&[&str]] =
-    &[&["FOLLOWERINFO", "LEADERINFO", "ACKEPOCH"], &["DIFF", "TRUNC", "SNAP", "NEWLEADER", "UPTODATE"]];
-const ZAB_BROADCAST: &[&[&str]] = &[&["PROPOSAL"], &["ACK"], &["COMMIT"], &["PING"]];
 
 /// `A`, `B`, ... for group 0, 1, ...
 pub fn group_letter(g: usize) -> char {
@@ -29,7 +22,25 @@ fn item(kinds: &[&str]) -> Html {
     html! { <li>{ swatch(kinds[0]) }{ kinds.join(" / ") }</li> }
 }
 
-fn zab_group(name: String, colours: &[&[&str]]) -> Html {
+/// The protocol's message kinds by phase (from the core's registry), each phase's
+/// kinds by colour: `[(phase, [[kinds of one colour]])]`.
+fn phases(kinds: &[MessageKind], lang: Lang) -> Vec<(&'static str, Vec<Vec<&'static str>>)> {
+    let mut out: Vec<(&str, Vec<Vec<&str>>)> = Vec::new();
+    for k in kinds {
+        let phase = if lang == Lang::Zh { k.group.1 } else { k.group.0 };
+        if out.last().is_none_or(|(p, _)| *p != phase) {
+            out.push((phase, Vec::new()));
+        }
+        let colours = &mut out.last_mut().expect("pushed").1;
+        match colours.iter_mut().find(|c| kinds.iter().any(|o| o.name == c[0] && o.colour == k.colour)) {
+            Some(c) => c.push(k.name),
+            None => colours.push(vec![k.name]),
+        }
+    }
+    out
+}
+
+fn phase_item(name: &str, colours: &[Vec<&str>]) -> Html {
     html! {
         <li class="legend-group">
             <span class="group-name">{ name }</span>
@@ -42,34 +53,23 @@ fn zab_group(name: String, colours: &[&[&str]]) -> Html {
 pub struct LegendProps {
     pub lang: Lang,
     pub in_flight: Vec<Message>,
-    pub is_zab: bool,
+    pub protocol: Protocol,
 }
 
-/// The message colours of the protocol, then any other type on the wire now.
+/// The message colours of the protocol, by phase, then any other type on the wire now.
 #[function_component]
 pub fn Legend(props: &LegendProps) -> Html {
     let t = texts(props.lang);
-    let z = zab_texts(props.lang);
-    let known: Vec<&str> = if props.is_zab {
-        [ZAB_ELECTION, ZAB_DISCOVERY_SYNC, ZAB_BROADCAST].concat().concat()
-    } else {
-        PAXOS_KINDS.to_vec()
-    };
+    let kinds = lookup(props.protocol).messages();
     let mut others: Vec<&str> = Vec::new();
     for m in &props.in_flight {
-        if !known.contains(&m.kind.as_str()) && !others.contains(&m.kind.as_str()) {
+        if !kinds.iter().any(|k| k.name == m.kind) && !others.contains(&m.kind.as_str()) {
             others.push(&m.kind);
         }
     }
     html! {
-        <ul class={classes!("legend", props.is_zab.then_some("legend-zab"))} aria-hidden="true">
-            if props.is_zab {
-                { zab_group(z.election.to_string(), ZAB_ELECTION) }
-                { zab_group(format!("{} / {}", z.discovery, z.sync), ZAB_DISCOVERY_SYNC) }
-                { zab_group(z.broadcast.to_string(), ZAB_BROADCAST) }
-            } else {
-                { for PAXOS_KINDS.iter().map(|k| item(&[k])) }
-            }
+        <ul class={classes!("legend", "legend-zab")} aria-hidden="true">
+            { for phases(kinds, props.lang).iter().map(|(name, colours)| phase_item(name, colours)) }
             { for others.iter().map(|k| item(&[k])) }
             <li>{ swatch("doomed") }{ format!("{} / {}", t.lost, t.cut) }</li>
         </ul>

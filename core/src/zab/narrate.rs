@@ -1,8 +1,8 @@
 //! Narration of ZAB: election, discovery, synchronization, broadcast, sessions.
 
-use super::Pair;
 use crate::client::ReplyBody;
 use crate::event::Event;
+use crate::protocol::Pair;
 use crate::types::Zxid;
 use crate::zab::describe::txn_text;
 use crate::zab::ZkReply;
@@ -25,7 +25,8 @@ fn state_meaning(state: &str) -> Option<(&'static str, &'static str)> {
 
 pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
     Some(match event {
-        Event::State { state, epoch } => {
+        Event::Reply { client, op, reply, error: None, .. } if op != "propose" => replied(n, client.0, op, reply.as_ref()),
+        Event::State { state, epoch, .. } => {
             let (en, zh) = state_meaning(state)?;
             let e = epoch.unwrap_or(0);
             (format!("Node {n} is now {state} (epoch {e}): {en}."), format!("节点 {n} 进入 {state} 状态（纪元 {e}）：{zh}。"))
@@ -70,7 +71,7 @@ pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
 
 /// TRUNC obeyed; `removed` is how many proposals it cut, when the trace says (`None`:
 /// it does not), so that a TRUNC that finds nothing to cut is not told as a loss.
-pub(super) fn truncated(n: u32, zxid: Zxid, removed: Option<u64>) -> Pair {
+pub(crate) fn truncated(n: u32, zxid: Zxid, removed: Option<u64>) -> Pair {
     match removed {
         Some(0) => (
             format!("Node {n}'s log already ends at {zxid}: TRUNC finds nothing to cut."),
@@ -84,18 +85,6 @@ pub(super) fn truncated(n: u32, zxid: Zxid, removed: Option<u64>) -> Pair {
             format!("Node {n}'s log now ends at {zxid} (TRUNC): any proposals it had after that were never committed, and the new leader never had them, so they are cut."),
             format!("节点 {n} 按 TRUNC 把日志截到 {zxid}：其后若有提案，它们从未提交，新领导者也没有，因此被删去。"),
         ),
-    }
-}
-
-/// Whether an event can only come from a ZAB server: a restarted one at once goes
-/// LOOKING and votes, which tells a ZAB restart from a Paxos one.
-pub(super) fn is_zab(event: &Event) -> bool {
-    match event {
-        Event::State { state, .. } => matches!(state.as_str(), "LOOKING" | "OBSERVING"),
-        Event::Phase { .. } | Event::Vote { .. } | Event::LeaderEstablished { .. } | Event::Sync { .. } => true,
-        Event::Proposed { .. } | Event::Committed { .. } | Event::Delivered { .. } => true,
-        Event::Truncated { .. } | Event::Snapshot { .. } | Event::Watch { .. } => true,
-        _ => false,
     }
 }
 

@@ -1,0 +1,115 @@
+//! Multi-Paxos in the protocol registry, and the narration of its roles.
+
+use super::{MultiPaxosConfig, MultiPaxosNode};
+use crate::event::Event;
+use crate::protocol::{MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::scenarios::{scheduled, Protocol, Scenario};
+use crate::sim::{Checker, DynSim, Sim};
+use std::sync::Arc;
+
+pub struct MultiPaxos;
+
+pub const PROTOCOL: MultiPaxos = MultiPaxos;
+
+const PHASE1: (&str, &str) = ("phase 1 (once per leader)", "准备阶段（每任领导者一次）");
+const PHASE2: (&str, &str) = ("phase 2 (per slot)", "接受阶段（每个槽位）");
+const LEADER: (&str, &str) = ("leader and learners", "领导者与学习者");
+
+const MESSAGES: &[MessageKind] = &[
+    MessageKind {
+        name: "Prepare",
+        colour: "prepare",
+        group: PHASE1,
+        en: "promise me no lower ballot, for every slot from here",
+        zh: "请对此后所有槽位承诺不再接受更低的编号",
+    },
+    MessageKind {
+        name: "Promise",
+        colour: "promise",
+        group: PHASE1,
+        en: "promised, with what I accepted",
+        zh: "已承诺，并附上已接受的值",
+    },
+    MessageKind {
+        name: "Nack",
+        colour: "nack",
+        group: PHASE1,
+        en: "refused: I promised higher",
+        zh: "拒绝：已承诺更高的编号",
+    },
+    MessageKind {
+        name: "Accept",
+        colour: "accept",
+        group: PHASE2,
+        en: "accept this command in this slot",
+        zh: "请在此槽位接受这条命令",
+    },
+    MessageKind { name: "Accepted", colour: "accepted", group: PHASE2, en: "accepted", zh: "已接受" },
+    MessageKind {
+        name: "Chosen", colour: "chosen", group: LEADER, en: "this slot is chosen", zh: "此槽位已选定"
+    },
+    MessageKind {
+        name: "Heartbeat", colour: "heartbeat", group: LEADER, en: "the leader is alive", zh: "领导者仍在"
+    },
+    MessageKind {
+        name: "CatchUp",
+        colour: "catchup",
+        group: LEADER,
+        en: "send me the chosen slots I missed",
+        zh: "请补发我错过的已选定槽位",
+    },
+    MessageKind {
+        name: "Forward",
+        colour: "forward",
+        group: LEADER,
+        en: "a client's command for the leader",
+        zh: "转交给领导者的客户端命令",
+    },
+];
+
+impl ProtocolInfo for MultiPaxos {
+    fn tag(&self) -> Protocol {
+        Protocol::Multipaxos
+    }
+    fn name(&self) -> &'static str {
+        "multipaxos"
+    }
+    fn title(&self) -> &'static str {
+        "Multi-Paxos"
+    }
+    fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
+        let n = s.nodes.count;
+        let config = Arc::new(MultiPaxosConfig::from_settings(n, &s.multipaxos));
+        let checker = Checker::paxos(n as usize, true);
+        let factory = Arc::new(move |id, d: &[_]| MultiPaxosNode::new(id, config.clone(), d));
+        Box::new(scheduled(Sim::new(n, s.network.clone(), seed, checker, factory), s))
+    }
+    fn sweep(&self) -> SweepShape {
+        SweepShape { fifo: false, observer_percent: 0, sessions: false, must_choose_after_heal: |_| true }
+    }
+    fn messages(&self) -> &'static [MessageKind] {
+        MESSAGES
+    }
+    fn narrate(&self, n: u32, event: &Event) -> Option<Pair> {
+        let Event::State { state, round, .. } = event else { return None };
+        let r = round.unwrap_or(0);
+        Some(match state.as_str() {
+            "CANDIDATE" => (
+                format!("Node {n} is now CANDIDATE (round {r}): it heard from no leader, so it runs phase 1 once, for every slot from the first one not chosen."),
+                format!("节点 {n} 成为候选者（轮次 {r}）：它没有收到领导者的消息，于是对第一个未选定槽位及其后的所有槽位一次性执行准备阶段。"),
+            ),
+            "LEADING" => (
+                format!("Node {n} is now LEADING (round {r}): a majority promised its ballot for every open slot, so each new command needs phase 2 only."),
+                format!("节点 {n} 成为领导者（轮次 {r}）：过半数表决者对所有未决槽位承诺了它的编号，此后每条新命令只需接受阶段。"),
+            ),
+            "FOLLOWING" => (
+                format!("Node {n} is now FOLLOWING: it saw a higher ballot, so it follows that leader and forwards its clients' commands to it."),
+                format!("节点 {n} 成为跟随者：它看到了更高的编号，于是跟随那位领导者，并把客户端命令转交给它。"),
+            ),
+            _ => return None,
+        })
+    }
+    fn restarted(&self, n: u32) -> Pair {
+        crate::paxos::PROTOCOL.restarted(n)
+    }
+}

@@ -1,0 +1,101 @@
+//! Basic Paxos in the protocol registry.
+
+use super::{Buggy, Fix, PaxosConfig, PaxosNode};
+use crate::protocol::{name_of, parse_checked, MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::scenarios::{paxos_config, scheduled, Protocol, Scenario};
+use crate::sim::{Checker, DynSim, Sim};
+use std::sync::Arc;
+
+pub struct BasicPaxos;
+
+pub const PROTOCOL: BasicPaxos = BasicPaxos;
+
+const FIXES: &[&str] = &["none", "distinguished-proposer", "randomized-backoff"];
+const BUGGY: &[&str] = &["none", "forgetful-acceptor", "no-value-adoption"];
+
+const PHASE1: (&str, &str) = ("phase 1", "准备阶段");
+const PHASE2: (&str, &str) = ("phase 2", "接受阶段");
+
+pub(crate) const MESSAGES: &[MessageKind] = &[
+    MessageKind {
+        name: "Prepare",
+        colour: "prepare",
+        group: PHASE1,
+        en: "promise me no lower ballot",
+        zh: "请承诺不再接受更低的编号",
+    },
+    MessageKind {
+        name: "Promise",
+        colour: "promise",
+        group: PHASE1,
+        en: "promised, with what I accepted",
+        zh: "已承诺，并附上已接受的值",
+    },
+    MessageKind { name: "Accept", colour: "accept", group: PHASE2, en: "accept this value", zh: "请接受这个值" },
+    MessageKind { name: "Accepted", colour: "accepted", group: PHASE2, en: "accepted", zh: "已接受" },
+    MessageKind {
+        name: "Nack",
+        colour: "nack",
+        group: PHASE1,
+        en: "refused: I promised higher",
+        zh: "拒绝：已承诺更高的编号",
+    },
+    MessageKind {
+        name: "Forward",
+        colour: "forward",
+        group: ("clients", "客户端"),
+        en: "a client's value for the proposer",
+        zh: "转交客户端的值",
+    },
+];
+
+impl ProtocolInfo for BasicPaxos {
+    fn tag(&self) -> Protocol {
+        Protocol::Paxos
+    }
+    fn name(&self) -> &'static str {
+        "paxos"
+    }
+    fn title(&self) -> &'static str {
+        "Basic Paxos"
+    }
+    fn fixes(&self) -> &'static [&'static str] {
+        FIXES
+    }
+    fn fix(&self, s: &Scenario) -> &'static str {
+        name_of::<Fix>(FIXES, &s.paxos.fix)
+    }
+    fn set_fix(&self, s: &mut Scenario, name: &str) -> Result<(), String> {
+        s.paxos.fix = parse_checked("livelock fix", name, FIXES)?;
+        Ok(())
+    }
+    fn buggy_modes(&self) -> &'static [&'static str] {
+        BUGGY
+    }
+    fn buggy(&self, s: &Scenario) -> &'static str {
+        name_of::<Buggy>(BUGGY, &s.paxos.buggy)
+    }
+    fn set_buggy(&self, s: &mut Scenario, name: &str) -> Result<(), String> {
+        s.paxos.buggy = parse_checked("buggy mode", name, BUGGY)?;
+        Ok(())
+    }
+    fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
+        let config: Arc<PaxosConfig> = Arc::new(paxos_config(s));
+        let checker = Checker::paxos(config.acceptors.len(), false);
+        let factory = Arc::new(move |id, d: &[_]| PaxosNode::new(id, config.clone(), d));
+        Box::new(scheduled(Sim::new(s.nodes.count, s.network.clone(), seed, checker, factory), s))
+    }
+    fn sweep(&self) -> SweepShape {
+        // Without a fix, duelling proposers may livelock: liveness is asserted for the cures.
+        SweepShape { fifo: false, observer_percent: 0, sessions: false, must_choose_after_heal: |fix| fix != "none" }
+    }
+    fn messages(&self) -> &'static [MessageKind] {
+        MESSAGES
+    }
+    fn restarted(&self, n: u32) -> Pair {
+        (
+            format!("Node {n} restarts and rebuilds its state from what it persisted (promises, accepted values)."),
+            format!("节点 {n} 重启，并从持久化的记录（承诺、已接受的值）恢复状态。"),
+        )
+    }
+}

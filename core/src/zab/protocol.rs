@@ -1,0 +1,165 @@
+//! ZAB in the protocol registry.
+
+use super::{narrate, ZabBuggy};
+use crate::event::Event;
+use crate::protocol::{name_of, parse_checked, MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::scenarios::{build_zab, Protocol, Scenario};
+use crate::sim::DynSim;
+
+pub struct Zab;
+
+pub const PROTOCOL: Zab = Zab;
+
+const BUGGY: &[&str] = &["none", "skip-trunc", "no-epoch-check", "commit-without-quorum"];
+
+const ELECTION: (&str, &str) = ("election", "选举");
+const DISCOVERY_SYNC: (&str, &str) = ("discovery / synchronization", "发现 / 同步");
+const BROADCAST: (&str, &str) = ("broadcast", "广播");
+
+const MESSAGES: &[MessageKind] = &[
+    MessageKind {
+        name: "NOTIFICATION",
+        colour: "notification",
+        group: ELECTION,
+        en: "my vote, round and state",
+        zh: "我的选票、轮次与状态",
+    },
+    MessageKind {
+        name: "FOLLOWERINFO",
+        colour: "followerinfo",
+        group: DISCOVERY_SYNC,
+        en: "a follower's accepted epoch and last zxid",
+        zh: "跟随者的已接受纪元与最后 zxid",
+    },
+    MessageKind {
+        name: "OBSERVERINFO",
+        colour: "followerinfo",
+        group: DISCOVERY_SYNC,
+        en: "an observer's accepted epoch and last zxid",
+        zh: "观察者的已接受纪元与最后 zxid",
+    },
+    MessageKind {
+        name: "LEADERINFO",
+        colour: "followerinfo",
+        group: DISCOVERY_SYNC,
+        en: "the new epoch",
+        zh: "新纪元",
+    },
+    MessageKind {
+        name: "ACKEPOCH",
+        colour: "followerinfo",
+        group: DISCOVERY_SYNC,
+        en: "new epoch accepted, with my history",
+        zh: "已接受新纪元，并附上我的历史",
+    },
+    MessageKind {
+        name: "DIFF",
+        colour: "diff",
+        group: DISCOVERY_SYNC,
+        en: "the proposals you lack",
+        zh: "你缺少的提案",
+    },
+    MessageKind {
+        name: "TRUNC", colour: "diff", group: DISCOVERY_SYNC, en: "cut your log back", zh: "截断你的日志"
+    },
+    MessageKind {
+        name: "SNAP", colour: "diff", group: DISCOVERY_SYNC, en: "take my whole tree", zh: "整棵数据树快照"
+    },
+    MessageKind {
+        name: "NEWLEADER",
+        colour: "diff",
+        group: DISCOVERY_SYNC,
+        en: "histories aligned: acknowledge me",
+        zh: "历史已对齐：请确认我",
+    },
+    MessageKind {
+        name: "UPTODATE",
+        colour: "diff",
+        group: DISCOVERY_SYNC,
+        en: "established: serve clients",
+        zh: "已确立：开始服务客户端",
+    },
+    MessageKind {
+        name: "PROPOSAL",
+        colour: "proposal",
+        group: BROADCAST,
+        en: "log this transaction",
+        zh: "记录这个事务",
+    },
+    MessageKind {
+        name: "ACK", colour: "ack", group: BROADCAST, en: "logged (on disk)", zh: "已记录（已落盘）"
+    },
+    MessageKind {
+        name: "COMMIT",
+        colour: "commit",
+        group: BROADCAST,
+        en: "a quorum logged it: apply it",
+        zh: "过半数已记录：应用它",
+    },
+    MessageKind {
+        name: "INFORM",
+        colour: "commit",
+        group: BROADCAST,
+        en: "a committed transaction, for an observer",
+        zh: "给观察者的已提交事务",
+    },
+    MessageKind {
+        name: "PING",
+        colour: "ping",
+        group: BROADCAST,
+        en: "alive; sessions; commit point or last logged",
+        zh: "心跳；会话；提交点或最后记录",
+    },
+    MessageKind {
+        name: "REQUEST",
+        colour: "request",
+        group: BROADCAST,
+        en: "a client's write, forwarded to the leader",
+        zh: "转交给领导者的客户端写请求",
+    },
+    MessageKind {
+        name: "SYNC",
+        colour: "request",
+        group: BROADCAST,
+        en: "answer once what you proposed is committed",
+        zh: "你已提出的提交后再回复",
+    },
+];
+
+impl ProtocolInfo for Zab {
+    fn tag(&self) -> Protocol {
+        Protocol::Zab
+    }
+    fn name(&self) -> &'static str {
+        "zab"
+    }
+    fn title(&self) -> &'static str {
+        "ZAB"
+    }
+    fn buggy_modes(&self) -> &'static [&'static str] {
+        BUGGY
+    }
+    fn buggy(&self, s: &Scenario) -> &'static str {
+        name_of::<ZabBuggy>(BUGGY, &s.zab.buggy)
+    }
+    fn set_buggy(&self, s: &mut Scenario, name: &str) -> Result<(), String> {
+        s.zab.buggy = parse_checked("buggy mode", name, BUGGY)?;
+        Ok(())
+    }
+    fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
+        Box::new(build_zab(s, seed))
+    }
+    fn sweep(&self) -> SweepShape {
+        // Liveness is checked by the ZAB sweeps' own monitor (a leader, converged trees).
+        SweepShape { fifo: true, observer_percent: 40, sessions: true, must_choose_after_heal: |_| false }
+    }
+    fn messages(&self) -> &'static [MessageKind] {
+        MESSAGES
+    }
+    fn narrate(&self, n: u32, event: &Event) -> Option<Pair> {
+        narrate::explain(n, event)
+    }
+    fn restarted(&self, n: u32) -> Pair {
+        narrate::restarted(n)
+    }
+}

@@ -160,13 +160,35 @@ def test_determinism(page, ctx):
         check(web == native, f"{name}: the wasm trace equals the native trace")
 
 
+def golden_header(name):
+    """(seed, bytes, fnv) of a built-in's golden trace, from `tests/golden/NAME.txt`."""
+    path = os.path.join(os.path.dirname(__file__), "..", "golden", f"{name}.txt")
+    with open(path, encoding="utf-8") as f:
+        first, second = f.readline(), f.readline()
+    seed = int(first.rsplit("seed ", 1)[1].rstrip(")\n"))
+    size, fnv = second.split("trace: ", 1)[1].split(" bytes, fnv ")
+    return seed, int(size), fnv.strip()
+
+
+def test_determinism_against_golden(page, ctx):
+    """Every built-in's whole run in wasm has the fingerprint its golden file records."""
+    golden = sorted(f[:-4] for f in os.listdir(os.path.join(os.path.dirname(__file__), "..", "golden")))
+    check(len(golden) >= 29, f"golden files found ({len(golden)})")
+    for name in golden:
+        seed, size, fnv = golden_header(name)
+        web = page.evaluate("([n, s]) => window.ensembleTrace(n, s, 0)", [name, seed])
+        got = len(web.encode("utf-8"))
+        check((got, fnv1a(web)) == (size, fnv), f"{name}: wasm trace {got} bytes fnv {fnv1a(web)}, golden {size} bytes fnv {fnv}")
+    print(f"  {len(golden)} built-ins: the wasm traces match their golden fingerprints")
+
+
 def test_no_page_errors(page, ctx):
     check(not ctx.errors, f"the page raised no errors: {ctx.errors}")
 
 
 TESTS = [
     test_page_ready, test_step_five, test_exact_step_back, test_keyboard, test_language,
-    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, *ZAB_TESTS, test_determinism,
+    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, *ZAB_TESTS, test_determinism, test_determinism_against_golden,
     test_no_page_errors,
 ]
 

@@ -22,7 +22,8 @@ impl MultiPaxosNode {
         self.promises.clear();
         self.attempts += 1;
         let (ballot, from_slot) = (self.ballot, self.first_unchosen());
-        out.persist(MultiPaxosDurable::Round { round: ballot.round });
+        self.saved_round = ballot.round;
+        self.write(MultiPaxosDurable::Round { round: ballot.round }, out);
         out.emit(Event::State { state: "CANDIDATE".into(), epoch: Some(ballot.round) });
         out.emit(Event::Preparing { instance: from_slot, ballot, attempt: self.attempts });
         out.broadcast(&self.config.nodes, &MultiPaxosMsg::Prepare { ballot, from_slot });

@@ -18,7 +18,7 @@ impl MultiPaxosNode {
             debug_assert_eq!(known.value, entry.value, "node {}: slot {} chosen twice, differently", self.id, slot.0);
             return;
         }
-        out.persist(MultiPaxosDurable::Chosen { slot, entry: entry.clone() });
+        self.write(MultiPaxosDurable::Chosen { slot, entry: entry.clone() }, out);
         out.emit(Event::Learned { instance: slot, value: entry.value.clone() });
         self.chosen.insert(slot, entry);
         self.apply_ready(Some(out));

@@ -46,7 +46,6 @@ impl MultiPaxosNode {
             self.write(MultiPaxosDurable::Accepted { slot, ballot, entry: entry.clone() }, out);
             out.emit(Event::Accepted { instance: slot, ballot, value: entry.value });
         }
-        debug_assert!(self.accepted.values().all(|(b, _)| *b <= self.promised), "accepted above the promise");
         out.send(from, MultiPaxosMsg::Accepted { ballot, slot });
         self.heard_ballot(ballot, out);
         self.follow(ballot, out);

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 impl MultiPaxosNode {
     pub(super) fn start_phase1(&mut self, out: &mut Out<Self>) {
         self.max_round += 1;
+        debug_assert!(self.max_round > self.ballot.round, "node {}: a proposer's round only grows", self.id);
         self.ballot = Ballot::new(self.max_round, self.id);
         self.role = Role::Candidate;
         self.leader = None;

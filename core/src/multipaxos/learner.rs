@@ -15,7 +15,7 @@ impl MultiPaxosNode {
 
     pub(super) fn learn(&mut self, slot: Instance, entry: Entry, out: &mut Out<Self>) {
         if let Some(known) = self.chosen.get(&slot) {
-            debug_assert_eq!(known.value, entry.value, "node {}: slot {} chosen twice, differently", self.id, slot.0);
+            debug_assert_eq!(known, &entry, "node {}: slot {} chosen twice, differently", self.id, slot.0);
             return;
         }
         self.write(MultiPaxosDurable::Chosen { slot, entry: entry.clone() }, out);

@@ -9,6 +9,7 @@
 
 mod acceptor;
 mod durable;
+mod invariants;
 mod leader;
 mod learner;
 mod msg;
@@ -128,6 +129,7 @@ impl MultiPaxosNode {
             n.recover(r);
         }
         n.apply_ready(None);
+        n.debug_check();
         n
     }
 
@@ -150,9 +152,11 @@ impl MultiPaxosNode {
         entries
     }
 
-    /// The end of every handler: a checkpoint after the writes it reflects.
+    /// The end of every handler: a checkpoint after the writes it reflects, then the
+    /// local invariants.
     fn after_input(&mut self, out: &mut Out<Self>) {
         self.maybe_checkpoint(out);
+        self.debug_check();
     }
 
     fn on_forward(&mut self, entry: Entry, out: &mut Out<Self>) {

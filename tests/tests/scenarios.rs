@@ -39,3 +39,30 @@ fn every_builtin_scenario_meets_its_expectation() {
         builtin().iter().filter(|s| s.protocol != Protocol::Zab).filter_map(|s| check(s).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The whole trace of a run, as JSON Lines.
+fn trace(s: &Scenario) -> String {
+    let mut run = Run::new(s, s.seed);
+    run.sim.set_tracing(true);
+    let mut jsonl = String::new();
+    while let Some(entry) = run.next_entry() {
+        jsonl.push_str(&entry.to_jsonl());
+    }
+    jsonl
+}
+
+/// Checkpoints change nothing a run shows: every built-in Paxos and Multi-Paxos
+/// scenario gives the same trace with a checkpoint after every record or two, restarts
+/// included, and the forgetful acceptor still forgets (a checkpoint holds only what
+/// was written).
+#[test]
+fn checkpoints_leave_every_builtin_trace_as_it_was() {
+    for s in builtin().into_iter().filter(|s| s.protocol != Protocol::Zab) {
+        let want = trace(&s);
+        for every in [1, 2] {
+            let mut c = s.clone();
+            (c.paxos.checkpoint_every, c.multipaxos.checkpoint_every) = (every, every);
+            assert!(trace(&c) == want, "{}: the trace changed with checkpoint_every = {every}", s.name);
+        }
+    }
+}

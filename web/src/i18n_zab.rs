@@ -2,6 +2,7 @@
 //! in English and Simplified Chinese (glossary: teaching.md). Protocol names (LOOKING,
 //! PROPOSAL, zxid...) stay as ZooKeeper writes them, in both languages.
 
+use crate::client_ops::{OpError, Problem};
 use ensemble_core::explain::Lang;
 
 pub struct ZabTexts {
@@ -30,6 +31,9 @@ pub struct ZabTexts {
     pub ephemeral: &'static str,
     pub sequential: &'static str,
     pub watch: &'static str,
+    pub version: &'static str,
+    pub version_any: &'static str,
+    pub multi_help: &'static str,
 }
 
 pub const EN: ZabTexts = ZabTexts {
@@ -58,6 +62,9 @@ pub const EN: ZabTexts = ZabTexts {
     ephemeral: "ephemeral",
     sequential: "sequential",
     watch: "watch",
+    version: "version",
+    version_any: "version; empty means any",
+    multi_help: "One operation a line (create, set, delete, check), applied all or none",
 };
 
 pub const ZH: ZabTexts = ZabTexts {
@@ -86,6 +93,9 @@ pub const ZH: ZabTexts = ZabTexts {
     ephemeral: "临时节点",
     sequential: "顺序节点",
     watch: "监听",
+    version: "版本",
+    version_any: "版本；留空表示任意",
+    multi_help: "每行一个操作（create、set、delete、check），全部生效或全部不生效",
 };
 
 pub fn zab_texts(lang: Lang) -> &'static ZabTexts {
@@ -111,5 +121,47 @@ pub fn gloss(lang: Lang, name: &str) -> &'static str {
     match lang {
         Lang::En => en,
         Lang::Zh => zh,
+    }
+}
+
+/// What is wrong with the client form, and where: `line 2: get cannot go in a multi...`.
+pub fn op_error(lang: Lang, e: &OpError) -> String {
+    let zh = lang == Lang::Zh;
+    let what = match &e.problem {
+        Problem::Empty if zh => "multi 至少需要一个操作，每行一个".to_string(),
+        Problem::Empty => "a multi needs at least one operation, one a line".to_string(),
+        Problem::NotInMulti(w) if zh => format!("multi 中不能有“{w}”：只能是 create、set、delete 或 check"),
+        Problem::NotInMulti(w) => format!("“{w}” cannot go in a multi: only create, set, delete or check"),
+        Problem::UnknownOp(w) if zh => format!("未知操作“{w}”"),
+        Problem::UnknownOp(w) => format!("unknown operation “{w}”"),
+        Problem::NoPath if zh => "缺少路径".to_string(),
+        Problem::NoPath => "the path is missing".to_string(),
+        Problem::NotAPath(w) if zh => format!("“{w}”不是路径：路径以 / 开头"),
+        Problem::NotAPath(w) => format!("“{w}” is not a path: paths start with /"),
+        Problem::BadFlag(f) if zh => format!("该操作没有选项 {f}"),
+        Problem::BadFlag(f) => format!("this operation has no option {f}"),
+        Problem::BadVersion(v) if zh => format!("版本“{v}”不是整数"),
+        Problem::BadVersion(v) => format!("the version “{v}” is not a whole number"),
+        Problem::Unexpected(w) if zh => format!("路径之后多了“{w}”"),
+        Problem::Unexpected(w) => format!("unexpected “{w}” after the path"),
+    };
+    match e.line {
+        Some(n) if zh => format!("第 {n} 行：{what}"),
+        Some(n) => format!("line {n}: {what}"),
+        None => what,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_error_names_its_line_in_either_language() {
+        let e = OpError { line: Some(2), problem: Problem::NotInMulti("get".into()) };
+        assert_eq!(op_error(Lang::En, &e), "line 2: “get” cannot go in a multi: only create, set, delete or check");
+        assert_eq!(op_error(Lang::Zh, &e), "第 2 行：multi 中不能有“get”：只能是 create、set、delete 或 check");
+        let e = OpError { line: None, problem: Problem::BadVersion("x".into()) };
+        assert_eq!(op_error(Lang::En, &e), "the version “x” is not a whole number");
     }
 }

@@ -4,6 +4,7 @@
 //! and `components` draw that data and send `Action`s back. No view mutates the model.
 
 mod choices;
+mod client_ops;
 mod components;
 mod hooks;
 mod i18n;

@@ -71,7 +71,7 @@ impl Snapshot {
         Snapshot {
             step: tl.position(),
             now_ms: sim.now().ms(),
-            partition: full_groups(sim.partition(), &views),
+            partition: sim.partition(),
             leaders: sim.leaders().into_iter().map(|(e, n)| (e.0, n)).collect(),
             is_zab: views.iter().any(|v| v.zab.is_some()),
             views,
@@ -95,18 +95,6 @@ impl Snapshot {
     pub fn chosen_text(&self) -> String {
         self.chosen.iter().map(|(i, v)| format!("#{i} {v}")).collect::<Vec<_>>().join(", ")
     }
-}
-
-/// `groups` plus the nodes left out of all of them, as the network treats them.
-fn full_groups(mut groups: Vec<Vec<NodeId>>, views: &[NodeView]) -> Vec<Vec<NodeId>> {
-    if groups.is_empty() {
-        return groups;
-    }
-    let rest: Vec<NodeId> = views.iter().map(|v| v.id).filter(|id| !groups.iter().any(|g| g.contains(id))).collect();
-    if !rest.is_empty() {
-        groups.push(rest);
-    }
-    groups
 }
 
 /// The last [`LOG_LINES`] narrated lines, newest step first; a step's own lines stay

@@ -15,7 +15,7 @@ impl MultiPaxosNode {
         }
         if ballot > self.promised {
             self.promised = ballot;
-            out.persist(MultiPaxosDurable::Promised { ballot });
+            self.write(MultiPaxosDurable::Promised { ballot }, out);
             out.emit(Event::Promised { instance: from_slot, ballot });
         }
         let accepted = self
@@ -43,10 +43,9 @@ impl MultiPaxosNode {
         self.promised = ballot;
         if !again {
             self.accepted.insert(slot, (ballot, entry.clone()));
-            out.persist(MultiPaxosDurable::Accepted { slot, ballot, entry: entry.clone() });
+            self.write(MultiPaxosDurable::Accepted { slot, ballot, entry: entry.clone() }, out);
             out.emit(Event::Accepted { instance: slot, ballot, value: entry.value });
         }
-        debug_assert!(self.accepted.values().all(|(b, _)| *b <= self.promised), "accepted above the promise");
         out.send(from, MultiPaxosMsg::Accepted { ballot, slot });
         self.heard_ballot(ballot, out);
         self.follow(ballot, out);

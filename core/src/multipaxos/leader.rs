@@ -16,13 +16,15 @@ use std::collections::BTreeMap;
 impl MultiPaxosNode {
     pub(super) fn start_phase1(&mut self, out: &mut Out<Self>) {
         self.max_round += 1;
+        debug_assert!(self.max_round > self.ballot.round, "node {}: a proposer's round only grows", self.id);
         self.ballot = Ballot::new(self.max_round, self.id);
         self.role = Role::Candidate;
         self.leader = None;
         self.promises.clear();
         self.attempts += 1;
         let (ballot, from_slot) = (self.ballot, self.first_unchosen());
-        out.persist(MultiPaxosDurable::Round { round: ballot.round });
+        self.saved_round = ballot.round;
+        self.write(MultiPaxosDurable::Round { round: ballot.round }, out);
         out.emit(Event::State { state: "CANDIDATE".into(), epoch: None, round: Some(ballot.round) });
         out.emit(Event::Preparing { instance: from_slot, ballot, attempt: self.attempts });
         out.broadcast(&self.config.nodes, &MultiPaxosMsg::Prepare { ballot, from_slot });

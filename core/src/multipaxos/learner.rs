@@ -15,10 +15,10 @@ impl MultiPaxosNode {
 
     pub(super) fn learn(&mut self, slot: Instance, entry: Entry, out: &mut Out<Self>) {
         if let Some(known) = self.chosen.get(&slot) {
-            debug_assert_eq!(known.value, entry.value, "node {}: slot {} chosen twice, differently", self.id, slot.0);
+            debug_assert_eq!(known, &entry, "node {}: slot {} chosen twice, differently", self.id, slot.0);
             return;
         }
-        out.persist(MultiPaxosDurable::Chosen { slot, entry: entry.clone() });
+        self.write(MultiPaxosDurable::Chosen { slot, entry: entry.clone() }, out);
         out.emit(Event::Learned { instance: slot, value: entry.value.clone() });
         self.chosen.insert(slot, entry);
         self.apply_ready(Some(out));

@@ -9,12 +9,16 @@
 
 mod acceptor;
 mod describe;
+mod durable;
+mod invariants;
 mod leader;
 mod learner;
 mod msg;
 mod protocol;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_durable;
 
 pub use msg::{Entry, MultiPaxosDurable, MultiPaxosMsg, MultiPaxosTimer, Origin, SlotValue};
 pub use protocol::PROTOCOL;
@@ -34,6 +38,7 @@ pub struct MultiPaxosConfig {
     pub heartbeat_ms: u64,
     pub leader_timeout_ms: [u64; 2],
     pub resend_ms: u64,
+    pub checkpoint_every: u64,
 }
 
 impl MultiPaxosConfig {
@@ -43,6 +48,7 @@ impl MultiPaxosConfig {
             heartbeat_ms: s.heartbeat_ms,
             leader_timeout_ms: s.leader_timeout_ms,
             resend_ms: s.resend_ms,
+            checkpoint_every: s.checkpoint_every,
         }
     }
 }
@@ -78,7 +84,10 @@ pub struct MultiPaxosNode {
     // Proposer / leader (volatile but for the highest round used).
     pub role: Role,
     pub ballot: Ballot,
+    /// The highest round seen anywhere: the next ballot goes above it.
     pub max_round: u64,
+    /// The highest round written: all of the proposer that survives a crash.
+    pub saved_round: u64,
     pub leader: Option<NodeId>,
     pub attempts: u32,
     pub promises: BTreeMap<NodeId, Vec<SlotValue>>,
@@ -89,6 +98,8 @@ pub struct MultiPaxosNode {
     /// Requests of this node's clients awaiting a reply, by (client, seq).
     #[serde(serialize_with = "crate::types::as_pairs")]
     pub pending: BTreeMap<(ClientId, u64), ClientRequest>,
+    /// Records written since the last checkpoint.
+    pub unsaved: u64,
     pub stale: u64,
 }
 
@@ -106,6 +117,7 @@ impl MultiPaxosNode {
             role: Role::Follower,
             ballot: Ballot::ZERO,
             max_round: 0,
+            saved_round: 0,
             leader: None,
             attempts: 0,
             promises: BTreeMap::new(),
@@ -113,28 +125,15 @@ impl MultiPaxosNode {
             proposals: BTreeMap::new(),
             queue: Vec::new(),
             pending: BTreeMap::new(),
+            unsaved: Self::unsaved_in(records),
             stale: 0,
         };
         for r in records {
             n.recover(r);
         }
         n.apply_ready(None);
+        n.debug_check();
         n
-    }
-
-    fn recover(&mut self, r: &MultiPaxosDurable) {
-        match r {
-            MultiPaxosDurable::Promised { ballot } => self.promised = self.promised.max(*ballot),
-            MultiPaxosDurable::Accepted { slot, ballot, entry } => {
-                self.promised = self.promised.max(*ballot);
-                self.accepted.insert(*slot, (*ballot, entry.clone()));
-            }
-            MultiPaxosDurable::Chosen { slot, entry } => {
-                self.chosen.insert(*slot, entry.clone());
-            }
-            MultiPaxosDurable::Round { round } => self.max_round = self.max_round.max(*round),
-        }
-        self.max_round = self.max_round.max(self.promised.round);
     }
 
     fn count_stale(&mut self) {
@@ -156,6 +155,13 @@ impl MultiPaxosNode {
         entries
     }
 
+    /// The end of every handler: a checkpoint after the writes it reflects, then the
+    /// local invariants.
+    fn after_input(&mut self, out: &mut Out<Self>) {
+        self.maybe_checkpoint(out);
+        self.debug_check();
+    }
+
     fn on_forward(&mut self, entry: Entry, out: &mut Out<Self>) {
         match (self.role, self.leader) {
             (Role::Leader, _) => self.propose(entry, out),
@@ -172,6 +178,7 @@ impl Node for MultiPaxosNode {
 
     fn on_start(&mut self, _now: Time, out: &mut Out<Self>) {
         self.arm_leader_timeout(out);
+        self.after_input(out);
     }
 
     fn on_message(&mut self, _now: Time, from: NodeId, msg: MultiPaxosMsg, out: &mut Out<Self>) {
@@ -186,6 +193,7 @@ impl Node for MultiPaxosNode {
             MultiPaxosMsg::CatchUp { from_slot } => self.on_catch_up(from, from_slot, out),
             MultiPaxosMsg::Forward { entry } => self.on_forward(entry, out),
         }
+        self.after_input(out);
     }
 
     fn on_timer(&mut self, _now: Time, timer: MultiPaxosTimer, out: &mut Out<Self>) {
@@ -195,19 +203,25 @@ impl Node for MultiPaxosNode {
             MultiPaxosTimer::Resend => self.resend(out),
             _ => {}
         }
+        self.after_input(out);
     }
 
     fn on_request(&mut self, _now: Time, req: ClientRequest, out: &mut Out<Self>) {
         if req.op.proposed_value().is_none() {
             out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "Multi-Paxos serves `propose` only"));
-            return;
+        } else {
+            let entry = self.entry_for(&req);
+            self.pending.insert((req.client, req.seq), req);
+            self.on_forward(entry, out);
+            if self.role == Role::Follower {
+                out.set_timer(MultiPaxosTimer::Resend, self.config.resend_ms..=self.config.resend_ms);
+            }
         }
-        let entry = self.entry_for(&req);
-        self.pending.insert((req.client, req.seq), req);
-        self.on_forward(entry, out);
-        if self.role == Role::Follower {
-            out.set_timer(MultiPaxosTimer::Resend, self.config.resend_ms..=self.config.resend_ms);
-        }
+        self.after_input(out);
+    }
+
+    fn is_checkpoint(record: &MultiPaxosDurable) -> bool {
+        matches!(record, MultiPaxosDurable::Checkpoint { .. })
     }
 
     fn is_leader(&self) -> bool {

@@ -85,10 +85,29 @@ pub enum MultiPaxosMsg {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MultiPaxosDurable {
-    Promised { ballot: Ballot },
-    Accepted { slot: Instance, ballot: Ballot, entry: Entry },
-    Chosen { slot: Instance, entry: Entry },
-    Round { round: u64 },
+    Promised {
+        ballot: Ballot,
+    },
+    Accepted {
+        slot: Instance,
+        ballot: Ballot,
+        entry: Entry,
+    },
+    Chosen {
+        slot: Instance,
+        entry: Entry,
+    },
+    Round {
+        round: u64,
+    },
+    /// The whole durable state, written every `checkpoint_every` records: once it is
+    /// durable the records before it can go.
+    Checkpoint {
+        round: u64,
+        promised: Ballot,
+        accepted: Vec<SlotValue>,
+        chosen: Vec<(Instance, Entry)>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

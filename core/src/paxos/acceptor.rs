@@ -6,6 +6,7 @@
 //! (phase 2b). Everything else is refused with a `Nack` carrying the promised ballot,
 //! so the proposer can pick a higher one.
 
+use super::durable::Saved;
 use super::msg::{AcceptedValue, PaxosDurable, PaxosMsg};
 use super::{Buggy, PaxosNode};
 use crate::event::{Event, Phase};
@@ -20,20 +21,9 @@ pub struct Acceptor {
 }
 
 impl Acceptor {
-    /// Rebuild from persisted records: the last of each kind wins.
-    pub fn recover(records: &[PaxosDurable]) -> Acceptor {
-        let mut a = Acceptor::default();
-        for r in records {
-            match r {
-                PaxosDurable::Promised { ballot } => a.promised = a.promised.max(*ballot),
-                PaxosDurable::Accepted { ballot, value } => {
-                    a.promised = a.promised.max(*ballot);
-                    a.accepted = Some(AcceptedValue { ballot: *ballot, value: value.clone() });
-                }
-                PaxosDurable::Round { .. } => {}
-            }
-        }
-        a
+    /// Rebuild from what the records say.
+    pub fn restored(saved: &Saved) -> Acceptor {
+        Acceptor { promised: saved.promised, accepted: saved.accepted.clone() }
     }
 }
 
@@ -48,7 +38,7 @@ impl PaxosNode {
             acc.promised = ballot;
             // The forgetful acceptor is the buggy mode that shows why this record exists.
             if buggy != Buggy::ForgetfulAcceptor {
-                out.persist(PaxosDurable::Promised { ballot });
+                self.journal.write(PaxosDurable::Promised { ballot }, out);
             }
             out.emit(Event::Promised { instance: Instance(0), ballot });
         }
@@ -68,7 +58,7 @@ impl PaxosNode {
         acc.accepted = Some(AcceptedValue { ballot, value: value.clone() });
         debug_assert!(acc.accepted.as_ref().is_some_and(|a| a.ballot <= acc.promised));
         if !again {
-            out.persist(PaxosDurable::Accepted { ballot, value: value.clone() });
+            self.journal.write(PaxosDurable::Accepted { ballot, value: value.clone() }, out);
             out.emit(Event::Accepted { instance: Instance(0), ballot, value: value.clone() });
         }
         let msg = PaxosMsg::Accepted { ballot, value };

@@ -19,14 +19,18 @@
 
 mod acceptor;
 mod describe;
+mod durable;
 mod learner;
 mod msg;
 mod proposer;
 mod protocol;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_durable;
 
 pub use acceptor::Acceptor;
+pub use durable::{Journal, Saved};
 pub use learner::Learner;
 pub use msg::{AcceptedValue, PaxosDurable, PaxosMsg, PaxosTimer};
 pub use proposer::{Proposer, ProposerPhase};
@@ -83,6 +87,9 @@ pub struct PaxosSettings {
     pub progress_ms: [u64; 2],
     /// The distinguished proposer; default: the lowest-numbered proposer.
     pub distinguished: Option<u32>,
+    /// A node writes a checkpoint (its whole durable state as one record) after this
+    /// many records, so its disk holds a bounded number of them.
+    pub checkpoint_every: u64,
 }
 
 impl Default for PaxosSettings {
@@ -95,6 +102,7 @@ impl Default for PaxosSettings {
             backoff_max_ms: 640,
             progress_ms: [150, 250],
             distinguished: None,
+            checkpoint_every: 1_000,
         }
     }
 }
@@ -137,6 +145,8 @@ pub struct PaxosNode {
     pub pending: Vec<ClientRequest>,
     /// A value handed to the distinguished proposer, re-sent until chosen.
     pub forwarded: Option<Value>,
+    /// What this node wrote, for its checkpoints.
+    pub journal: Journal,
     /// Stale or unexpected messages ignored.
     pub stale: u64,
 }
@@ -144,10 +154,12 @@ pub struct PaxosNode {
 impl PaxosNode {
     /// A node as configured, rebuilt from `records` (empty at first start).
     pub fn new(id: NodeId, config: Arc<PaxosConfig>, records: &[PaxosDurable]) -> PaxosNode {
+        let journal = Journal::recover(records);
         PaxosNode {
             id,
-            proposer: config.proposers.contains(&id).then(|| Proposer::recover(records)),
-            acceptor: config.acceptors.contains(&id).then(|| Acceptor::recover(records)),
+            proposer: config.proposers.contains(&id).then(|| Proposer::restored(&journal.saved)),
+            acceptor: config.acceptors.contains(&id).then(|| Acceptor::restored(&journal.saved)),
+            journal,
             learner: config.learners.contains(&id).then(Learner::default),
             config,
             chosen: None,
@@ -192,6 +204,41 @@ impl PaxosNode {
         }
     }
 
+    fn dispatch(&mut self, from: NodeId, msg: PaxosMsg, out: &mut Out<Self>) {
+        match msg {
+            PaxosMsg::Prepare { ballot } => self.on_prepare(from, ballot, out),
+            PaxosMsg::Promise { ballot, accepted } => self.on_promise(from, ballot, accepted, out),
+            PaxosMsg::Accept { ballot, value } => self.on_accept(from, ballot, value, out),
+            PaxosMsg::Accepted { ballot, value } => self.on_accepted(from, ballot, value, out),
+            PaxosMsg::Nack { ballot, promised } => self.on_nack(ballot, promised, out),
+            PaxosMsg::Forward { value } if self.proposes_itself() => self.propose(value, out),
+            PaxosMsg::Forward { .. } => self.count_stale(),
+        }
+    }
+
+    fn client_request(&mut self, req: ClientRequest, out: &mut Out<Self>) {
+        let Some(value) = req.op.proposed_value().map(str::to_string) else {
+            out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "Paxos serves `propose` only"));
+            return;
+        };
+        if let Some(chosen) = self.chosen.clone() {
+            out.reply(ClientReply::ok(&req, ReplyBody::Chosen { instance: Instance(0), value: chosen }));
+            return;
+        }
+        self.pending.push(req);
+        let value = Value::Data(value);
+        if self.proposes_itself() {
+            self.propose(value, out);
+        } else if self.forwarded.is_none() {
+            self.forward(value, out);
+        }
+    }
+
+    /// After a handler's writes, so the checkpoint reflects them.
+    fn maybe_checkpoint(&mut self, out: &mut Out<Self>) {
+        self.journal.maybe_checkpoint(self.config.settings.checkpoint_every, out);
+    }
+
     fn role_names(&self) -> Vec<String> {
         let mut roles = Vec::new();
         if self.proposer.is_some() {
@@ -215,46 +262,30 @@ impl Node for PaxosNode {
     fn on_start(&mut self, _now: Time, _out: &mut Out<Self>) {}
 
     fn on_message(&mut self, _now: Time, from: NodeId, msg: PaxosMsg, out: &mut Out<Self>) {
-        match msg {
-            PaxosMsg::Prepare { ballot } => self.on_prepare(from, ballot, out),
-            PaxosMsg::Promise { ballot, accepted } => self.on_promise(from, ballot, accepted, out),
-            PaxosMsg::Accept { ballot, value } => self.on_accept(from, ballot, value, out),
-            PaxosMsg::Accepted { ballot, value } => self.on_accepted(from, ballot, value, out),
-            PaxosMsg::Nack { ballot, promised } => self.on_nack(ballot, promised, out),
-            PaxosMsg::Forward { value } if self.proposes_itself() => self.propose(value, out),
-            PaxosMsg::Forward { .. } => self.count_stale(),
-        }
+        self.dispatch(from, msg, out);
+        self.maybe_checkpoint(out);
     }
 
     fn on_timer(&mut self, _now: Time, timer: PaxosTimer, out: &mut Out<Self>) {
-        if self.chosen.is_some() {
-            return;
+        if self.chosen.is_none() {
+            match timer {
+                PaxosTimer::Retry => self.start_prepare(out),
+                PaxosTimer::Progress => match self.forwarded.clone() {
+                    Some(v) => self.forward(v, out),
+                    None => self.start_prepare(out),
+                },
+            }
         }
-        match timer {
-            PaxosTimer::Retry => self.start_prepare(out),
-            PaxosTimer::Progress => match self.forwarded.clone() {
-                Some(v) => self.forward(v, out),
-                None => self.start_prepare(out),
-            },
-        }
+        self.maybe_checkpoint(out);
     }
 
     fn on_request(&mut self, _now: Time, req: ClientRequest, out: &mut Out<Self>) {
-        let Some(value) = req.op.proposed_value().map(str::to_string) else {
-            out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "Paxos serves `propose` only"));
-            return;
-        };
-        if let Some(chosen) = self.chosen.clone() {
-            out.reply(ClientReply::ok(&req, ReplyBody::Chosen { instance: Instance(0), value: chosen }));
-            return;
-        }
-        self.pending.push(req);
-        let value = Value::Data(value);
-        if self.proposes_itself() {
-            self.propose(value, out);
-        } else if self.forwarded.is_none() {
-            self.forward(value, out);
-        }
+        self.client_request(req, out);
+        self.maybe_checkpoint(out);
+    }
+
+    fn is_checkpoint(record: &PaxosDurable) -> bool {
+        matches!(record, PaxosDurable::Checkpoint { .. })
     }
 
     fn view(&self) -> NodeView {

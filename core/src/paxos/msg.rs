@@ -43,6 +43,13 @@ pub enum PaxosDurable {
     Round {
         round: u64,
     },
+    /// The whole durable state (what every earlier record says), written every
+    /// `checkpoint_every` records: once it is durable the records before it can go.
+    Checkpoint {
+        round: u64,
+        promised: Ballot,
+        accepted: Option<AcceptedValue>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 //! pre-empted it: it waits (the `fix` decides how long) and starts again. Two
 //! proposers that keep pre-empting each other this way are the Paxos livelock.
 
+use super::durable::Saved;
 use super::msg::{AcceptedValue, PaxosDurable, PaxosMsg, PaxosTimer};
 use super::{Buggy, Fix, PaxosNode};
 use crate::event::Event;
@@ -46,16 +47,9 @@ pub struct Proposer {
 }
 
 impl Proposer {
-    pub fn recover(records: &[PaxosDurable]) -> Proposer {
-        let max_round = records
-            .iter()
-            .filter_map(|r| match r {
-                PaxosDurable::Round { round } => Some(*round),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0);
-        Proposer { max_round, ..Proposer::default() }
+    /// Rebuild from what the records say: only the highest round used survives.
+    pub fn restored(saved: &Saved) -> Proposer {
+        Proposer { max_round: saved.round, ..Proposer::default() }
     }
 
     pub fn is_active(&self) -> bool {
@@ -91,7 +85,7 @@ impl PaxosNode {
         p.accepted_by.clear();
         p.proposing = None;
         let ballot = p.ballot;
-        out.persist(PaxosDurable::Round { round: ballot.round });
+        self.journal.write(PaxosDurable::Round { round: ballot.round }, out);
         out.emit(Event::Preparing { instance: Instance(0), ballot, attempt: p.attempt });
         out.set_timer(PaxosTimer::Progress, progress_ms[0]..=progress_ms[1]);
         out.broadcast(&self.config.acceptors, &PaxosMsg::Prepare { ballot });

@@ -173,7 +173,7 @@ fn buggy_forgetful_acceptor_promises_without_persisting() {
 fn restart_recovers_promise_and_accepted_value() {
     let records =
         [PaxosDurable::Promised { ballot: b(3, 2) }, PaxosDurable::Accepted { ballot: b(2, 1), value: v("A") }];
-    let a = Acceptor::recover(&records);
+    let a = Acceptor::restored(&Saved::from_records(&records));
     assert_eq!(a.promised, b(3, 2));
     assert_eq!(a.accepted, Some(AcceptedValue { ballot: b(2, 1), value: v("A") }));
 }

@@ -58,6 +58,11 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
     if observer {
         s.zab.observers = vec![count];
     }
+    // Restarts from checkpoints too, drawn from a stream of its own so a seed's
+    // schedule is the same with or without them.
+    let mut disk = Rng::new(seed ^ 0xc0ff_eec0_ffee);
+    s.paxos.checkpoint_every = disk.range(1, 8);
+    s.multipaxos.checkpoint_every = disk.range(2, 16);
     if shape.sessions {
         // Time for every server to catch up after the late client's last attempt.
         s.run.until_ms = END_MS + 3_000;

@@ -64,11 +64,14 @@ pub struct MultiPaxosSettings {
     pub leader_timeout_ms: [u64; 2],
     /// The leader re-sends unanswered phase 2 messages after this long.
     pub resend_ms: u64,
+    /// A node writes a checkpoint (its whole durable state as one record) after this
+    /// many records, so its disk holds a bounded number of them.
+    pub checkpoint_every: u64,
 }
 
 impl Default for MultiPaxosSettings {
     fn default() -> Self {
-        MultiPaxosSettings { heartbeat_ms: 50, leader_timeout_ms: [150, 300], resend_ms: 100 }
+        MultiPaxosSettings { heartbeat_ms: 50, leader_timeout_ms: [150, 300], resend_ms: 100, checkpoint_every: 1_000 }
     }
 }
 
@@ -309,7 +312,7 @@ impl Scenario {
         if let Some(d) = self.paxos.distinguished {
             in_range("paxos.distinguished", d)?;
         }
-        self.validate_network()?;
+        self.validate_settings()?;
         self.validate_zab()?;
         for (i, item) in self.schedule.iter().enumerate() {
             item.intervention().map_err(|(f, m)| (format!("schedule[{i}].{f}"), m))?;
@@ -330,9 +333,6 @@ impl Scenario {
         }
         if z.observers.len() >= n as usize {
             return Err(("zab.observers".into(), "at least one server must vote".into()));
-        }
-        if z.checkpoint_every == 0 {
-            return Err(("zab.checkpoint_every".into(), "must be at least 1 record".into()));
         }
         let mut delivered: Vec<Vec<crate::types::Zxid>> = Vec::new();
         for (i, s) in z.servers.iter().enumerate() {
@@ -364,7 +364,8 @@ impl Scenario {
         Ok(())
     }
 
-    fn validate_network(&self) -> Result<(), (String, String)> {
+    /// The network and the numeric protocol settings: probabilities, ranges, periods.
+    fn validate_settings(&self) -> Result<(), (String, String)> {
         let net = &self.network;
         for (field, p) in
             [("network.drop", net.drop), ("network.duplicate", net.duplicate), ("network.reorder", net.reorder)]
@@ -386,6 +387,15 @@ impl Scenario {
         }
         if self.multipaxos.heartbeat_ms == 0 {
             return Err(("multipaxos.heartbeat_ms".into(), "must be at least 1".into()));
+        }
+        for (field, every) in [
+            ("paxos.checkpoint_every", self.paxos.checkpoint_every),
+            ("multipaxos.checkpoint_every", self.multipaxos.checkpoint_every),
+            ("zab.checkpoint_every", self.zab.checkpoint_every),
+        ] {
+            if every == 0 {
+                return Err((field.into(), "must be at least 1 record".into()));
+            }
         }
         Ok(())
     }

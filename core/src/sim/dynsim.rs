@@ -54,7 +54,8 @@ pub trait DynSim {
     /// ZAB: the leader established in each epoch so far.
     fn leaders(&self) -> BTreeMap<crate::types::Epoch, NodeId>;
     fn stats(&self) -> Stats;
-    /// The current partition's groups (nodes in no group form one more), or empty.
+    /// The current partition's groups, the nodes in no listed group as one more
+    /// ([`Partition::full_groups`](super::Partition::full_groups)); empty if none.
     fn partition(&self) -> Vec<Vec<NodeId>>;
     fn set_tracing(&mut self, on: bool);
     fn box_clone(&self) -> Box<dyn DynSim>;
@@ -135,7 +136,7 @@ impl<N: Node + 'static> DynSim for Sim<N> {
         self.stats
     }
     fn partition(&self) -> Vec<Vec<NodeId>> {
-        self.partition.groups().cloned().unwrap_or_default()
+        self.partition.full_groups((1..=self.node_count()).map(NodeId))
     }
     fn set_tracing(&mut self, on: bool) {
         Sim::set_tracing(self, on)

@@ -78,6 +78,18 @@ impl Partition {
     pub fn connected(&self, a: NodeId, b: NodeId) -> bool {
         a == b || self.groups.is_none() || self.group_of(a) == self.group_of(b)
     }
+    /// The groups as the network treats them: the listed ones, then those of `nodes`
+    /// in none of them as one more; empty when the network is whole. Displays take
+    /// this instead of deriving the rule again, so they cannot drift from `connected`.
+    pub fn full_groups(&self, nodes: impl IntoIterator<Item = NodeId>) -> Vec<Vec<NodeId>> {
+        let Some(groups) = &self.groups else { return Vec::new() };
+        let rest: Vec<NodeId> = nodes.into_iter().filter(|n| self.group_of(*n).is_none()).collect();
+        let mut all = groups.clone();
+        if !rest.is_empty() {
+            all.push(rest);
+        }
+        all
+    }
 }
 
 #[cfg(test)]
@@ -97,5 +109,23 @@ mod tests {
         assert!(!p.connected(NodeId(4), NodeId(1)));
         p.heal();
         assert!(p.connected(NodeId(1), NodeId(3)));
+    }
+
+    #[test]
+    fn full_groups_add_the_nodes_in_no_group_as_the_network_connects_them() {
+        let mut p = Partition::default();
+        let all = || (1..=5).map(NodeId);
+        assert!(p.full_groups(all()).is_empty(), "a whole network has no groups");
+        let ids = |g: &[u32]| g.iter().copied().map(NodeId).collect::<Vec<_>>();
+        p.split(vec![ids(&[1, 2]), ids(&[3])]);
+        let groups = p.full_groups(all());
+        assert_eq!(groups, vec![ids(&[1, 2]), ids(&[3]), ids(&[4, 5])]);
+        for (a, b) in all().flat_map(|a| all().map(move |b| (a, b))) {
+            let same = groups.iter().any(|g| g.contains(&a) && g.contains(&b));
+            assert_eq!(same, p.connected(a, b), "{a} and {b}");
+        }
+        // Every node listed: no group is added.
+        p.split(vec![ids(&[1, 2, 3]), ids(&[4, 5])]);
+        assert_eq!(p.full_groups(all()).len(), 2);
     }
 }

@@ -1,91 +1,21 @@
 //! A client of one ZAB server sends a coordination-service operation (connect, create,
-//! get, ...). The form only gathers fields; the core's `ClientOp` fills the defaults.
+//! get, ..., multi). The form only draws the fields of its operation: `client_ops` turns
+//! them into the operation, or says what is wrong.
 
+use crate::client_ops::{takes_data, takes_path, takes_version, takes_watch, Draft, MULTI_SYNTAX, OPS};
 use crate::i18n::texts;
-use crate::i18n_zab::zab_texts;
+use crate::i18n_zab::{op_error, zab_texts};
 use crate::state::Action;
-use ensemble_core::client::ClientOp;
 use ensemble_core::explain::Lang;
-use ensemble_core::sim::Intervention;
-use ensemble_core::types::{ClientId, NodeId};
-use serde_json::{Map, Value};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
-
-const OPS: [&str; 9] = ["connect", "create", "get", "set", "delete", "exists", "children", "sync", "close"];
-
-#[derive(Clone, Debug, PartialEq)]
-struct Draft {
-    node: u32,
-    /// The client's number as typed; empty means the node's id.
-    client: String,
-    op: String,
-    path: String,
-    data: String,
-    ephemeral: bool,
-    sequential: bool,
-    watch: bool,
-}
-
-impl Default for Draft {
-    fn default() -> Self {
-        let op = "connect".to_string();
-        Draft {
-            node: 1,
-            client: String::new(),
-            op,
-            path: "/".into(),
-            data: String::new(),
-            ephemeral: false,
-            sequential: false,
-            watch: false,
-        }
-    }
-}
-
-fn takes_path(op: &str) -> bool {
-    !matches!(op, "connect" | "close")
-}
-fn takes_data(op: &str) -> bool {
-    matches!(op, "create" | "set")
-}
-fn takes_watch(op: &str) -> bool {
-    matches!(op, "get" | "exists" | "children")
-}
-
-impl Draft {
-    /// The operation as the core reads it from a scenario file; fields left out get
-    /// the core's defaults (session timeout, any version, `/` for sync).
-    fn op(&self) -> Option<ClientOp> {
-        let mut o = Map::new();
-        o.insert("op".into(), Value::from(self.op.as_str()));
-        if takes_path(&self.op) {
-            let path = self.path.trim();
-            o.insert("path".into(), Value::from(if path.is_empty() { "/" } else { path }));
-        }
-        if takes_data(&self.op) {
-            o.insert("data".into(), Value::from(self.data.as_str()));
-        }
-        if self.op == "create" {
-            o.insert("ephemeral".into(), Value::from(self.ephemeral));
-            o.insert("sequential".into(), Value::from(self.sequential));
-        }
-        if takes_watch(&self.op) {
-            o.insert("watch".into(), Value::from(self.watch));
-        }
-        serde_json::from_value(Value::Object(o)).ok()
-    }
-
-    fn intervention(&self) -> Option<Intervention> {
-        let client = ClientId(self.client.trim().parse().unwrap_or(self.node));
-        Some(Intervention::Client { node: NodeId(self.node), client, op: self.op()? })
-    }
-}
 
 type Setter<T> = fn(&mut Draft, T);
 
+/// Any edit clears the error the last send found: it may be fixed now.
 fn update<T>(draft: &UseStateHandle<Draft>, set: Setter<T>, v: T) {
     let mut d = (**draft).clone();
+    d.error = None;
     set(&mut d, v);
     draft.set(d);
 }
@@ -93,6 +23,11 @@ fn update<T>(draft: &UseStateHandle<Draft>, set: Setter<T>, v: T) {
 fn on_text(draft: &UseStateHandle<Draft>, set: Setter<String>) -> Callback<InputEvent> {
     let draft = draft.clone();
     Callback::from(move |e: InputEvent| update(&draft, set, e.target_unchecked_into::<HtmlInputElement>().value()))
+}
+
+fn on_lines(draft: &UseStateHandle<Draft>, set: Setter<String>) -> Callback<InputEvent> {
+    let draft = draft.clone();
+    Callback::from(move |e: InputEvent| update(&draft, set, e.target_unchecked_into::<HtmlTextAreaElement>().value()))
 }
 
 fn on_pick(draft: &UseStateHandle<Draft>, set: Setter<String>) -> Callback<Event> {
@@ -121,11 +56,12 @@ pub fn ClientForm(props: &ClientFormProps) -> Html {
     let draft = use_state(Draft::default);
     let d = (*draft).clone();
     let on_submit = {
-        let (d, cb) = (d.clone(), props.on_action.clone());
+        let (draft, cb) = (draft.clone(), props.on_action.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if let Some(iv) = d.intervention() {
-                cb.emit(Action::Intervene(iv));
+            match draft.intervention() {
+                Ok(iv) => cb.emit(Action::Intervene(iv)),
+                Err(error) => draft.set(Draft { error: Some(error), ..(*draft).clone() }),
             }
         })
     };
@@ -152,6 +88,16 @@ pub fn ClientForm(props: &ClientFormProps) -> Html {
                 <input id="client-data" data-testid="client-data" type="text" aria-label={z.data} placeholder={z.data}
                     value={d.data.clone()} oninput={on_text(&draft, |d, v| d.data = v)} maxlength="60" />
             }
+            if takes_version(&d.op) {
+                <input id="client-version" data-testid="client-version" class="narrow" type="number"
+                    inputmode="numeric" aria-label={z.version_any} title={z.version_any} placeholder={z.version}
+                    value={d.version.clone()} oninput={on_text(&draft, |d, v| d.version = v)} />
+            }
+            if d.op == "multi" {
+                <textarea id="client-multi" data-testid="client-multi" rows="4" spellcheck="false"
+                    aria-label={z.multi_help} title={z.multi_help} placeholder={MULTI_SYNTAX}
+                    value={d.multi.clone()} oninput={on_lines(&draft, |d, v| d.multi = v)} />
+            }
             if d.op == "create" {
                 { checkbox(&draft, "client-ephemeral", z.ephemeral, d.ephemeral, |d, v| d.ephemeral = v) }
                 { checkbox(&draft, "client-sequential", z.sequential, d.sequential, |d, v| d.sequential = v) }
@@ -160,22 +106,9 @@ pub fn ClientForm(props: &ClientFormProps) -> Html {
                 { checkbox(&draft, "client-watch", z.watch, d.watch, |d, v| d.watch = v) }
             }
             <button type="submit" id="client-send" data-testid="client-send">{ t.send }</button>
+            if let Some(e) = &d.error {
+                <span class="form-error" role="alert" data-testid="client-error">{ op_error(props.lang, e) }</span>
+            }
         </form>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_form_fills_only_the_fields_of_its_operation() {
-        let d = Draft { op: "create".into(), path: "/x".into(), data: "v".into(), ephemeral: true, ..Draft::default() };
-        let create = ClientOp::Create { path: "/x".into(), data: "v".into(), ephemeral: true, sequential: false };
-        assert_eq!(d.op(), Some(create));
-        let d = Draft { node: 2, op: "sync".into(), path: " ".into(), data: "ignored".into(), ..Draft::default() };
-        assert_eq!(d.op(), Some(ClientOp::Sync { path: "/".into() }));
-        let Some(Intervention::Client { client, .. }) = d.intervention() else { panic!("a client request") };
-        assert_eq!(client, ClientId(2));
     }
 }

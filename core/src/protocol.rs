@@ -40,13 +40,28 @@ pub struct SweepShape {
     pub must_choose_after_heal: fn(fix: &str) -> bool,
 }
 
+/// Who a protocol is.
+#[derive(Clone, Copy, Debug)]
+pub struct About {
+    /// The scenario files' `protocol` value.
+    pub tag: Protocol,
+    /// Its name in scenario files and on the command line: `"zab"`.
+    pub name: &'static str,
+    pub title: &'static str,
+}
+
 /// A protocol as everything outside its folder sees it.
 pub trait ProtocolInfo: Sync {
-    /// The scenario files' `protocol` value.
-    fn tag(&self) -> Protocol;
-    /// Its name in scenario files and on the command line: `"zab"`.
-    fn name(&self) -> &'static str;
-    fn title(&self) -> &'static str;
+    fn about(&self) -> &'static About;
+    fn tag(&self) -> Protocol {
+        self.about().tag
+    }
+    fn name(&self) -> &'static str {
+        self.about().name
+    }
+    fn title(&self) -> &'static str {
+        self.about().title
+    }
     /// Livelock fixes, `"none"` first; empty if the protocol has none.
     fn fixes(&self) -> &'static [&'static str] {
         &[]

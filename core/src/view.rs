@@ -25,8 +25,6 @@ pub struct NodeView {
     /// ZAB servers: phase, vote, epochs, zxids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zab: Option<ZabView>,
-    /// Every field of the node, as JSON, for an inspector panel.
-    pub fields: serde_json::Value,
 }
 
 /// One instance as one node sees it.

@@ -255,7 +255,6 @@ impl Node for MultiPaxosNode {
             leader: self.leader,
             log,
             zab: None,
-            fields: serde_json::to_value(self).unwrap_or_default(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{MultiPaxosConfig, MultiPaxosNode};
 use crate::event::Event;
-use crate::protocol::{MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::protocol::{About, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{scheduled, Protocol, Scenario};
 use crate::sim::{Checker, DynSim, Sim};
 use std::sync::Arc;
@@ -67,15 +67,11 @@ const MESSAGES: &[MessageKind] = &[
     },
 ];
 
+const ABOUT: About = About { tag: Protocol::Multipaxos, name: "multipaxos", title: "Multi-Paxos" };
+
 impl ProtocolInfo for MultiPaxos {
-    fn tag(&self) -> Protocol {
-        Protocol::Multipaxos
-    }
-    fn name(&self) -> &'static str {
-        "multipaxos"
-    }
-    fn title(&self) -> &'static str {
-        "Multi-Paxos"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
     fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
         let n = s.nodes.count;

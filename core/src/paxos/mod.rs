@@ -306,7 +306,6 @@ impl Node for PaxosNode {
             leader: None,
             zab: None,
             log: vec![LogLine { instance: Instance(0), accepted, chosen: self.chosen.clone() }],
-            fields: serde_json::to_value(self).unwrap_or_default(),
         }
     }
 }

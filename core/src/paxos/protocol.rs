@@ -1,7 +1,7 @@
 //! Basic Paxos in the protocol registry.
 
 use super::{Buggy, Fix, PaxosConfig, PaxosNode};
-use crate::protocol::{name_of, parse_checked, MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{paxos_config, scheduled, Protocol, Scenario};
 use crate::sim::{Checker, DynSim, Sim};
 use std::sync::Arc;
@@ -49,15 +49,11 @@ pub(crate) const MESSAGES: &[MessageKind] = &[
     },
 ];
 
+const ABOUT: About = About { tag: Protocol::Paxos, name: "paxos", title: "Basic Paxos" };
+
 impl ProtocolInfo for BasicPaxos {
-    fn tag(&self) -> Protocol {
-        Protocol::Paxos
-    }
-    fn name(&self) -> &'static str {
-        "paxos"
-    }
-    fn title(&self) -> &'static str {
-        "Basic Paxos"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
     fn fixes(&self) -> &'static [&'static str] {
         FIXES

@@ -55,7 +55,6 @@ impl Node for Scribe {
             leader: None,
             log: Vec::new(),
             zab: None,
-            fields: serde_json::json!({}),
         }
     }
 }

@@ -47,6 +47,9 @@ pub trait DynSim {
     fn now(&self) -> Time;
     fn next_time(&self) -> Option<Time>;
     fn views(&self) -> Vec<NodeView>;
+    /// Every field of node `id`, as JSON, for an inspector panel: made on demand, not
+    /// with every view. `None` for a node that does not exist.
+    fn inspect(&self, id: NodeId) -> Option<serde_json::Value>;
     fn in_flight(&self) -> Vec<InFlight>;
     fn timers(&self) -> Vec<TimerView>;
     fn chosen(&self) -> BTreeMap<Instance, Value>;
@@ -93,6 +96,11 @@ impl<N: Node + 'static> DynSim for Sim<N> {
                 v
             })
             .collect()
+    }
+    fn inspect(&self, id: NodeId) -> Option<serde_json::Value> {
+        let slot = self.nodes.get((id.0 as usize).checked_sub(1)?)?;
+        // Our node types are plain data: serializing them cannot fail.
+        Some(serde_json::to_value(&slot.node).expect("nodes serialize"))
     }
     fn in_flight(&self) -> Vec<InFlight> {
         self.queue

@@ -45,7 +45,6 @@ impl Node for Echo {
             leader: None,
             log: Vec::new(),
             zab: None,
-            fields: serde_json::json!({ "tick_ms": self.tick_ms }),
         }
     }
 }
@@ -76,4 +75,13 @@ fn a_busy_run_whose_time_moves_is_not() {
     let sim = run(1, 3 * STUCK_STEPS);
     assert!(sim.checker().violations().is_empty());
     assert_eq!(sim.steps(), 3 * STUCK_STEPS);
+}
+
+#[test]
+fn the_inspector_shows_every_field_on_demand() {
+    let sim = run(1, 3);
+    let dynsim: &dyn super::DynSim = &sim;
+    assert_eq!(dynsim.inspect(NodeId(1)), Some(serde_json::json!({ "tick_ms": 1 })));
+    assert_eq!(dynsim.inspect(NodeId(2)), None);
+    assert_eq!(dynsim.inspect(NodeId(0)), None);
 }

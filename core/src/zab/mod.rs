@@ -430,7 +430,6 @@ impl Node for ZabNode {
                 tree_digest: self.tree.digest(),
                 znodes: self.tree.node_count(),
             }),
-            fields: serde_json::to_value(self).unwrap_or_default(),
         }
     }
 }

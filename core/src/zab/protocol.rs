@@ -2,7 +2,7 @@
 
 use super::{narrate, ZabBuggy};
 use crate::event::Event;
-use crate::protocol::{name_of, parse_checked, MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{build_zab, Protocol, Scenario};
 use crate::sim::DynSim;
 
@@ -126,15 +126,11 @@ const MESSAGES: &[MessageKind] = &[
     },
 ];
 
+const ABOUT: About = About { tag: Protocol::Zab, name: "zab", title: "ZAB" };
+
 impl ProtocolInfo for Zab {
-    fn tag(&self) -> Protocol {
-        Protocol::Zab
-    }
-    fn name(&self) -> &'static str {
-        "zab"
-    }
-    fn title(&self) -> &'static str {
-        "ZAB"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
     fn buggy_modes(&self) -> &'static [&'static str] {
         BUGGY

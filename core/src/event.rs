@@ -7,7 +7,8 @@
 use crate::client::{ClientError, ClientOp, ReplyBody};
 use crate::types::{Ballot, ClientId, Epoch, Instance, NodeId, Value, Zxid};
 use crate::wire::Wire;
-use crate::zab::tree::Txn;
+use crate::zab::tree::{Txn, WatchEventType};
+use crate::zab::{SyncMode, ZabPhase};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -164,7 +165,7 @@ pub enum Event {
     // ---- ZAB, emitted by servers ----
     /// The ZAB phase changed (ELECTION, DISCOVERY, SYNCHRONIZATION, BROADCAST).
     Phase {
-        phase: String,
+        phase: ZabPhase,
     },
     /// Fast Leader Election: this server's current vote.
     Vote {
@@ -178,7 +179,7 @@ pub enum Event {
     /// The leader chose how to synchronize a learner.
     Sync {
         learner: NodeId,
-        mode: String,
+        mode: SyncMode,
         zxid: Zxid,
     },
     /// The leader logged a new proposal.
@@ -209,7 +210,7 @@ pub enum Event {
     /// A one-shot watch fired for a client of this server.
     Watch {
         client: ClientId,
-        kind: String,
+        kind: WatchEventType,
         path: String,
     },
 

@@ -17,8 +17,8 @@ fn check(s: &Scenario) -> Result<(), String> {
         let Some(entry) = sim.step() else { break };
         for e in entry.events {
             match e {
-                Event::Sync { mode, .. } => modes.push(mode),
-                Event::Watch { client, kind, path } => watches.push(format!("{} {kind} {path}", client.0)),
+                Event::Sync { mode, .. } => modes.push(mode.name().to_string()),
+                Event::Watch { client, kind, path } => watches.push(format!("{} {} {path}", client.0, kind.name())),
                 _ => {}
             }
         }

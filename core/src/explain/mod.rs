@@ -364,7 +364,7 @@ mod tests {
     fn a_finalize_wait_decides_only_when_the_step_shows_it() {
         let timer = Event::Timer { timer: crate::wire::Wire::new(crate::zab::ZabTimer::FinalizeWait) };
         let leading = Event::State { state: "LEADING".into(), epoch: Some(0), round: None };
-        let phase = Event::Phase { phase: "DISCOVERY".into() };
+        let phase = Event::Phase { phase: crate::zab::ZabPhase::Discovery };
         let (en, zh) = first(&ZAB, vec![timer.clone(), phase, leading]);
         assert!(en.ends_with("a quorum still agrees with its vote, so it decides."), "{en}");
         assert!(zh.ends_with("过半数仍同意它的选票，于是做出决定。"), "{zh}");

@@ -273,7 +273,7 @@ impl ZabNode {
         let upto = if h.observer && l.established { l.committed } else { last };
         let peer = h.last_zxid;
         let (mode, msgs) = self.sync_plan(peer, h.delivered, upto);
-        out.emit(Event::Sync { learner: n, mode: format!("{mode:?}").to_uppercase(), zxid: peer });
+        out.emit(Event::Sync { learner: n, mode, zxid: peer });
         for m in msgs {
             out.send(n, m);
         }

@@ -254,8 +254,7 @@ impl ZabNode {
 
     pub(super) fn enter_phase(&mut self, phase: ZabPhase, out: &mut Out<Self>) {
         self.phase = phase;
-        let name = serde_json::to_value(phase).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        out.emit(Event::Phase { phase: name });
+        out.emit(Event::Phase { phase });
     }
 
     /// Leaving FOLLOWING/LEADING: forget the role; clients waiting on it get

@@ -39,6 +39,18 @@ pub enum ZabPhase {
     Broadcast,
 }
 
+impl ZabPhase {
+    /// The trace name (`DISCOVERY`, ...), as serde writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ZabPhase::Election => "ELECTION",
+            ZabPhase::Discovery => "DISCOVERY",
+            ZabPhase::Synchronization => "SYNCHRONIZATION",
+            ZabPhase::Broadcast => "BROADCAST",
+        }
+    }
+}
+
 /// How a leader brings a learner up to date (`SyncMode`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -49,6 +61,17 @@ pub enum SyncMode {
     Trunc,
     /// The learner is too far behind: send the whole tree.
     Snap,
+}
+
+impl SyncMode {
+    /// The trace name (`DIFF`, `TRUNC`, `SNAP`), as serde writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncMode::Diff => "DIFF",
+            SyncMode::Trunc => "TRUNC",
+            SyncMode::Snap => "SNAP",
+        }
+    }
 }
 
 /// A vote in Fast Leader Election. Votes are ordered by `peer_epoch`, then `zxid`,

@@ -5,7 +5,7 @@ use crate::event::Event;
 use crate::protocol::Pair;
 use crate::types::Zxid;
 use crate::zab::describe::txn_text;
-use crate::zab::ZkReply;
+use crate::zab::{SyncMode, ZabPhase, ZkReply};
 
 fn state_meaning(state: &str) -> Option<(&'static str, &'static str)> {
     Some(match state {
@@ -31,7 +31,7 @@ pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
             let e = epoch.unwrap_or(0);
             (format!("Node {n} is now {state} (epoch {e}): {en}."), format!("节点 {n} 进入 {state} 状态（纪元 {e}）：{zh}。"))
         }
-        Event::Phase { phase } => phase_text(n, phase),
+        Event::Phase { phase } => phase_text(n, *phase),
         Event::Vote { vote, round } => (
             format!("Node {n} votes for node {} (zxid {}, epoch {}) in round {round}: the best vote it has seen, compared by epoch, then zxid, then server id.", vote.leader, vote.zxid, vote.peer_epoch),
             format!("节点 {n} 在第 {round} 轮投票给节点 {}（zxid {}，纪元 {}）：这是它见过的最优选票，依次比较纪元、zxid、服务器 id。", vote.leader, vote.zxid, vote.peer_epoch),
@@ -40,7 +40,7 @@ pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
             format!("Node {n} is established as leader of epoch {epoch}: a quorum acknowledged NEWLEADER, so its history is now committed and it starts broadcasting."),
             format!("节点 {n} 成为纪元 {epoch} 的正式领导者：过半数服务器确认了 NEWLEADER，它的历史已提交，开始广播。"),
         ),
-        Event::Sync { learner, mode, zxid } => sync_text(n, learner.0, mode, *zxid),
+        Event::Sync { learner, mode, zxid } => sync_text(n, learner.0, *mode, *zxid),
         Event::Proposed { zxid, txn } => {
             let t = txn_text(txn);
             (
@@ -61,10 +61,13 @@ pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
             format!("Node {n} was too far behind: it replaces its tree with the leader's snapshot at {zxid} (SNAP)."),
             format!("节点 {n} 落后太多：它用领导者在 {zxid} 的快照替换自己的数据树（SNAP）。"),
         ),
-        Event::Watch { client, kind, path } => (
-            format!("A watch fires for client {} of node {n}: {kind} on {path} (one-shot: it must set it again).", client.0),
-            format!("节点 {n} 的客户端 {} 的监听触发：{path} 发生 {kind}（一次性：需重新注册）。", client.0),
-        ),
+        Event::Watch { client, kind, path } => {
+            let kind = kind.name();
+            (
+                format!("A watch fires for client {} of node {n}: {kind} on {path} (one-shot: it must set it again).", client.0),
+                format!("节点 {n} 的客户端 {} 的监听触发：{path} 发生 {kind}（一次性：需重新注册）。", client.0),
+            )
+        }
         _ => return None,
     })
 }
@@ -96,32 +99,35 @@ pub(super) fn restarted(n: u32) -> Pair {
     )
 }
 
-fn phase_text(n: u32, phase: &str) -> Pair {
+fn phase_text(n: u32, phase: ZabPhase) -> Pair {
     let (en, zh) = match phase {
-        "ELECTION" => ("electing a leader", "选举领导者"),
-        "DISCOVERY" => (
+        ZabPhase::Election => ("electing a leader", "选举领导者"),
+        ZabPhase::Discovery => (
             "agreeing on a new epoch (FOLLOWERINFO, LEADERINFO, ACKEPOCH)",
             "商定新纪元（FOLLOWERINFO、LEADERINFO、ACKEPOCH）",
         ),
-        "SYNCHRONIZATION" => (
+        ZabPhase::Synchronization => (
             "bringing histories in line (DIFF, TRUNC or SNAP, then NEWLEADER)",
             "对齐历史（DIFF、TRUNC 或 SNAP，然后 NEWLEADER）",
         ),
-        "BROADCAST" => ("serving: PROPOSAL, ACK, COMMIT", "对外服务：PROPOSAL、ACK、COMMIT"),
-        _ => ("", ""),
+        ZabPhase::Broadcast => ("serving: PROPOSAL, ACK, COMMIT", "对外服务：PROPOSAL、ACK、COMMIT"),
     };
+    let phase = phase.name();
     (format!("Node {n} enters {phase}: {en}."), format!("节点 {n} 进入 {phase} 阶段：{zh}。"))
 }
 
-fn sync_text(n: u32, learner: u32, mode: &str, zxid: Zxid) -> Pair {
+fn sync_text(n: u32, learner: u32, mode: SyncMode, zxid: Zxid) -> Pair {
     let (en, zh) = match mode {
-        "DIFF" => (
+        SyncMode::Diff => (
             "it has a prefix of our history, so it gets the proposals it lacks",
             "它拥有我们历史的前缀，于是补发它缺少的提案",
         ),
-        "TRUNC" => ("it has proposals we never had, so it must cut them first", "它有我们从未有过的提案，必须先截断"),
-        _ => ("it is too far behind, so it gets the whole tree", "它落后太多，于是发送整棵数据树"),
+        SyncMode::Trunc => {
+            ("it has proposals we never had, so it must cut them first", "它有我们从未有过的提案，必须先截断")
+        }
+        SyncMode::Snap => ("it is too far behind, so it gets the whole tree", "它落后太多，于是发送整棵数据树"),
     };
+    let mode = mode.name();
     (
         format!("Leader {n} synchronizes node {learner} (last zxid {zxid}) by {mode}: {en}."),
         format!("领导者 {n} 用 {mode} 同步节点 {learner}（最后 zxid {zxid}）：{zh}。"),

@@ -55,7 +55,8 @@ fn watch_events(acts: &[crate::node::ActionOf<ZabNode>]) -> Vec<Event> {
 }
 
 fn watch(kind: &str, path: &str) -> Event {
-    Event::Watch { client: CLIENT, kind: kind.into(), path: path.into() }
+    let kind = crate::protocol::parse(kind).expect("a watch event type");
+    Event::Watch { client: CLIENT, kind, path: path.into() }
 }
 
 #[test]

@@ -17,7 +17,7 @@
 use ensemble_core::event::Event;
 use ensemble_core::scenarios::{build_zab, Scenario, LATE_CLIENT};
 use ensemble_core::sim::{DynSim, Sim, TraceEntry};
-use ensemble_core::zab::{ServerState, ZabNode, ZabPhase};
+use ensemble_core::zab::{ServerState, SyncMode, ZabNode, ZabPhase};
 use ensemble_core::{ClientId, NodeId, Zxid};
 use std::collections::BTreeMap;
 
@@ -197,7 +197,7 @@ impl Monitor {
                     self.open.retain(|_, (server, _, _)| *server != n)
                 }
                 (Event::State { .. } | Event::Phase { .. }, n) => self.last_change = (entry.time_ms, n),
-                (Event::Sync { mode, .. }, _) if mode == "SNAP" => self.coverage.snap = true,
+                (Event::Sync { mode: SyncMode::Snap, .. }, _) => self.coverage.snap = true,
                 (Event::LeaderEstablished { .. }, Some(n)) if sim.node(n).snap_zxid != Zxid::ZERO => {
                     self.coverage.snapshot_leader = true
                 }

@@ -44,6 +44,12 @@ pub trait Node: Clone + Debug + Serialize {
     }
 }
 
+/// How many of `records` follow the last checkpoint (all of them if there is none):
+/// what a node restarted from them has written since its last checkpoint.
+pub fn since_checkpoint<N: Node>(records: &[N::Durable]) -> u64 {
+    records.iter().rev().take_while(|r| !N::is_checkpoint(r)).count() as u64
+}
+
 /// One effect requested by a node.
 ///
 /// **The durability contract.** `Persist` starts a write; writes become durable in the

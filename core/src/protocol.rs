@@ -26,7 +26,7 @@ pub struct MessageKind {
 }
 
 /// What the seed sweeps need to know to generate a protocol's random runs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SweepShape {
     /// Links deliver in order (ZAB assumes TCP).
     pub fifo: bool,
@@ -35,9 +35,6 @@ pub struct SweepShape {
     /// Clients with sessions write and read (a coordination service), rather than
     /// proposing values.
     pub sessions: bool,
-    /// Liveness: a run must choose the value asked for after healing. `fix` is the
-    /// run's livelock fix, for protocols that can livelock without one.
-    pub must_choose_after_heal: fn(fix: &str) -> bool,
 }
 
 /// Who a protocol is.

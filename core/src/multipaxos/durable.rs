@@ -3,7 +3,7 @@
 
 use super::msg::{MultiPaxosDurable, SlotValue};
 use super::MultiPaxosNode;
-use crate::node::{Node, Out};
+use crate::node::Out;
 
 impl MultiPaxosNode {
     /// Apply one record at restart: ballots only grow, each slot keeps its last
@@ -60,11 +60,5 @@ impl MultiPaxosNode {
             self.unsaved = 0;
             out.persist(self.checkpoint());
         }
-    }
-
-    /// Records after the last checkpoint: after a restart they count as unsaved, so
-    /// a node that restarts often still checkpoints on time.
-    pub(super) fn unsaved_in(records: &[MultiPaxosDurable]) -> u64 {
-        records.iter().rev().take_while(|r| !Self::is_checkpoint(r)).count() as u64
     }
 }

@@ -81,7 +81,7 @@ impl ProtocolInfo for MultiPaxos {
         Box::new(scheduled(Sim::new(n, s.network.clone(), seed, checker, factory), s))
     }
     fn sweep(&self) -> SweepShape {
-        SweepShape { fifo: false, observer_percent: 0, sessions: false, must_choose_after_heal: |_| true }
+        SweepShape { fifo: false, observer_percent: 0, sessions: false }
     }
     fn messages(&self) -> &'static [MessageKind] {
         MESSAGES

@@ -3,7 +3,7 @@
 
 use super::msg::{AcceptedValue, PaxosDurable};
 use super::PaxosNode;
-use crate::node::{Node, Out};
+use crate::node::Out;
 use crate::types::Ballot;
 use serde::{Deserialize, Serialize};
 
@@ -62,7 +62,7 @@ impl Journal {
     /// After a restart: the records after the last checkpoint count as unsaved, so a
     /// node that restarts often still checkpoints on time.
     pub fn recover(records: &[PaxosDurable]) -> Journal {
-        let unsaved = records.iter().rev().take_while(|r| !PaxosNode::is_checkpoint(r)).count() as u64;
+        let unsaved = crate::node::since_checkpoint::<PaxosNode>(records);
         Journal { saved: Saved::from_records(records), unsaved }
     }
 

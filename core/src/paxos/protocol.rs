@@ -82,8 +82,7 @@ impl ProtocolInfo for BasicPaxos {
         Box::new(scheduled(Sim::new(s.nodes.count, s.network.clone(), seed, checker, factory), s))
     }
     fn sweep(&self) -> SweepShape {
-        // Without a fix, duelling proposers may livelock: liveness is asserted for the cures.
-        SweepShape { fifo: false, observer_percent: 0, sessions: false, must_choose_after_heal: |fix| fix != "none" }
+        SweepShape { fifo: false, observer_percent: 0, sessions: false }
     }
     fn messages(&self) -> &'static [MessageKind] {
         MESSAGES

@@ -35,13 +35,10 @@ impl TraceEntry {
 
     /// The entry as JSON Lines, one `\n`-terminated line per event.
     pub fn to_jsonl(&self) -> String {
-        let mut s = String::new();
-        for line in self.lines() {
-            // Serializing our own plain types cannot fail.
-            s.push_str(&serde_json::to_string(&line).expect("trace line serializes"));
-            s.push('\n');
-        }
-        s
+        let mut bytes = Vec::new();
+        // Serializing our own plain types into memory cannot fail, and JSON is UTF-8.
+        self.write_jsonl(&mut bytes).expect("trace line serializes");
+        String::from_utf8(bytes).expect("JSON is UTF-8")
     }
 
     /// Write the entry as JSON Lines to `w`, without building a string first.

@@ -241,7 +241,7 @@ impl ZabNode {
             clients: Default::default(),
             attempt: 0,
             proposed_seq: BTreeMap::new(),
-            unsaved: records.len() as u64,
+            unsaved: crate::node::since_checkpoint::<ZabNode>(records),
             stale: 0,
         };
         n.recover(records);

@@ -146,8 +146,7 @@ impl ProtocolInfo for Zab {
         Box::new(build_zab(s, seed))
     }
     fn sweep(&self) -> SweepShape {
-        // Liveness is checked by the ZAB sweeps' own monitor (a leader, converged trees).
-        SweepShape { fifo: true, observer_percent: 40, sessions: true, must_choose_after_heal: |_| false }
+        SweepShape { fifo: true, observer_percent: 40, sessions: true }
     }
     fn messages(&self) -> &'static [MessageKind] {
         MESSAGES

@@ -3,22 +3,22 @@
 //! files' own (kebab-case), so the address bar, the CLI and the files agree.
 
 use ensemble_core::paxos::Fix;
-use ensemble_core::protocol::lookup;
+use ensemble_core::protocol::{self, lookup, ProtocolInfo};
 use ensemble_core::scenarios::{Protocol, Scenario};
 
-/// The livelock fixes and their names in scenario files (`paxos.fix`).
-pub const FIXES: [(Fix, &str); 3] = [
-    (Fix::None, "none"),
-    (Fix::DistinguishedProposer, "distinguished-proposer"),
-    (Fix::RandomizedBackoff, "randomized-backoff"),
-];
-
-pub fn fix_name(fix: Fix) -> &'static str {
-    FIXES.iter().find(|(f, _)| *f == fix).map(|(_, n)| *n).unwrap_or("none")
+/// Basic Paxos's livelock fixes as scenario files name them (`paxos.fix`), `none`
+/// first: the registry's list.
+pub fn fix_names() -> &'static [&'static str] {
+    ensemble_core::paxos::PROTOCOL.fixes()
 }
 
+pub fn fix_name(fix: Fix) -> &'static str {
+    protocol::name_of(fix_names(), &fix)
+}
+
+/// The fix called `name`; an unknown name is no fix.
 pub fn fix_from_name(name: &str) -> Fix {
-    FIXES.iter().find(|(_, n)| *n == name).map(|(f, _)| *f).unwrap_or_default()
+    fix_names().contains(&name).then(|| protocol::parse(name)).flatten().unwrap_or_default()
 }
 
 /// The buggy modes `protocol` offers, `none` first; empty when it has none.

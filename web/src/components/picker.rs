@@ -1,7 +1,7 @@
 //! Choosing what to run: scenario, seed, (for Basic Paxos) the livelock fix, and
 //! (Paxos, ZAB) a buggy mode.
 
-use crate::choices::{buggy_names, buggy_of, fix_from_name, fix_name, FIXES};
+use crate::choices::{buggy_names, buggy_of, fix_from_name, fix_name, fix_names};
 use crate::i18n::texts;
 use crate::i18n_zab::zab_texts;
 use crate::state::Action;
@@ -43,8 +43,8 @@ fn fix_field(fix: &UseStateHandle<Fix>, lang: Lang) -> Html {
         <label class="field">
             <span>{ t.fix }</span>
             <select id="fix-select" data-testid="fix-select" onchange={on_fix}>
-                { for FIXES.iter().zip(labels).map(|((f, n), label)| html! {
-                    <option value={*n} selected={*f == **fix}>{ label }</option>
+                { for fix_names().iter().zip(labels).map(|(n, label)| html! {
+                    <option value={*n} selected={*n == fix_name(**fix)}>{ label }</option>
                 }) }
             </select>
         </label>

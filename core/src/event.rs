@@ -1,24 +1,19 @@
 //! Trace events: the vocabulary of the JSON Lines trace (`docs/trace.md`).
 //!
-//! The simulator records network and fault events (`send`, `deliver`, `crash`, ...);
-//! nodes emit protocol events (`promised`, `accepted`, `learned`, ...) through
-//! `Action::Emit`. The invariant checker and the narration read only these events.
+//! The runtime records network, fault and client events (`send`, `crash`, `reply`, ...)
+//! and the checker its `violation`s. A protocol's own events (`promised`, `vote`, ...)
+//! are types of its folder, emitted by its nodes through `Action::Emit` and carried here
+//! as a [`ProtocolEvent`]: typed, shared, and written as JSON only at the edge, with their
+//! `type` first as if they were variants of [`Event`]. The checker and the narration
+//! read only these events.
 
 use crate::client::{ClientError, ClientOp, ReplyBody};
-use crate::types::{Ballot, ClientId, Epoch, Instance, NodeId, Value, Zxid};
+use crate::types::{ClientId, NodeId};
 use crate::wire::Wire;
-use crate::zab::tree::{Txn, WatchEventType};
-use crate::zab::{SyncMode, ZabPhase};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::any::Any;
+use std::fmt;
 use std::sync::Arc;
-
-/// Which Paxos phase a message belonged to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    Prepare,
-    Accept,
-}
 
 /// Why the simulator dropped a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,133 +80,21 @@ pub enum Event {
     Heal {
         groups: Vec<Vec<NodeId>>,
     },
+    // Rare next to the others, so boxed: a trace keeps millions of events.
     Request {
         client: ClientId,
         seq: u64,
         #[serde(flatten)]
-        op: ClientOp,
+        op: Box<ClientOp>,
     },
     Reply {
         client: ClientId,
         seq: u64,
         op: String,
         #[serde(skip_serializing_if = "Option::is_none", default)]
-        reply: Option<ReplyBody>,
+        reply: Option<Box<ReplyBody>>,
         #[serde(skip_serializing_if = "Option::is_none", default)]
-        error: Option<ClientError>,
-    },
-
-    // ---- Paxos, emitted by nodes ----
-    /// An acceptor promised to ignore ballots below `ballot` (phase 1b).
-    Promised {
-        instance: Instance,
-        ballot: Ballot,
-    },
-    /// An acceptor accepted `value` at `ballot` (phase 2b).
-    Accepted {
-        instance: Instance,
-        ballot: Ballot,
-        value: Value,
-    },
-    /// A learner learned that `value` was chosen.
-    Learned {
-        instance: Instance,
-        value: Value,
-    },
-    /// An acceptor refused a `phase` message at `ballot` because it promised `promised`.
-    Rejected {
-        instance: Instance,
-        phase: Phase,
-        ballot: Ballot,
-        promised: Ballot,
-    },
-    /// A proposer starts phase 1 with `ballot` (`attempt` counts its tries for this value).
-    Preparing {
-        instance: Instance,
-        ballot: Ballot,
-        attempt: u32,
-    },
-    /// A proposer has a majority of promises and must propose `value`. `from` is the
-    /// ballot of the highest accepted value reported (rule P2c), or null if it is free
-    /// to propose its own value.
-    Proposing {
-        instance: Instance,
-        ballot: Ballot,
-        value: Value,
-        from: Option<Ballot>,
-    },
-    /// A proposer learned that `by` pre-empted its `ballot`.
-    Preempted {
-        instance: Instance,
-        ballot: Ballot,
-        by: Ballot,
-        streak: u32,
-    },
-    /// A non-distinguished proposer hands its value to the distinguished one.
-    Forwarded {
-        value: Value,
-        to: NodeId,
-    },
-    /// The node's role or protocol state changed. `epoch`: a ZAB server's current
-    /// epoch; `round`: a Multi-Paxos node's ballot round.
-    State {
-        state: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        epoch: Option<u64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        round: Option<u64>,
-    },
-
-    // ---- ZAB, emitted by servers ----
-    /// The ZAB phase changed (ELECTION, DISCOVERY, SYNCHRONIZATION, BROADCAST).
-    Phase {
-        phase: ZabPhase,
-    },
-    /// Fast Leader Election: this server's current vote.
-    Vote {
-        vote: VoteView,
-        round: u64,
-    },
-    /// A quorum acknowledged NEWLEADER: this leader's epoch is established.
-    LeaderEstablished {
-        epoch: Epoch,
-    },
-    /// The leader chose how to synchronize a learner.
-    Sync {
-        learner: NodeId,
-        mode: SyncMode,
-        zxid: Zxid,
-    },
-    /// The leader logged a new proposal.
-    Proposed {
-        zxid: Zxid,
-        txn: Arc<Txn>,
-    },
-    /// A quorum of voters acknowledged it (at the leader).
-    Committed {
-        zxid: Zxid,
-    },
-    /// The server applied the transaction to its tree, in zxid order.
-    Delivered {
-        zxid: Zxid,
-        txn: Arc<Txn>,
-    },
-    /// The log was cut back; `zxid` is the new last zxid, `removed` how many
-    /// proposals were cut (absent in traces written before it was recorded).
-    Truncated {
-        zxid: Zxid,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        removed: Option<u64>,
-    },
-    /// The server replaced its tree by the leader's snapshot at `zxid`.
-    Snapshot {
-        zxid: Zxid,
-    },
-    /// A one-shot watch fired for a client of this server.
-    Watch {
-        client: ClientId,
-        kind: WatchEventType,
-        path: String,
+        error: Option<Box<ClientError>>,
     },
 
     // ---- checker ----
@@ -219,18 +102,14 @@ pub enum Event {
         invariant: String,
         detail: String,
     },
+
+    /// A protocol's own event, emitted by a node; it writes its own `type`.
+    #[serde(untagged)]
+    Protocol(ProtocolEvent),
 }
 
 fn is_zero(v: &u64) -> bool {
     *v == 0
-}
-
-/// A Fast Leader Election vote as the trace writes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VoteView {
-    pub leader: NodeId,
-    pub zxid: Zxid,
-    pub peer_epoch: Epoch,
 }
 
 impl Event {
@@ -249,26 +128,114 @@ impl Event {
             Event::Heal { .. } => "heal",
             Event::Request { .. } => "request",
             Event::Reply { .. } => "reply",
-            Event::Promised { .. } => "promised",
-            Event::Accepted { .. } => "accepted",
-            Event::Learned { .. } => "learned",
-            Event::Rejected { .. } => "rejected",
-            Event::Preparing { .. } => "preparing",
-            Event::Proposing { .. } => "proposing",
-            Event::Preempted { .. } => "preempted",
-            Event::Forwarded { .. } => "forwarded",
-            Event::State { .. } => "state",
-            Event::Phase { .. } => "phase",
-            Event::Vote { .. } => "vote",
-            Event::LeaderEstablished { .. } => "leader_established",
-            Event::Sync { .. } => "sync",
-            Event::Proposed { .. } => "proposed",
-            Event::Committed { .. } => "committed",
-            Event::Delivered { .. } => "delivered",
-            Event::Truncated { .. } => "truncated",
-            Event::Snapshot { .. } => "snapshot",
-            Event::Watch { .. } => "watch",
             Event::Violation { .. } => "violation",
+            Event::Protocol(e) => e.kind(),
         }
+    }
+
+    /// The protocol event this is, if it is a `T`.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        match self {
+            Event::Protocol(e) => e.get(),
+            _ => None,
+        }
+    }
+}
+
+/// A protocol's event type: an enum of its folder, `#[serde(tag = "type")]`.
+pub trait EventKind {
+    /// The `type` it is written with: `"promised"`.
+    fn kind(&self) -> &'static str;
+}
+
+/// A value a [`ProtocolEvent`] can hold.
+pub trait EventValue: erased_serde::Serialize + fmt::Debug + Send + Sync + 'static {
+    fn kind(&self) -> &'static str;
+    fn as_any(&self) -> &dyn Any;
+    /// Equal to `other`, which is of any type.
+    fn same(&self, other: &dyn Any) -> bool;
+}
+
+impl<T> EventValue for T
+where
+    T: EventKind + Serialize + PartialEq + fmt::Debug + Send + Sync + 'static,
+{
+    fn kind(&self) -> &'static str {
+        EventKind::kind(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn same(&self, other: &dyn Any) -> bool {
+        other.downcast_ref::<T>() == Some(self)
+    }
+}
+
+impl<T: EventValue> From<T> for Event {
+    fn from(e: T) -> Event {
+        Event::Protocol(ProtocolEvent(Arc::new(e)))
+    }
+}
+
+/// A protocol's event, typed and cheap to clone. Read back from a trace, it is typed
+/// again by the registry (`ProtocolInfo::parse_event`).
+#[derive(Clone)]
+pub struct ProtocolEvent(Arc<dyn EventValue>);
+
+impl ProtocolEvent {
+    pub fn new<T: EventValue>(e: T) -> ProtocolEvent {
+        ProtocolEvent(Arc::new(e))
+    }
+    pub fn kind(&self) -> &'static str {
+        self.0.kind()
+    }
+    /// The protocol's own value, if it is a `T`.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.0.as_any().downcast_ref()
+    }
+    /// `json` read as a `T`, if it is one.
+    pub fn parse<T: EventValue + serde::de::DeserializeOwned>(json: &serde_json::Value) -> Option<ProtocolEvent> {
+        T::deserialize(json).ok().map(ProtocolEvent::new)
+    }
+}
+
+impl fmt::Debug for ProtocolEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl PartialEq for ProtocolEvent {
+    fn eq(&self, other: &ProtocolEvent) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.same(other.0.as_any())
+    }
+}
+
+impl Serialize for ProtocolEvent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        erased_serde::serialize(&*self.0, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProtocolEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ProtocolEvent, D::Error> {
+        let json = serde_json::Value::deserialize(d)?;
+        // Inside `Event` this message is replaced by serde's "did not match any variant".
+        crate::protocol::parse_event(&json).ok_or_else(|| {
+            let kind = json.get("type").and_then(|t| t.as_str()).unwrap_or("?");
+            serde::de::Error::custom(format!("no protocol has an event `{kind}` like this"))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A recorded run keeps millions of events: a bulky variant would make every one of
+    /// them bigger (the runtime's rare ones are boxed, a protocol's are shared).
+    #[test]
+    fn an_event_stays_small() {
+        assert!(std::mem::size_of::<Event>() <= 56, "{} bytes", std::mem::size_of::<Event>());
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::client::{ClientReply, ClientRequest};
 use crate::event::Event;
+use crate::sim::Invariants;
 use crate::types::{NodeId, Time};
 use crate::view::NodeView;
 use crate::wire::WireValue;
@@ -25,6 +26,8 @@ pub trait Node: Clone + Debug + Serialize {
     type Timer: WireValue + Copy + Eq + Ord + Serialize + DeserializeOwned;
     /// What survives a crash. Restart rebuilds the node from these records only.
     type Durable: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+    /// The protocol's invariants, which the simulator checks after every step.
+    type Checker: Invariants;
 
     fn on_start(&mut self, now: Time, out: &mut Out<Self>);
     fn on_message(&mut self, now: Time, from: NodeId, msg: Self::Msg, out: &mut Out<Self>);
@@ -128,12 +131,14 @@ impl<N: Node> Out<N> {
     pub fn reply(&mut self, reply: ClientReply) {
         self.actions.push(Action::Reply(reply));
     }
-    pub fn emit(&mut self, event: Event) {
-        self.actions.push(Action::Emit(event));
+    /// Record `event` (a protocol's own event, usually) once what was persisted before
+    /// is durable.
+    pub fn emit(&mut self, event: impl Into<Event>) {
+        self.actions.push(Action::Emit(event.into()));
     }
     /// Record `event` at once, without waiting for writes in progress.
-    pub fn emit_ahead(&mut self, event: Event) {
-        self.actions.push(Action::EmitAhead(event));
+    pub fn emit_ahead(&mut self, event: impl Into<Event>) {
+        self.actions.push(Action::EmitAhead(event.into()));
     }
     pub fn take(&mut self) -> Vec<ActionOf<N>> {
         std::mem::take(&mut self.actions)

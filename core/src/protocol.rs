@@ -5,7 +5,7 @@
 //! the narration and the web app's pickers and legend ask the registry; none of them
 //! matches on which protocol runs. `docs/adding-a-protocol.md` walks through adding one.
 
-use crate::event::Event;
+use crate::event::{Event, ProtocolEvent};
 use crate::scenarios::{Protocol, Scenario};
 use crate::sim::DynSim;
 
@@ -84,9 +84,13 @@ pub trait ProtocolInfo: Sync {
     fn sweep(&self) -> SweepShape;
     /// Every message kind, in the order a legend lists them.
     fn messages(&self) -> &'static [MessageKind];
-    /// The narration of this protocol's own events (roles, phases, votes, ...); the
-    /// network's and Paxos' shared events are narrated by `explain`.
+    /// The narration of this protocol's own events (roles, phases, votes, ...), and of
+    /// the runtime's where it has more to say (replies); `explain` narrates the rest.
     fn narrate(&self, _n: u32, _event: &Event) -> Option<Pair> {
+        None
+    }
+    /// One of its events read back from a trace (`ProtocolEvent::parse`).
+    fn parse_event(&self, _json: &serde_json::Value) -> Option<ProtocolEvent> {
         None
     }
     /// What node `n` rebuilds when it restarts.
@@ -96,6 +100,11 @@ pub trait ProtocolInfo: Sync {
 /// Every protocol, in the order pickers list them: one line per protocol.
 pub const REGISTRY: [&dyn ProtocolInfo; 3] =
     [&crate::paxos::PROTOCOL, &crate::multipaxos::PROTOCOL, &crate::zab::PROTOCOL];
+
+/// A protocol event read back from a trace, typed by the first protocol that knows it.
+pub fn parse_event(json: &serde_json::Value) -> Option<ProtocolEvent> {
+    REGISTRY.into_iter().find_map(|p| p.parse_event(json))
+}
 
 /// The protocol a scenario names.
 pub fn lookup(tag: Protocol) -> &'static dyn ProtocolInfo {

@@ -1,7 +1,7 @@
 //! What a UI or status page shows of a node.
 
-use crate::event::VoteView;
 use crate::types::{Ballot, Epoch, Instance, NodeId, Value, Zxid};
+use crate::zab::VoteView;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

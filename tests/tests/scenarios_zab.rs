@@ -2,8 +2,9 @@
 //! live server delivers, which were truncated away, which sync mode was used, and for
 //! the buggy modes, which invariant the checker catches.
 
-use ensemble_core::event::Event;
 use ensemble_core::scenarios::{build_zab, builtin, Protocol, Scenario};
+use ensemble_core::sim::Invariants;
+use ensemble_core::zab::ZabEvent;
 use ensemble_core::{Epoch, NodeId, Zxid};
 
 fn zxid([e, c]: [u32; 2]) -> Zxid {
@@ -15,10 +16,12 @@ fn check(s: &Scenario) -> Result<(), String> {
     let (mut modes, mut watches) = (Vec::new(), Vec::new());
     while s.run.allows(sim.steps(), sim.next_time().map(|t| t.ms())) {
         let Some(entry) = sim.step() else { break };
-        for e in entry.events {
-            match e {
-                Event::Sync { mode, .. } => modes.push(mode.name().to_string()),
-                Event::Watch { client, kind, path } => watches.push(format!("{} {} {path}", client.0, kind.name())),
+        for e in &entry.events {
+            match e.get() {
+                Some(ZabEvent::Sync { mode, .. }) => modes.push(mode.name().to_string()),
+                Some(ZabEvent::Watch { client, kind, path }) => {
+                    watches.push(format!("{} {} {path}", client.0, kind.name()))
+                }
                 _ => {}
             }
         }
@@ -34,7 +37,7 @@ fn check(s: &Scenario) -> Result<(), String> {
         _ => {}
     }
     if let Some(want) = e.leader {
-        let last = sim.checker().zab.leaders().iter().next_back().map(|(_, n)| n.0);
+        let last = sim.checker().invariants().leaders().iter().next_back().map(|(_, n)| n.0);
         if last != Some(want) {
             return fail(format!("expected node {want} to lead the last epoch, got {last:?}"));
         }

@@ -3,8 +3,8 @@
 
 use super::msg::{Entry, MultiPaxosDurable, MultiPaxosMsg, SlotValue};
 use super::MultiPaxosNode;
-use crate::event::{Event, Phase};
 use crate::node::Out;
+use crate::paxos::{PaxosEvent, Phase};
 use crate::types::{Ballot, Instance, NodeId};
 
 impl MultiPaxosNode {
@@ -16,7 +16,7 @@ impl MultiPaxosNode {
         if ballot > self.promised {
             self.promised = ballot;
             self.write(MultiPaxosDurable::Promised { ballot }, out);
-            out.emit(Event::Promised { instance: from_slot, ballot });
+            out.emit(PaxosEvent::Promised { instance: from_slot, ballot });
         }
         let accepted = self
             .accepted
@@ -44,7 +44,7 @@ impl MultiPaxosNode {
         if !again {
             self.accepted.insert(slot, (ballot, entry.clone()));
             self.write(MultiPaxosDurable::Accepted { slot, ballot, entry: entry.clone() }, out);
-            out.emit(Event::Accepted { instance: slot, ballot, value: entry.value });
+            out.emit(PaxosEvent::Accepted { instance: slot, ballot, value: entry.value });
         }
         out.send(from, MultiPaxosMsg::Accepted { ballot, slot });
         self.heard_ballot(ballot, out);
@@ -53,7 +53,7 @@ impl MultiPaxosNode {
 
     fn reject(&mut self, from: NodeId, instance: Instance, phase: Phase, ballot: Ballot, out: &mut Out<Self>) {
         let promised = self.promised;
-        out.emit(Event::Rejected { instance, phase, ballot, promised });
+        out.emit(PaxosEvent::Rejected { instance, phase, ballot, promised });
         out.send(from, MultiPaxosMsg::Nack { ballot, promised });
     }
 }

@@ -6,10 +6,11 @@
 //! and from then on runs only phase 2 for new commands. A `Nack` or a higher ballot
 //! heard anywhere makes it step down.
 
+use super::event::{MultiPaxosEvent, MultiPaxosState};
 use super::msg::{Entry, MultiPaxosDurable, MultiPaxosMsg, MultiPaxosTimer, SlotValue};
 use super::{MultiPaxosNode, Proposal, Role};
-use crate::event::Event;
 use crate::node::Out;
+use crate::paxos::PaxosEvent;
 use crate::types::{majority, Ballot, Instance, NodeId};
 use std::collections::BTreeMap;
 
@@ -25,8 +26,8 @@ impl MultiPaxosNode {
         let (ballot, from_slot) = (self.ballot, self.first_unchosen());
         self.saved_round = ballot.round;
         self.write(MultiPaxosDurable::Round { round: ballot.round }, out);
-        out.emit(Event::State { state: "CANDIDATE".into(), epoch: None, round: Some(ballot.round) });
-        out.emit(Event::Preparing { instance: from_slot, ballot, attempt: self.attempts });
+        out.emit(MultiPaxosEvent::State { state: MultiPaxosState::Candidate, round: Some(ballot.round) });
+        out.emit(PaxosEvent::Preparing { instance: from_slot, ballot, attempt: self.attempts });
         out.broadcast(&self.config.nodes, &MultiPaxosMsg::Prepare { ballot, from_slot });
         self.arm_leader_timeout(out);
         out.set_timer(MultiPaxosTimer::Resend, self.config.resend_ms..=self.config.resend_ms);
@@ -47,7 +48,7 @@ impl MultiPaxosNode {
         self.leader = Some(self.id);
         self.attempts = 0;
         let ballot = self.ballot;
-        out.emit(Event::State { state: "LEADING".into(), epoch: None, round: Some(ballot.round) });
+        out.emit(MultiPaxosEvent::State { state: MultiPaxosState::Leading, round: Some(ballot.round) });
         out.cancel_timer(MultiPaxosTimer::LeaderTimeout);
         // Per slot, the acceptance with the highest ballot among the promises.
         let mut highest: BTreeMap<Instance, (Ballot, Entry)> = BTreeMap::new();
@@ -71,7 +72,7 @@ impl MultiPaxosNode {
                 Some((b, e)) => (e, Some(b)),
                 None => (Entry::noop(), None),
             };
-            out.emit(Event::Proposing { instance: slot, ballot, value: entry.value.clone(), from: adopted });
+            out.emit(PaxosEvent::Proposing { instance: slot, ballot, value: entry.value.clone(), from: adopted });
             self.send_accept(slot, entry, out);
         }
         // Our own clients' commands that went to the old leader may be lost with it.
@@ -91,7 +92,7 @@ impl MultiPaxosNode {
         }
         let slot = self.next_slot;
         self.next_slot = slot.next();
-        out.emit(Event::Proposing { instance: slot, ballot: self.ballot, value: entry.value.clone(), from: None });
+        out.emit(PaxosEvent::Proposing { instance: slot, ballot: self.ballot, value: entry.value.clone(), from: None });
         self.send_accept(slot, entry, out);
     }
 
@@ -122,7 +123,12 @@ impl MultiPaxosNode {
             return self.count_stale();
         }
         self.max_round = self.max_round.max(promised.round);
-        out.emit(Event::Preempted { instance: self.first_unchosen(), ballot, by: promised, streak: self.attempts });
+        out.emit(PaxosEvent::Preempted {
+            instance: self.first_unchosen(),
+            ballot,
+            by: promised,
+            streak: self.attempts,
+        });
         self.step_down(out);
     }
 
@@ -142,7 +148,7 @@ impl MultiPaxosNode {
         // Commands we were proposing may still be chosen by the next leader (they are
         // accepted somewhere) or not; their origins re-forward them until applied.
         self.proposals.clear();
-        out.emit(Event::State { state: "FOLLOWING".into(), epoch: None, round: None });
+        out.emit(MultiPaxosEvent::State { state: MultiPaxosState::Following, round: None });
         out.cancel_timer(MultiPaxosTimer::Heartbeat);
         if self.pending.is_empty() {
             out.cancel_timer(MultiPaxosTimer::Resend);

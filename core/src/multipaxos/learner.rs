@@ -3,8 +3,8 @@
 use super::msg::{Entry, MultiPaxosDurable, MultiPaxosMsg, MultiPaxosTimer};
 use super::{MultiPaxosNode, Role};
 use crate::client::{ClientReply, ReplyBody};
-use crate::event::Event;
 use crate::node::Out;
+use crate::paxos::PaxosEvent;
 use crate::types::{Ballot, Instance, NodeId};
 
 impl MultiPaxosNode {
@@ -19,7 +19,7 @@ impl MultiPaxosNode {
             return;
         }
         self.write(MultiPaxosDurable::Chosen { slot, entry: entry.clone() }, out);
-        out.emit(Event::Learned { instance: slot, value: entry.value.clone() });
+        out.emit(PaxosEvent::Learned { instance: slot, value: entry.value.clone() });
         self.chosen.insert(slot, entry);
         self.apply_ready(Some(out));
     }

@@ -10,6 +10,7 @@
 mod acceptor;
 mod describe;
 mod durable;
+mod event;
 mod invariants;
 mod leader;
 mod learner;
@@ -20,6 +21,7 @@ mod tests;
 #[cfg(test)]
 mod tests_durable;
 
+pub use event::{MultiPaxosEvent, MultiPaxosState};
 pub use msg::{Entry, MultiPaxosDurable, MultiPaxosMsg, MultiPaxosTimer, Origin, SlotValue};
 pub use protocol::PROTOCOL;
 
@@ -177,6 +179,7 @@ impl Node for MultiPaxosNode {
     type Msg = MultiPaxosMsg;
     type Timer = MultiPaxosTimer;
     type Durable = MultiPaxosDurable;
+    type Checker = crate::paxos::PaxosChecker;
 
     fn on_start(&mut self, _now: Time, out: &mut Out<Self>) {
         self.arm_leader_timeout(out);

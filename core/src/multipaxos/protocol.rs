@@ -1,10 +1,11 @@
 //! Multi-Paxos in the protocol registry, and the narration of its roles.
 
-use super::{MultiPaxosConfig, MultiPaxosNode};
-use crate::event::Event;
+use super::{MultiPaxosConfig, MultiPaxosEvent, MultiPaxosNode, MultiPaxosState};
+use crate::event::{Event, ProtocolEvent};
+use crate::paxos::{PaxosChecker, PaxosEvent};
 use crate::protocol::{About, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{scheduled, Protocol, Scenario};
-use crate::sim::{Checker, DynSim, Sim};
+use crate::sim::{DynSim, Sim};
 use std::sync::Arc;
 
 pub struct MultiPaxos;
@@ -76,7 +77,7 @@ impl ProtocolInfo for MultiPaxos {
     fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
         let n = s.nodes.count;
         let config = Arc::new(MultiPaxosConfig::from_settings(n, &s.multipaxos));
-        let checker = Checker::paxos(n as usize, true);
+        let checker = PaxosChecker::new(n as usize, true);
         let factory = Arc::new(move |id, d: &[_]| MultiPaxosNode::new(id, config.clone(), d));
         Box::new(scheduled(Sim::new(n, s.network.clone(), seed, checker, factory), s))
     }
@@ -87,25 +88,52 @@ impl ProtocolInfo for MultiPaxos {
         MESSAGES
     }
     fn narrate(&self, n: u32, event: &Event) -> Option<Pair> {
-        let Event::State { state, round, .. } = event else { return None };
+        let Some(MultiPaxosEvent::State { state, round }) = event.get() else {
+            return crate::paxos::narrate::narrate(n, event);
+        };
         let r = round.unwrap_or(0);
-        Some(match state.as_str() {
-            "CANDIDATE" => (
+        Some(match state {
+            MultiPaxosState::Candidate => (
                 format!("Node {n} is now CANDIDATE (round {r}): it heard from no leader, so it runs phase 1 once, for every slot from the first one not chosen."),
                 format!("节点 {n} 成为候选者（轮次 {r}）：它没有收到领导者的消息，于是对第一个未选定槽位及其后的所有槽位一次性执行准备阶段。"),
             ),
-            "LEADING" => (
+            MultiPaxosState::Leading => (
                 format!("Node {n} is now LEADING (round {r}): a majority promised its ballot for every open slot, so each new command needs phase 2 only."),
                 format!("节点 {n} 成为领导者（轮次 {r}）：过半数表决者对所有未决槽位承诺了它的编号，此后每条新命令只需接受阶段。"),
             ),
-            "FOLLOWING" => (
+            MultiPaxosState::Following => (
                 format!("Node {n} is now FOLLOWING: it saw a higher ballot, so it follows that leader and forwards its clients' commands to it."),
                 format!("节点 {n} 成为跟随者：它看到了更高的编号，于是跟随那位领导者，并把客户端命令转交给它。"),
             ),
-            _ => return None,
         })
+    }
+    fn parse_event(&self, json: &serde_json::Value) -> Option<ProtocolEvent> {
+        ProtocolEvent::parse::<MultiPaxosEvent>(json).or_else(|| ProtocolEvent::parse::<PaxosEvent>(json))
     }
     fn restarted(&self, n: u32) -> Pair {
         crate::paxos::PROTOCOL.restarted(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explain::first_sentence;
+
+    #[test]
+    fn a_restart_is_told_as_in_basic_paxos() {
+        let (en, zh) = first_sentence(&PROTOCOL, vec![Event::Restart {}]);
+        assert!(en.ends_with("from what it persisted (promises, accepted values)."), "{en}");
+        assert!(zh.contains("（承诺、已接受的值）"), "{zh}");
+    }
+
+    /// State names are shared with ZAB: a Multi-Paxos leader was once told in ZAB's
+    /// words ("gathers its followers").
+    #[test]
+    fn its_roles_are_told_in_its_own_words() {
+        let leading = MultiPaxosEvent::State { state: MultiPaxosState::Leading, round: Some(2) };
+        let (en, _) = first_sentence(&PROTOCOL, vec![leading.into()]);
+        assert!(en.starts_with("Node 2 is now LEADING (round 2): a majority promised its ballot"), "{en}");
+        assert!(!en.contains("followers"), "{en}");
     }
 }

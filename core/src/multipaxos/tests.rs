@@ -1,9 +1,10 @@
 //! Multi-Paxos rules, asserting exact actions.
 
+use super::event::{MultiPaxosEvent, MultiPaxosState};
 use super::*;
 use crate::client::ClientReply;
-use crate::event::Event;
 use crate::node::{Action, ActionOf};
+use crate::paxos::PaxosEvent;
 
 type A = ActionOf<MultiPaxosNode>;
 
@@ -43,8 +44,8 @@ fn leader_timeout_runs_phase_1_once_for_all_open_slots() {
     let prepare = MultiPaxosMsg::Prepare { ballot: b(1, 1), from_slot: Instance(0) };
     let mut want = vec![
         Action::Persist(MultiPaxosDurable::Round { round: 1 }),
-        Action::Emit(Event::State { state: "CANDIDATE".into(), epoch: None, round: Some(1) }),
-        Action::Emit(Event::Preparing { instance: Instance(0), ballot: b(1, 1), attempt: 1 }),
+        Action::Emit(MultiPaxosEvent::State { state: MultiPaxosState::Candidate, round: Some(1) }.into()),
+        Action::Emit(PaxosEvent::Preparing { instance: Instance(0), ballot: b(1, 1), attempt: 1 }.into()),
     ];
     want.extend((1..=3).map(|i| Action::Send { to: NodeId(i), msg: prepare.clone() }));
     want.push(Action::SetTimer { timer: MultiPaxosTimer::LeaderTimeout, after_ms: 150..=300 });
@@ -63,7 +64,7 @@ fn promise_reports_acceptances_from_the_requested_slot_on() {
         acts,
         vec![
             Action::Persist(MultiPaxosDurable::Promised { ballot: b(2, 3) }),
-            Action::Emit(Event::Promised { instance: Instance(1), ballot: b(2, 3) }),
+            Action::Emit(PaxosEvent::Promised { instance: Instance(1), ballot: b(2, 3) }.into()),
             Action::Send { to: NodeId(3), msg: MultiPaxosMsg::Promise { ballot: b(2, 3), accepted } },
         ]
     );
@@ -91,7 +92,9 @@ fn new_leader_reproposes_accepted_values_and_fills_gaps_with_noops() {
         accepts,
         vec![(Instance(0), Value::data("a")), (Instance(1), Value::Noop), (Instance(2), Value::data("c"))]
     );
-    assert!(acts.contains(&Action::Emit(Event::State { state: "LEADING".into(), epoch: None, round: Some(1) })));
+    assert!(
+        acts.contains(&Action::Emit(MultiPaxosEvent::State { state: MultiPaxosState::Leading, round: Some(1) }.into()))
+    );
 }
 
 #[test]
@@ -118,7 +121,7 @@ fn a_majority_of_accepted_chooses_the_slot_and_tells_everyone() {
             Action::Send { to: NodeId(2), msg: MultiPaxosMsg::Chosen { slot: Instance(0), entry: entry.clone() } },
             Action::Send { to: NodeId(3), msg: MultiPaxosMsg::Chosen { slot: Instance(0), entry: entry.clone() } },
             Action::Persist(MultiPaxosDurable::Chosen { slot: Instance(0), entry }),
-            Action::Emit(Event::Learned { instance: Instance(0), value: Value::data("x") }),
+            Action::Emit(PaxosEvent::Learned { instance: Instance(0), value: Value::data("x") }.into()),
             Action::Reply(reply),
         ]
     );
@@ -131,7 +134,9 @@ fn nack_makes_a_candidate_step_down() {
     timer(&mut n, MultiPaxosTimer::LeaderTimeout);
     let acts = msg(&mut n, 2, MultiPaxosMsg::Nack { ballot: b(1, 1), promised: b(5, 2) });
     assert_eq!(n.role, Role::Follower);
-    assert!(acts.contains(&Action::Emit(Event::State { state: "FOLLOWING".into(), epoch: None, round: None })));
+    assert!(
+        acts.contains(&Action::Emit(MultiPaxosEvent::State { state: MultiPaxosState::Following, round: None }.into()))
+    );
     timer(&mut n, MultiPaxosTimer::LeaderTimeout);
     assert_eq!(n.ballot, b(6, 1), "the next try goes above the ballot that beat it");
 }

@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::node::Action;
-use crate::sim::{Checker, Intervention, NetConfig, Sim};
+use crate::paxos::PaxosChecker;
+use crate::sim::{Intervention, NetConfig, Sim};
 
 const EVERY: u64 = 7;
 
@@ -88,7 +89,7 @@ fn a_long_run_keeps_few_records() {
         let config = config.clone();
         Arc::new(move |id, d: &[MultiPaxosDurable]| MultiPaxosNode::new(id, config.clone(), d))
     };
-    let mut sim = Sim::new(3, net, 7, Checker::paxos(3, true), factory);
+    let mut sim = Sim::new(3, net, 7, PaxosChecker::new(3, true), factory);
     for i in 0..300u64 {
         let node = NodeId(1 + (i % 3) as u32);
         sim.schedule(Time(500 + 10 * i), Intervention::Request { node, value: format!("c{i}") });

@@ -7,9 +7,9 @@
 //! so the proposer can pick a higher one.
 
 use super::durable::Saved;
+use super::event::{PaxosEvent, Phase};
 use super::msg::{AcceptedValue, PaxosDurable, PaxosMsg};
 use super::{Buggy, PaxosNode};
-use crate::event::{Event, Phase};
 use crate::node::Out;
 use crate::types::{Ballot, Instance, NodeId, Value};
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,7 @@ impl PaxosNode {
             if buggy != Buggy::ForgetfulAcceptor {
                 self.journal.write(PaxosDurable::Promised { ballot }, out);
             }
-            out.emit(Event::Promised { instance: Instance(0), ballot });
+            out.emit(PaxosEvent::Promised { instance: Instance(0), ballot });
         }
         // Equal ballot: a duplicate Prepare gets the same promise again.
         let accepted = acc.accepted.clone();
@@ -59,7 +59,7 @@ impl PaxosNode {
         debug_assert!(acc.accepted.as_ref().is_some_and(|a| a.ballot <= acc.promised));
         if !again {
             self.journal.write(PaxosDurable::Accepted { ballot, value: value.clone() }, out);
-            out.emit(Event::Accepted { instance: Instance(0), ballot, value: value.clone() });
+            out.emit(PaxosEvent::Accepted { instance: Instance(0), ballot, value: value.clone() });
         }
         let msg = PaxosMsg::Accepted { ballot, value };
         // The proposer hears it even when it is no learner.
@@ -73,6 +73,6 @@ impl PaxosNode {
 
 /// Refuse a `phase` message at `ballot`: the proposer learns the ballot to beat.
 fn reject(from: NodeId, phase: Phase, ballot: Ballot, promised: Ballot, out: &mut Out<PaxosNode>) {
-    out.emit(Event::Rejected { instance: Instance(0), phase, ballot, promised });
+    out.emit(PaxosEvent::Rejected { instance: Instance(0), phase, ballot, promised });
     out.send(from, PaxosMsg::Nack { ballot, promised });
 }

@@ -1,8 +1,8 @@
 //! The learner (同步者): counts `Accepted` messages per ballot; a majority for one
 //! ballot means its value is chosen.
 
+use super::PaxosEvent;
 use super::PaxosNode;
-use crate::event::Event;
 use crate::node::Out;
 use crate::types::{majority, Ballot, Instance, NodeId, Value};
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ impl PaxosNode {
         voters.insert(from);
         if voters.len() >= quorum && l.learned.is_none() {
             l.learned = Some(value.clone());
-            out.emit(Event::Learned { instance: Instance(0), value: value.clone() });
+            out.emit(PaxosEvent::Learned { instance: Instance(0), value: value.clone() });
             self.know_chosen(value, out);
         }
     }

@@ -18,10 +18,13 @@
 //! setting shows two cures. The `buggy` setting removes one rule to show why it exists.
 
 mod acceptor;
+mod check;
 mod describe;
 mod durable;
+mod event;
 mod learner;
 mod msg;
+pub(crate) mod narrate;
 mod proposer;
 mod protocol;
 #[cfg(test)]
@@ -30,14 +33,15 @@ mod tests;
 mod tests_durable;
 
 pub use acceptor::Acceptor;
+pub use check::PaxosChecker;
 pub use durable::{Journal, Saved};
+pub use event::{PaxosEvent, Phase};
 pub use learner::Learner;
 pub use msg::{AcceptedValue, PaxosDurable, PaxosMsg, PaxosTimer};
 pub use proposer::{Proposer, ProposerPhase};
 pub use protocol::PROTOCOL;
 
 use crate::client::{ClientReply, ClientRequest, ErrorCode, ReplyBody};
-use crate::event::Event;
 use crate::node::{Node, Out};
 use crate::types::{Instance, NodeId, Time, Value};
 use crate::view::{LogLine, NodeView};
@@ -183,7 +187,7 @@ impl PaxosNode {
         let to = self.config.distinguished;
         let progress_ms = self.config.settings.progress_ms;
         self.forwarded = Some(value.clone());
-        out.emit(Event::Forwarded { value: value.clone(), to });
+        out.emit(PaxosEvent::Forwarded { value: value.clone(), to });
         out.send(to, PaxosMsg::Forward { value });
         out.set_timer(PaxosTimer::Progress, progress_ms[0]..=progress_ms[1]);
     }
@@ -258,6 +262,7 @@ impl Node for PaxosNode {
     type Msg = PaxosMsg;
     type Timer = PaxosTimer;
     type Durable = PaxosDurable;
+    type Checker = PaxosChecker;
 
     fn on_start(&mut self, _now: Time, _out: &mut Out<Self>) {}
 

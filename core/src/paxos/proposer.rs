@@ -9,8 +9,8 @@
 
 use super::durable::Saved;
 use super::msg::{AcceptedValue, PaxosDurable, PaxosMsg, PaxosTimer};
+use super::PaxosEvent;
 use super::{Buggy, Fix, PaxosNode};
-use crate::event::Event;
 use crate::node::Out;
 use crate::types::{majority, Ballot, Instance, NodeId, Value};
 use serde::{Deserialize, Serialize};
@@ -86,7 +86,7 @@ impl PaxosNode {
         p.proposing = None;
         let ballot = p.ballot;
         self.journal.write(PaxosDurable::Round { round: ballot.round }, out);
-        out.emit(Event::Preparing { instance: Instance(0), ballot, attempt: p.attempt });
+        out.emit(PaxosEvent::Preparing { instance: Instance(0), ballot, attempt: p.attempt });
         out.set_timer(PaxosTimer::Progress, progress_ms[0]..=progress_ms[1]);
         out.broadcast(&self.config.acceptors, &PaxosMsg::Prepare { ballot });
     }
@@ -118,7 +118,7 @@ impl PaxosNode {
         debug_assert!(p.promises.len() >= quorum && ballot.node == self.id);
         p.phase = ProposerPhase::Accepting;
         p.proposing = Some(value.clone());
-        out.emit(Event::Proposing { instance: Instance(0), ballot, value: value.clone(), from: from_ballot });
+        out.emit(PaxosEvent::Proposing { instance: Instance(0), ballot, value: value.clone(), from: from_ballot });
         out.broadcast(&self.config.acceptors, &PaxosMsg::Accept { ballot, value });
     }
 
@@ -165,7 +165,7 @@ impl PaxosNode {
         p.max_round = p.max_round.max(by.round);
         p.streak += 1;
         p.phase = ProposerPhase::Waiting;
-        out.emit(Event::Preempted { instance: Instance(0), ballot: p.ballot, by, streak: p.streak });
+        out.emit(PaxosEvent::Preempted { instance: Instance(0), ballot: p.ballot, by, streak: p.streak });
         out.cancel_timer(PaxosTimer::Progress);
         let wait_ms = match fix {
             // Randomized exponential back-off: the wait range doubles with each

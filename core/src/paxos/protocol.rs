@@ -1,9 +1,10 @@
 //! Basic Paxos in the protocol registry.
 
-use super::{Buggy, Fix, PaxosConfig, PaxosNode};
+use super::{Buggy, Fix, PaxosChecker, PaxosConfig, PaxosEvent, PaxosNode};
+use crate::event::{Event, ProtocolEvent};
 use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{paxos_config, scheduled, Protocol, Scenario};
-use crate::sim::{Checker, DynSim, Sim};
+use crate::sim::{DynSim, Sim};
 use std::sync::Arc;
 
 pub struct BasicPaxos;
@@ -77,7 +78,7 @@ impl ProtocolInfo for BasicPaxos {
     }
     fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
         let config: Arc<PaxosConfig> = Arc::new(paxos_config(s));
-        let checker = Checker::paxos(config.acceptors.len(), false);
+        let checker = PaxosChecker::new(config.acceptors.len(), false);
         let factory = Arc::new(move |id, d: &[_]| PaxosNode::new(id, config.clone(), d));
         Box::new(scheduled(Sim::new(s.nodes.count, s.network.clone(), seed, checker, factory), s))
     }
@@ -86,6 +87,12 @@ impl ProtocolInfo for BasicPaxos {
     }
     fn messages(&self) -> &'static [MessageKind] {
         MESSAGES
+    }
+    fn narrate(&self, n: u32, event: &Event) -> Option<Pair> {
+        super::narrate::narrate(n, event)
+    }
+    fn parse_event(&self, json: &serde_json::Value) -> Option<ProtocolEvent> {
+        ProtocolEvent::parse::<PaxosEvent>(json)
     }
     fn restarted(&self, n: u32) -> Pair {
         (

@@ -1,8 +1,8 @@
 //! One test per Paxos rule, asserting the exact actions a handler returns.
 
 use super::*;
+use super::{PaxosEvent, Phase};
 use crate::client::{ClientOp, ClientRequest};
-use crate::event::Phase;
 use crate::node::{Action, ActionOf};
 use crate::types::{Ballot, ClientId};
 
@@ -45,7 +45,7 @@ fn phase_1a_a_request_starts_prepare_with_a_fresh_persisted_ballot() {
     let mut n = node(1);
     let mut want = vec![
         Action::Persist(PaxosDurable::Round { round: 1 }),
-        Action::Emit(Event::Preparing { instance: Instance(0), ballot: b(1, 1), attempt: 1 }),
+        Action::Emit(PaxosEvent::Preparing { instance: Instance(0), ballot: b(1, 1), attempt: 1 }.into()),
         Action::SetTimer { timer: PaxosTimer::Progress, after_ms: 150..=250 },
     ];
     want.extend(to_all(PaxosMsg::Prepare { ballot: b(1, 1) }));
@@ -59,7 +59,7 @@ fn phase_1b_acceptor_persists_then_promises_a_higher_ballot() {
         msg(&mut n, 1, PaxosMsg::Prepare { ballot: b(1, 1) }),
         vec![
             Action::Persist(PaxosDurable::Promised { ballot: b(1, 1) }),
-            Action::Emit(Event::Promised { instance: Instance(0), ballot: b(1, 1) }),
+            Action::Emit(PaxosEvent::Promised { instance: Instance(0), ballot: b(1, 1) }.into()),
             send(1, PaxosMsg::Promise { ballot: b(1, 1), accepted: None }),
         ]
     );
@@ -72,12 +72,15 @@ fn phase_1b_acceptor_refuses_a_lower_prepare_with_nack() {
     assert_eq!(
         msg(&mut n, 1, PaxosMsg::Prepare { ballot: b(1, 1) }),
         vec![
-            Action::Emit(Event::Rejected {
-                instance: Instance(0),
-                phase: Phase::Prepare,
-                ballot: b(1, 1),
-                promised: b(2, 3)
-            }),
+            Action::Emit(
+                PaxosEvent::Rejected {
+                    instance: Instance(0),
+                    phase: Phase::Prepare,
+                    ballot: b(1, 1),
+                    promised: b(2, 3)
+                }
+                .into()
+            ),
             send(1, PaxosMsg::Nack { ballot: b(1, 1), promised: b(2, 3) }),
         ]
     );
@@ -97,7 +100,7 @@ fn phase_2b_acceptor_persists_accepts_and_tells_learners() {
     let mut n = node(2);
     let mut want = vec![
         Action::Persist(PaxosDurable::Accepted { ballot: b(1, 1), value: v("A") }),
-        Action::Emit(Event::Accepted { instance: Instance(0), ballot: b(1, 1), value: v("A") }),
+        Action::Emit(PaxosEvent::Accepted { instance: Instance(0), ballot: b(1, 1), value: v("A") }.into()),
     ];
     want.extend(to_all(PaxosMsg::Accepted { ballot: b(1, 1), value: v("A") }));
     assert_eq!(msg(&mut n, 1, PaxosMsg::Accept { ballot: b(1, 1), value: v("A") }), want);
@@ -110,12 +113,15 @@ fn phase_2b_acceptor_refuses_an_accept_below_its_promise() {
     assert_eq!(
         msg(&mut n, 1, PaxosMsg::Accept { ballot: b(1, 1), value: v("A") }),
         vec![
-            Action::Emit(Event::Rejected {
-                instance: Instance(0),
-                phase: Phase::Accept,
-                ballot: b(1, 1),
-                promised: b(2, 3)
-            }),
+            Action::Emit(
+                PaxosEvent::Rejected {
+                    instance: Instance(0),
+                    phase: Phase::Accept,
+                    ballot: b(1, 1),
+                    promised: b(2, 3)
+                }
+                .into()
+            ),
             send(1, PaxosMsg::Nack { ballot: b(1, 1), promised: b(2, 3) }),
         ]
     );
@@ -134,12 +140,9 @@ fn phase_2a_rule_p2c_adopts_the_value_of_the_highest_ballot() {
     let mut n = node(1);
     let low = AcceptedValue { ballot: b(0, 2), value: v("Old") };
     let high = AcceptedValue { ballot: b(0, 3), value: v("Newer") };
-    let mut want = vec![Action::Emit(Event::Proposing {
-        instance: Instance(0),
-        ballot: b(1, 1),
-        value: v("Newer"),
-        from: Some(b(0, 3)),
-    })];
+    let mut want = vec![Action::Emit(
+        PaxosEvent::Proposing { instance: Instance(0), ballot: b(1, 1), value: v("Newer"), from: Some(b(0, 3)) }.into(),
+    )];
     want.extend(to_all(PaxosMsg::Accept { ballot: b(1, 1), value: v("Newer") }));
     assert_eq!(promises(&mut n, [Some(low), Some(high)]), want);
 }
@@ -150,7 +153,9 @@ fn phase_2a_free_to_propose_its_own_value_when_nothing_was_accepted() {
     let acts = promises(&mut n, [None, None]);
     assert_eq!(
         acts[0],
-        Action::Emit(Event::Proposing { instance: Instance(0), ballot: b(1, 1), value: v("Mine"), from: None })
+        Action::Emit(
+            PaxosEvent::Proposing { instance: Instance(0), ballot: b(1, 1), value: v("Mine"), from: None }.into()
+        )
     );
 }
 
@@ -184,7 +189,7 @@ fn learner_learns_on_a_majority_of_accepted_and_replies() {
     request(&mut n, "X");
     assert!(msg(&mut n, 1, PaxosMsg::Accepted { ballot: b(1, 1), value: v("A") }).is_empty());
     let acts = msg(&mut n, 2, PaxosMsg::Accepted { ballot: b(1, 1), value: v("A") });
-    assert_eq!(acts[0], Action::Emit(Event::Learned { instance: Instance(0), value: v("A") }));
+    assert_eq!(acts[0], Action::Emit(PaxosEvent::Learned { instance: Instance(0), value: v("A") }.into()));
     assert!(matches!(acts.last(), Some(Action::Reply(r)) if r.result.is_ok()), "{acts:?}");
 }
 
@@ -195,7 +200,9 @@ fn nack_preempts_and_arms_the_retry_timer() {
     assert_eq!(
         msg(&mut n, 2, PaxosMsg::Nack { ballot: b(1, 1), promised: b(4, 2) }),
         vec![
-            Action::Emit(Event::Preempted { instance: Instance(0), ballot: b(1, 1), by: b(4, 2), streak: 1 }),
+            Action::Emit(
+                PaxosEvent::Preempted { instance: Instance(0), ballot: b(1, 1), by: b(4, 2), streak: 1 }.into()
+            ),
             Action::CancelTimer(PaxosTimer::Progress),
             Action::SetTimer { timer: PaxosTimer::Retry, after_ms: 0..=0 },
         ]
@@ -228,7 +235,7 @@ fn distinguished_proposer_fix_forwards_instead_of_proposing() {
     assert_eq!(
         request(&mut n, "B"),
         vec![
-            Action::Emit(Event::Forwarded { value: v("B"), to: NodeId(1) }),
+            Action::Emit(PaxosEvent::Forwarded { value: v("B"), to: NodeId(1) }.into()),
             send(1, PaxosMsg::Forward { value: v("B") }),
             Action::SetTimer { timer: PaxosTimer::Progress, after_ms: 150..=250 },
         ]
@@ -240,10 +247,7 @@ fn own_acceptor_promising_higher_preempts_the_local_proposer() {
     let mut n = node(1);
     request(&mut n, "A");
     let acts = msg(&mut n, 2, PaxosMsg::Prepare { ballot: b(1, 2) });
-    assert!(acts.contains(&Action::Emit(Event::Preempted {
-        instance: Instance(0),
-        ballot: b(1, 1),
-        by: b(1, 2),
-        streak: 1
-    })));
+    assert!(acts.contains(&Action::Emit(
+        PaxosEvent::Preempted { instance: Instance(0), ballot: b(1, 1), by: b(1, 2), streak: 1 }.into()
+    )));
 }

@@ -2,9 +2,9 @@
 
 use super::spec::{RunSpec, Scenario};
 use crate::paxos::PaxosConfig;
-use crate::sim::{Checker, DynSim, Sim, TraceEntry, Violation};
+use crate::sim::{DynSim, Sim, TraceEntry, Violation};
 use crate::types::{NodeId, Time, Value};
-use crate::zab::{ZabConfig, ZabNode};
+use crate::zab::{ZabChecker, ZabConfig, ZabNode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,13 +30,13 @@ fn zab_sim(s: &Scenario, seed: u64) -> Sim<ZabNode> {
     let n = s.nodes.count;
     let config = Arc::new(ZabConfig::new(n, &s.zab));
     let mut initial = vec![Vec::new(); n as usize];
-    let mut checker = Checker::zab();
+    let mut checker = ZabChecker::default();
     for init in &s.zab.servers {
         initial[init.id as usize - 1] = init.records();
         let d = init.delivered_zxid();
         let logged: Vec<_> = init.entries().into_iter().map(|e| (e.zxid, e.txn)).collect();
         let delivered = logged.iter().filter(|(z, _)| *z <= d).count();
-        checker.zab.preload(NodeId(init.id), &logged, delivered);
+        checker.preload(NodeId(init.id), &logged, delivered);
     }
     // ZAB assumes FIFO channels (TCP).
     let mut net = s.network.clone();

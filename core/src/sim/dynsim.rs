@@ -1,6 +1,6 @@
 //! A protocol-independent handle on a running simulation, for the CLI and the web app.
 
-use super::{Intervention, InterventionError, Pending, Sim, TraceEntry, Violation};
+use super::{Intervention, InterventionError, Invariants, Pending, Sim, TraceEntry, Violation};
 use crate::node::Node;
 use crate::types::{Instance, NodeId, Time, Value};
 use crate::view::NodeView;
@@ -54,7 +54,7 @@ pub trait DynSim {
     fn timers(&self) -> Vec<TimerView>;
     fn chosen(&self) -> BTreeMap<Instance, Value>;
     fn violations(&self) -> Vec<Violation>;
-    /// ZAB: the leader established in each epoch so far.
+    /// The leader established in each epoch so far (protocols with epochs).
     fn leaders(&self) -> BTreeMap<crate::types::Epoch, NodeId>;
     fn stats(&self) -> Stats;
     /// The current partition's groups, the nodes in no listed group as one more
@@ -132,13 +132,13 @@ impl<N: Node + 'static> DynSim for Sim<N> {
             .collect()
     }
     fn chosen(&self) -> BTreeMap<Instance, Value> {
-        self.checker.chosen()
+        self.checker.invariants().chosen()
     }
     fn violations(&self) -> Vec<Violation> {
         self.checker.violations().to_vec()
     }
     fn leaders(&self) -> BTreeMap<crate::types::Epoch, NodeId> {
-        self.checker.zab.leaders().clone()
+        self.checker.invariants().leaders()
     }
     fn stats(&self) -> super::Stats {
         self.stats

@@ -7,7 +7,6 @@
 //! interventions give the same trace, byte for byte, natively and in wasm.
 
 mod check;
-mod check_zab;
 mod control;
 mod disk;
 #[cfg(test)]
@@ -21,8 +20,7 @@ mod stuck_tests;
 mod timeline;
 mod trace;
 
-pub use check::{Checker, Violation};
-pub use check_zab::ZabChecker;
+pub use check::{Checker, Found, Invariants, Violation};
 pub use dynsim::{DynSim, InFlight, Stats, TimerView};
 pub use intervention::{Intervention, InterventionError};
 pub use net::{NetConfig, Partition};
@@ -97,7 +95,7 @@ pub struct Sim<N: Node> {
     net: NetConfig,
     partition: Partition,
     factory: Factory<N>,
-    checker: Checker,
+    checker: Checker<N::Checker>,
     /// Off: network events are not recorded (protocol events still are, for the checker).
     tracing: bool,
     client_seq: BTreeMap<ClientId, u64>,
@@ -116,7 +114,7 @@ pub const STUCK_STEPS: u64 = 10_000;
 
 impl<N: Node> Sim<N> {
     /// Nodes get ids `1..=count` and are started at time 0, in id order.
-    pub fn new(count: u32, net: NetConfig, seed: u64, checker: Checker, factory: Factory<N>) -> Self {
+    pub fn new(count: u32, net: NetConfig, seed: u64, checker: N::Checker, factory: Factory<N>) -> Self {
         Self::with_initial(count, net, seed, checker, factory, Vec::new())
     }
 
@@ -126,7 +124,7 @@ impl<N: Node> Sim<N> {
         count: u32,
         net: NetConfig,
         seed: u64,
-        checker: Checker,
+        checker: N::Checker,
         factory: Factory<N>,
         initial: Vec<Vec<N::Durable>>,
     ) -> Self {
@@ -153,7 +151,7 @@ impl<N: Node> Sim<N> {
             net,
             partition: Partition::default(),
             factory,
-            checker,
+            checker: Checker::new(checker),
             tracing: true,
             client_seq: BTreeMap::new(),
             link_last: BTreeMap::new(),
@@ -194,7 +192,7 @@ impl<N: Node> Sim<N> {
     pub fn node_count(&self) -> u32 {
         self.nodes.len() as u32
     }
-    pub fn checker(&self) -> &Checker {
+    pub fn checker(&self) -> &Checker<N::Checker> {
         &self.checker
     }
     /// Time of the next pending input, if any (none once the run is stuck).
@@ -450,8 +448,8 @@ fn wire<M: WireValue>(msg: &Arc<M>) -> Wire {
 
 fn reply_event(r: ClientReply) -> Event {
     let (reply, error) = match r.result {
-        Ok(body) => (Some(body), None),
-        Err(e) => (None, Some(e)),
+        Ok(body) => (Some(Box::new(body)), None),
+        Err(e) => (None, Some(Box::new(e))),
     };
     Event::Reply { client: r.client, seq: r.seq, op: r.op, reply, error }
 }

@@ -1,7 +1,7 @@
 //! `stuck`: a node that answers itself without delay stops virtual time; the run is
 //! reported once, at the step that crosses the bound, not left to spin.
 
-use super::{Checker, NetConfig, Sim, STUCK_STEPS};
+use super::{NetConfig, Sim, STUCK_STEPS};
 use crate::client::ClientRequest;
 use crate::node::{Node, Out};
 use crate::types::{NodeId, Time};
@@ -19,6 +19,7 @@ impl Node for Echo {
     type Msg = u8;
     type Timer = u8;
     type Durable = u8;
+    type Checker = ();
 
     fn on_start(&mut self, _: Time, out: &mut Out<Self>) {
         out.send(NodeId(1), 0);
@@ -50,7 +51,7 @@ impl Node for Echo {
 }
 
 fn run(tick_ms: u64, steps: u64) -> Sim<Echo> {
-    let mut sim = Sim::new(1, NetConfig::default(), 1, Checker::zab(), Arc::new(move |_, _| Echo { tick_ms }));
+    let mut sim = Sim::new(1, NetConfig::default(), 1, (), Arc::new(move |_, _| Echo { tick_ms }));
     for _ in 0..steps {
         if sim.step().is_none() {
             break;

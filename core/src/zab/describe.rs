@@ -1,7 +1,8 @@
 //! How ZAB messages and timers appear in the narration and the web app: ZooKeeper's
 //! packet names and zxids in its hex form.
 
-use super::msg::{LogEntry, WriteRequest, ZabMsg, ZabTimer};
+use super::event::ZabEvent;
+use super::msg::{LogEntry, ServerState, WriteRequest, ZabMsg, ZabTimer};
 use super::tree::Txn;
 use crate::event::Event;
 use crate::wire::Describe;
@@ -133,5 +134,5 @@ fn finalize_wait(decided: Option<bool>) -> (&'static str, &'static str) {
 
 /// Whether the events after a finalize wait show the server deciding (it leaves LOOKING).
 fn decided(after: &[Event]) -> bool {
-    after.iter().any(|e| matches!(e, Event::State { state, .. } if state != "LOOKING"))
+    after.iter().any(|e| matches!(e.get(), Some(ZabEvent::State { state, .. }) if *state != ServerState::Looking))
 }

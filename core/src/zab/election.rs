@@ -8,9 +8,9 @@
 //! for anything better, then decide. Servers that already follow or lead answer a
 //! LOOKING server with their vote, so a late joiner learns who leads.
 
+use super::event::ZabEvent;
 use super::msg::{ServerState, Vote, ZabMsg, ZabPhase, ZabTimer};
 use super::ZabNode;
-use crate::event::Event;
 use crate::node::Out;
 use crate::types::{majority, NodeId};
 use serde::{Deserialize, Serialize};
@@ -72,7 +72,7 @@ impl ZabNode {
         if voter {
             e.received.insert(self.id, own);
         }
-        out.emit(Event::State { state: "LOOKING".into(), epoch: Some(u64::from(self.current_epoch.0)), round: None });
+        out.emit(ZabEvent::State { state: ServerState::Looking, epoch: u64::from(self.current_epoch.0) });
         self.emit_vote(out);
         self.send_notifications(out);
         out.cancel_timer(ZabTimer::FinalizeWait);
@@ -82,7 +82,7 @@ impl ZabNode {
 
     fn emit_vote(&self, out: &mut Out<Self>) {
         if let Some(v) = self.election.vote {
-            out.emit(Event::Vote { vote: v.into(), round: self.election.round });
+            out.emit(ZabEvent::Vote { vote: v.into(), round: self.election.round });
         }
     }
 
@@ -298,8 +298,8 @@ impl ZabNode {
 }
 
 /// The trace form of a vote (`{"leader","zxid","peer_epoch"}`).
-impl From<Vote> for crate::event::VoteView {
+impl From<Vote> for super::VoteView {
     fn from(v: Vote) -> Self {
-        crate::event::VoteView { leader: v.leader, zxid: v.zxid, peer_epoch: v.peer_epoch }
+        super::VoteView { leader: v.leader, zxid: v.zxid, peer_epoch: v.peer_epoch }
     }
 }

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::client::ClientReply;
+use crate::event::Event;
 use crate::node::Action;
 use crate::types::ClientId;
 use std::collections::BTreeMap;
@@ -113,8 +114,8 @@ impl Cluster {
     pub fn established(&self) -> Vec<(u32, Epoch)> {
         self.events
             .iter()
-            .filter_map(|(n, e)| match e {
-                Event::LeaderEstablished { epoch } => Some((*n, *epoch)),
+            .filter_map(|(n, e)| match e.get::<ZabEvent>() {
+                Some(ZabEvent::LeaderEstablished { epoch }) => Some((*n, *epoch)),
                 _ => None,
             })
             .collect()

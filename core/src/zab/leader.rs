@@ -8,9 +8,9 @@
 //! its own history and is established (UPTODATE). Broadcast: each write becomes a
 //! PROPOSAL with the next zxid, committed once a quorum of voters has ACKed it.
 
+use super::event::ZabEvent;
 use super::msg::{LogEntry, Origin, ServerState, SyncMode, WriteRequest, ZabMsg, ZabPhase, ZabTimer};
 use super::{ZabBuggy, ZabNode};
-use crate::event::Event;
 use crate::node::Out;
 use crate::types::{Epoch, NodeId, SessionId, Time, Zxid};
 use serde::{Deserialize, Serialize};
@@ -91,7 +91,7 @@ impl ZabNode {
         self.leader = Some(self.id);
         self.lead = Some(LeaderState::default());
         self.enter_phase(ZabPhase::Discovery, out);
-        out.emit(Event::State { state: "LEADING".into(), epoch: Some(u64::from(self.current_epoch.0)), round: None });
+        out.emit(ZabEvent::State { state: ServerState::Leading, epoch: u64::from(self.current_epoch.0) });
         let init_ms = self.config.init_limit * self.config.tick_ms;
         out.set_timer(ZabTimer::InitLimit, init_ms..=init_ms);
         out.set_timer(ZabTimer::Tick, self.config.tick_ms..=self.config.tick_ms);
@@ -273,7 +273,7 @@ impl ZabNode {
         let upto = if h.observer && l.established { l.committed } else { last };
         let peer = h.last_zxid;
         let (mode, msgs) = self.sync_plan(peer, h.delivered, upto);
-        out.emit(Event::Sync { learner: n, mode, zxid: peer });
+        out.emit(ZabEvent::Sync { learner: n, mode, zxid: peer });
         for m in msgs {
             out.send(n, m);
         }
@@ -344,7 +344,7 @@ impl ZabNode {
         self.deliver_upto(history, out);
         let l = self.lead.as_mut().expect("leading");
         l.committed = history;
-        out.emit(Event::LeaderEstablished { epoch });
+        out.emit(ZabEvent::LeaderEstablished { epoch });
         let ready: Vec<NodeId> =
             l.learners.iter().filter(|(_, h)| h.stage == LearnerStage::UpToDate).map(|(n, _)| *n).collect();
         out.broadcast(&ready, &ZabMsg::UpToDate { committed: history });
@@ -369,7 +369,7 @@ impl ZabNode {
             .iter()
             .filter(|(_, h)| !h.observer && matches!(h.stage, LearnerStage::Syncing | LearnerStage::UpToDate));
         // Broadcast happens here, whether or not our own write survives a crash.
-        out.emit_ahead(Event::Proposed { zxid, txn: entry.txn.clone() });
+        out.emit_ahead(ZabEvent::Proposed { zxid, txn: entry.txn.clone() });
         for (n, _) in to {
             out.send_ahead(*n, ZabMsg::Proposal { entry: entry.clone() });
         }
@@ -388,7 +388,7 @@ impl ZabNode {
             }
             let entry = l.outstanding.remove(&zxid).expect("first").entry;
             l.committed = zxid;
-            out.emit(Event::Committed { zxid });
+            out.emit(ZabEvent::Committed { zxid });
             // Followers being synchronized learn of it from UPTODATE; observers being
             // synchronized got only what was committed before, so they get INFORM now.
             let up: Vec<(NodeId, bool)> = l

@@ -2,10 +2,10 @@
 //! `registerWithLeader` (discovery), `syncWithLeader` (synchronization) and the
 //! broadcast loop. Observers do the same but never vote: they get INFORM, not PROPOSAL.
 
+use super::event::ZabEvent;
 use super::msg::{LogEntry, ServerState, SyncMode, ZabMsg, ZabPhase, ZabTimer};
 use super::tree::DataTree;
 use super::{ZabBuggy, ZabNode};
-use crate::event::Event;
 use crate::node::Out;
 use crate::types::{Epoch, NodeId, Time, Zxid};
 use serde::{Deserialize, Serialize};
@@ -36,11 +36,7 @@ impl ZabNode {
         self.leader = Some(leader);
         let got = Vec::new();
         self.learner = Some(LearnerState { leader, last_heard: now, acked_newleader: false, synced: false, got });
-        out.emit(Event::State {
-            state: self.state.name().into(),
-            epoch: Some(u64::from(self.current_epoch.0)),
-            round: None,
-        });
+        out.emit(ZabEvent::State { state: self.state, epoch: u64::from(self.current_epoch.0) });
         self.enter_phase(ZabPhase::Discovery, out);
         self.attempt = now.ms() << 16 | (self.election.round & 0xffff);
         out.send(leader, self.learner_info());
@@ -260,7 +256,7 @@ impl ZabNode {
     fn deliver_stale(&mut self, zxid: Zxid, out: &mut Out<Self>) {
         let Some(e) = self.log.iter().find(|e| e.zxid == zxid).cloned() else { return };
         let (result, watches) = self.tree.apply_unchecked(e.zxid, e.time_ms, &e.txn);
-        out.emit(Event::Delivered { zxid, txn: e.txn.clone() });
+        out.emit(ZabEvent::Delivered { zxid, txn: e.txn.clone() });
         self.after_delivery(&e, result, watches, out);
     }
 

@@ -1,10 +1,10 @@
 //! The server's history: the logged proposals after the last snapshot, what was
 //! delivered, and rebuilding all of it from disk after a crash.
 
+use super::event::ZabEvent;
 use super::msg::{LogEntry, ZabDurable};
 use super::tree::{DataTree, WatchEvent};
 use super::ZabNode;
-use crate::event::Event;
 use crate::node::Out;
 use crate::types::{Epoch, NodeId, Zxid};
 
@@ -150,7 +150,7 @@ impl ZabNode {
         self.log.retain(|e| e.zxid <= zxid);
         self.write(ZabDurable::Truncated { zxid }, out);
         let removed = Some((before - self.log.len()) as u64);
-        out.emit(Event::Truncated { zxid: self.last_zxid(), removed });
+        out.emit(ZabEvent::Truncated { zxid: self.last_zxid(), removed });
     }
 
     /// SNAP: take the leader's tree as it was at `zxid`. The clients connected here keep
@@ -162,7 +162,7 @@ impl ZabNode {
         self.snap_zxid = zxid;
         self.log.clear();
         self.delivered = zxid;
-        out.emit(Event::Snapshot { zxid });
+        out.emit(ZabEvent::Snapshot { zxid });
         self.emit_watches(fired, out);
         // Sessions the snapshot no longer has were closed while we were away.
         let tree = &self.tree;
@@ -174,7 +174,7 @@ impl ZabNode {
     pub(super) fn emit_watches(&self, fired: Vec<WatchEvent>, out: &mut Out<Self>) {
         for w in fired {
             if let Some((&client, _)) = self.clients.sessions.iter().find(|(_, s)| **s == w.session) {
-                out.emit(Event::Watch { client, kind: w.kind, path: w.path });
+                out.emit(ZabEvent::Watch { client, kind: w.kind, path: w.path });
             }
         }
     }
@@ -202,7 +202,7 @@ impl ZabNode {
             let (result, watches) = self.tree.apply(e.zxid, e.time_ms, &e.txn);
             self.delivered = e.zxid;
             self.write(ZabDurable::Delivered { zxid: e.zxid }, out);
-            out.emit(Event::Delivered { zxid: e.zxid, txn: e.txn.clone() });
+            out.emit(ZabEvent::Delivered { zxid: e.zxid, txn: e.txn.clone() });
             self.after_delivery(&e, result, watches, out);
         }
     }

@@ -16,9 +16,11 @@
 //! new leader has it, since it has the newest history of a quorum), and a proposal only
 //! the failed leader logged is cut away (TRUNC) when it comes back.
 
+mod check;
 pub mod clients;
 pub mod describe;
 pub mod election;
+pub mod event;
 #[cfg(test)]
 mod harness;
 pub mod leader;
@@ -39,12 +41,13 @@ mod tests_snap;
 mod tests_trust;
 pub mod tree;
 
+pub use check::ZabChecker;
+pub use event::{VoteView, ZabEvent};
 pub use msg::{LogEntry, Origin, ServerState, SyncMode, Vote, WriteRequest, ZabDurable, ZabMsg, ZabPhase, ZabTimer};
 pub use protocol::PROTOCOL;
 pub use reply::ZkReply;
 
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode};
-use crate::event::Event;
 use crate::node::{Node, Out};
 use crate::types::{Epoch, NodeId, SessionId, Time, Zxid};
 use crate::view::NodeView;
@@ -254,7 +257,7 @@ impl ZabNode {
 
     pub(super) fn enter_phase(&mut self, phase: ZabPhase, out: &mut Out<Self>) {
         self.phase = phase;
-        out.emit(Event::Phase { phase });
+        out.emit(ZabEvent::Phase { phase });
     }
 
     /// Leaving FOLLOWING/LEADING: forget the role; clients waiting on it get
@@ -351,6 +354,7 @@ impl Node for ZabNode {
     type Msg = ZabMsg;
     type Timer = ZabTimer;
     type Durable = ZabDurable;
+    type Checker = ZabChecker;
 
     fn on_start(&mut self, now: Time, out: &mut Out<Self>) {
         self.now = now;

@@ -5,76 +5,84 @@ use crate::event::Event;
 use crate::protocol::Pair;
 use crate::types::Zxid;
 use crate::zab::describe::txn_text;
-use crate::zab::{SyncMode, ZabPhase, ZkReply};
+use crate::zab::{ServerState, SyncMode, ZabEvent, ZabPhase, ZkReply};
 
-fn state_meaning(state: &str) -> Option<(&'static str, &'static str)> {
-    Some(match state {
-        "LOOKING" => {
+fn state_meaning(state: ServerState) -> (&'static str, &'static str) {
+    match state {
+        ServerState::Looking => {
             ("it has no leader and runs Fast Leader Election (recovery mode)", "它没有领导者，开始快速选主（恢复模式）")
         }
-        "FOLLOWING" => {
+        ServerState::Following => {
             ("it follows the elected leader: discovery, then synchronization", "它跟随选出的领导者：先发现，再同步")
         }
-        "LEADING" => {
+        ServerState::Leading => {
             ("it was elected and now gathers its followers (discovery)", "它当选领导者，开始召集跟随者（发现阶段）")
         }
-        "OBSERVING" => ("an observer: it learns the leader but never votes", "观察者：它跟随领导者，但从不投票"),
-        _ => return None,
-    })
+        ServerState::Observing => {
+            ("an observer: it learns the leader but never votes", "观察者：它跟随领导者，但从不投票")
+        }
+    }
 }
 
 pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
-    Some(match event {
-        Event::Reply { client, op, reply, error: None, .. } if op != "propose" => replied(n, client.0, op, reply.as_ref()),
-        Event::State { state, epoch, .. } => {
-            let (en, zh) = state_meaning(state)?;
-            let e = epoch.unwrap_or(0);
+    match event {
+        Event::Reply { client, op, reply, error: None, .. } if op != "propose" => {
+            Some(replied(n, client.0, op, reply.as_deref()))
+        }
+        _ => event.get::<ZabEvent>().map(|e| zab(n, e)),
+    }
+}
+
+fn zab(n: u32, event: &ZabEvent) -> Pair {
+    match event {
+        ZabEvent::State { state, epoch: e } => {
+            let (en, zh) = state_meaning(*state);
+            let state = state.name();
             (format!("Node {n} is now {state} (epoch {e}): {en}."), format!("节点 {n} 进入 {state} 状态（纪元 {e}）：{zh}。"))
         }
-        Event::Phase { phase } => phase_text(n, *phase),
-        Event::Vote { vote, round } => (
+        ZabEvent::Phase { phase } => phase_text(n, *phase),
+        ZabEvent::Vote { vote, round } => (
             format!("Node {n} votes for node {} (zxid {}, epoch {}) in round {round}: the best vote it has seen, compared by epoch, then zxid, then server id.", vote.leader, vote.zxid, vote.peer_epoch),
             format!("节点 {n} 在第 {round} 轮投票给节点 {}（zxid {}，纪元 {}）：这是它见过的最优选票，依次比较纪元、zxid、服务器 id。", vote.leader, vote.zxid, vote.peer_epoch),
         ),
-        Event::LeaderEstablished { epoch } => (
+        ZabEvent::LeaderEstablished { epoch } => (
             format!("Node {n} is established as leader of epoch {epoch}: a quorum acknowledged NEWLEADER, so its history is now committed and it starts broadcasting."),
             format!("节点 {n} 成为纪元 {epoch} 的正式领导者：过半数服务器确认了 NEWLEADER，它的历史已提交，开始广播。"),
         ),
-        Event::Sync { learner, mode, zxid } => sync_text(n, learner.0, *mode, *zxid),
-        Event::Proposed { zxid, txn } => {
+        ZabEvent::Sync { learner, mode, zxid } => sync_text(n, learner.0, *mode, *zxid),
+        ZabEvent::Proposed { zxid, txn } => {
             let t = txn_text(txn);
             (
                 format!("Leader {n} proposes {t} as {zxid} (epoch {}, counter {}) and sends PROPOSAL to its followers.", zxid.epoch(), zxid.counter()),
                 format!("领导者 {n} 把 {t} 作为事务 {zxid}（纪元 {}，计数器 {}）提出，向跟随者发送 PROPOSAL。", zxid.epoch(), zxid.counter()),
             )
         }
-        Event::Committed { zxid } => (
+        ZabEvent::Committed { zxid } => (
             format!("Leader {n} commits {zxid}: a quorum of voters has logged it (observers do not count); COMMIT to followers, INFORM to observers."),
             format!("领导者 {n} 提交 {zxid}：过半数投票者已记录它（观察者不计入）；向跟随者发 COMMIT，向观察者发 INFORM。"),
         ),
-        Event::Delivered { zxid, txn } => {
+        ZabEvent::Delivered { zxid, txn } => {
             let t = txn_text(txn);
             (format!("Node {n} applies {zxid} ({t}) to its tree, in zxid order."), format!("节点 {n} 按 zxid 顺序把 {zxid}（{t}）应用到数据树。"))
         }
-        Event::Truncated { zxid, removed } => truncated(n, *zxid, *removed),
-        Event::Snapshot { zxid } => (
+        ZabEvent::Truncated { zxid, removed } => truncated(n, *zxid, *removed),
+        ZabEvent::Snapshot { zxid } => (
             format!("Node {n} was too far behind: it replaces its tree with the leader's snapshot at {zxid} (SNAP)."),
             format!("节点 {n} 落后太多：它用领导者在 {zxid} 的快照替换自己的数据树（SNAP）。"),
         ),
-        Event::Watch { client, kind, path } => {
+        ZabEvent::Watch { client, kind, path } => {
             let kind = kind.name();
             (
                 format!("A watch fires for client {} of node {n}: {kind} on {path} (one-shot: it must set it again).", client.0),
                 format!("节点 {n} 的客户端 {} 的监听触发：{path} 发生 {kind}（一次性：需重新注册）。", client.0),
             )
         }
-        _ => return None,
-    })
+    }
 }
 
 /// TRUNC obeyed; `removed` is how many proposals it cut, when the trace says (`None`:
 /// it does not), so that a TRUNC that finds nothing to cut is not told as a loss.
-pub(crate) fn truncated(n: u32, zxid: Zxid, removed: Option<u64>) -> Pair {
+pub(super) fn truncated(n: u32, zxid: Zxid, removed: Option<u64>) -> Pair {
     match removed {
         Some(0) => (
             format!("Node {n}'s log already ends at {zxid}: TRUNC finds nothing to cut."),
@@ -165,8 +173,10 @@ fn reply_detail(r: &ZkReply) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{Instance, SessionId, Value};
+    use crate::explain::{explain_event, first_sentence, Lang};
+    use crate::types::{Epoch, Instance, NodeId, SessionId, Value};
     use crate::zab::tree::{Stat, TxnResult};
+    use crate::zab::PROTOCOL as ZAB;
 
     /// The details the narration gave when it read these bodies as JSON.
     #[test]
@@ -192,5 +202,67 @@ mod tests {
         let chosen = ReplyBody::Chosen { instance: Instance(0), value: Value::data("A") };
         assert_eq!(replied(3, 7, "op", Some(&chosen)).0, "Node 3 answers client 7's op: done.");
         assert_eq!(replied(3, 7, "op", None).0, "Node 3 answers client 7's op: done.");
+    }
+
+    fn vote_event() -> Event {
+        let vote = crate::zab::VoteView { leader: NodeId(2), zxid: Zxid::ZERO, peer_epoch: Epoch(0) };
+        ZabEvent::Vote { vote, round: 1 }.into()
+    }
+
+    #[test]
+    fn a_zab_restart_names_what_a_zab_server_persists() {
+        let looking = ZabEvent::State { state: ServerState::Looking, epoch: 0 };
+        let (en, zh) = first_sentence(&ZAB, vec![Event::Restart {}, looking.into(), vote_event()]);
+        assert!(en.contains("accepted and current epoch, log, snapshot and delivered mark"), "{en}");
+        assert!(!en.contains("promises"), "{en}");
+        assert!(zh.contains("已接受纪元与当前纪元、日志、快照和已交付位置"), "{zh}");
+        assert!(!zh.contains("承诺"), "{zh}");
+    }
+
+    #[test]
+    fn a_leader_is_told_in_zab_words() {
+        let leading = ZabEvent::State { state: ServerState::Leading, epoch: 3 };
+        let (en, _) = first_sentence(&ZAB, vec![leading.into()]);
+        assert!(en.contains("(epoch 3): it was elected and now gathers its followers"), "{en}");
+    }
+
+    #[test]
+    fn a_finalize_wait_decides_only_when_the_step_shows_it() {
+        let timer = Event::Timer { timer: crate::wire::Wire::new(crate::zab::ZabTimer::FinalizeWait) };
+        let leading = ZabEvent::State { state: ServerState::Leading, epoch: 0 };
+        let phase = ZabEvent::Phase { phase: ZabPhase::Discovery };
+        let (en, zh) = first_sentence(&ZAB, vec![timer.clone(), phase.into(), leading.into()]);
+        assert!(en.ends_with("a quorum still agrees with its vote, so it decides."), "{en}");
+        assert!(zh.ends_with("过半数仍同意它的选票，于是做出决定。"), "{zh}");
+        let (en, zh) = first_sentence(&ZAB, vec![timer.clone()]);
+        assert!(
+            en.ends_with("a quorum no longer agrees with its vote, so it does not decide and keeps looking."),
+            "{en}"
+        );
+        assert!(zh.contains("已不足过半数，于是暂不决定"), "{zh}");
+        // Read alone, the sentence is conditional: it may or may not decide.
+        let en = explain_event(&ZAB, Some(NodeId(2)), &timer, Lang::En);
+        assert!(en.ends_with("if a quorum still agrees with its vote (nothing better arrived), it decides."), "{en}");
+        let zh = explain_event(&ZAB, Some(NodeId(2)), &timer, Lang::Zh);
+        assert!(zh.contains("若过半数仍同意它的选票"), "{zh}");
+    }
+
+    #[test]
+    fn a_trunc_that_removes_nothing_is_not_told_as_a_cut() {
+        let z = Zxid::new(Epoch(1), 3);
+        let (en, zh) = truncated(2, z, Some(0));
+        assert_eq!(en, "Node 2's log already ends at 0x100000003: TRUNC finds nothing to cut.");
+        assert_eq!(zh, "节点 2 的日志本就止于 0x100000003：TRUNC 没有可截断的提案。");
+        let (en, zh) = truncated(2, z, Some(2));
+        assert!(
+            en.starts_with("Node 2 cuts 2 proposal(s) from its log, back to 0x100000003: they were never committed")
+        );
+        assert!(zh.starts_with("节点 2 从日志中截去 2 个提案，回到 0x100000003"), "{zh}");
+        // Today's trace does not say how many were cut: the sentence claims no loss.
+        let cut = Event::from(ZabEvent::Truncated { zxid: z, removed: None });
+        let en = explain_event(&ZAB, Some(NodeId(2)), &cut, Lang::En);
+        assert!(en.starts_with("Node 2's log now ends at 0x100000003 (TRUNC): any proposals"), "{en}");
+        let zh = explain_event(&ZAB, Some(NodeId(2)), &cut, Lang::Zh);
+        assert!(zh.contains("其后若有提案"), "{zh}");
     }
 }

@@ -1,7 +1,7 @@
 //! ZAB in the protocol registry.
 
-use super::{narrate, ZabBuggy};
-use crate::event::Event;
+use super::{narrate, ZabBuggy, ZabEvent};
+use crate::event::{Event, ProtocolEvent};
 use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{build_zab, Protocol, Scenario};
 use crate::sim::DynSim;
@@ -153,6 +153,9 @@ impl ProtocolInfo for Zab {
     }
     fn narrate(&self, n: u32, event: &Event) -> Option<Pair> {
         narrate::explain(n, event)
+    }
+    fn parse_event(&self, json: &serde_json::Value) -> Option<ProtocolEvent> {
+        ProtocolEvent::parse::<ZabEvent>(json)
     }
     fn restarted(&self, n: u32) -> Pair {
         narrate::restarted(n)

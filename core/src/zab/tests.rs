@@ -73,7 +73,7 @@ fn a_better_vote_is_adopted_and_passed_on() {
     let better = vote(3, Zxid::ZERO, 0);
     let acts = msg(&mut n, 3, notification(better, 1, ServerState::Looking));
     assert_eq!(n.election.vote, Some(better));
-    assert!(acts.contains(&Action::Emit(Event::Vote { vote: better.into(), round: 1 })));
+    assert!(acts.contains(&Action::Emit(ZabEvent::Vote { vote: better.into(), round: 1 }.into())));
     // A quorum (us and 3) agrees: the finalize wait starts.
     assert!(acts.contains(&Action::SetTimer { timer: ZabTimer::FinalizeWait, after_ms: 40..=40 }));
 }
@@ -178,7 +178,7 @@ fn commit_needs_a_quorum_of_voters_and_observers_get_inform() {
         out.actions,
         vec![
             // No PROPOSAL to the observer; the followers get it before our own write.
-            Action::EmitAhead(Event::Proposed { zxid, txn: txn.into() }),
+            Action::EmitAhead(ZabEvent::Proposed { zxid, txn: txn.into() }.into()),
             Action::SendAhead { to: NodeId(1), msg: proposal.clone() },
             Action::SendAhead { to: NodeId(2), msg: proposal },
             Action::Persist(ZabDurable::Logged { entry: entry.clone() }),
@@ -187,7 +187,7 @@ fn commit_needs_a_quorum_of_voters_and_observers_get_inform() {
         ]
     );
     let acts = msg(&mut l, 4, ZabMsg::Ack { zxid });
-    assert!(!acts.contains(&Action::Emit(Event::Committed { zxid })), "an observer's ACK never counts");
+    assert!(!acts.contains(&Action::Emit(ZabEvent::Committed { zxid }.into())), "an observer's ACK never counts");
     let acts = msg(&mut l, 1, ZabMsg::Ack { zxid });
     assert!(acts.is_empty(), "one follower is no quorum until our own write is durable: {acts:?}");
     let acts = msg(&mut l, 3, ZabMsg::Ack { zxid });
@@ -221,7 +221,7 @@ fn the_leader_counts_its_own_newleader_ack_once_its_epoch_is_durable() {
     msg(&mut l, 1, ZabMsg::Ack { zxid: z(1, 2) });
     assert!(!l.lead.as_ref().unwrap().established, "the follower's ACK alone is no quorum");
     let acts = msg(&mut l, 3, ZabMsg::Ack { zxid: z(1, 2) });
-    assert!(acts.contains(&Action::Emit(Event::LeaderEstablished { epoch: Epoch(2) })));
+    assert!(acts.contains(&Action::Emit(ZabEvent::LeaderEstablished { epoch: Epoch(2) }.into())));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! missed events when they re-register with SetWatches.
 
 use super::*;
+use crate::event::Event;
 use crate::node::Action;
 use crate::types::ClientId;
 
@@ -48,7 +49,7 @@ fn syncing_server() -> ZabNode {
 fn watch_events(acts: &[crate::node::ActionOf<ZabNode>]) -> Vec<Event> {
     acts.iter()
         .filter_map(|a| match a {
-            Action::Emit(e @ Event::Watch { .. }) => Some(e.clone()),
+            Action::Emit(e) if matches!(e.get(), Some(ZabEvent::Watch { .. })) => Some(e.clone()),
             _ => None,
         })
         .collect()
@@ -56,7 +57,7 @@ fn watch_events(acts: &[crate::node::ActionOf<ZabNode>]) -> Vec<Event> {
 
 fn watch(kind: &str, path: &str) -> Event {
     let kind = crate::protocol::parse(kind).expect("a watch event type");
-    Event::Watch { client: CLIENT, kind, path: path.into() }
+    ZabEvent::Watch { client: CLIENT, kind, path: path.into() }.into()
 }
 
 #[test]
@@ -67,7 +68,7 @@ fn a_snap_fires_the_watches_on_changed_nodes_and_keeps_the_rest() {
     let snap = ZabMsg::Snap { zxid: z(4), tree: Box::new(tree.snapshot()) };
     let mut out = Out::new();
     n.on_message(Time(20), NodeId(3), snap, &mut out);
-    assert!(out.actions.contains(&Action::Emit(Event::Snapshot { zxid: z(4) })));
+    assert!(out.actions.contains(&Action::Emit(ZabEvent::Snapshot { zxid: z(4) }.into())));
     assert_eq!(watch_events(&out.actions), [watch("data_changed", "/a")]);
     assert_eq!(n.tree.get_data("/a", None).unwrap().0, "z");
     let w = n.tree.watches();

@@ -190,7 +190,11 @@ fn a_leaderinfo_retry_does_not_cause_a_second_sync() {
     c.wire.push((1, 3, ack));
     c.settle(10);
     assert_eq!(c.node(1).state, ServerState::Following);
-    let syncs = c.events.iter().filter(|(_, e)| matches!(e, Event::Sync { learner, .. } if learner.0 == 1)).count();
+    let syncs = c
+        .events
+        .iter()
+        .filter(|(_, e)| matches!(e.get(), Some(ZabEvent::Sync { learner, .. }) if learner.0 == 1))
+        .count();
     assert_eq!(syncs, 1, "server 1 is synchronized once");
 }
 

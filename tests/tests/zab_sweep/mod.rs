@@ -17,7 +17,7 @@
 use ensemble_core::event::Event;
 use ensemble_core::scenarios::{build_zab, Scenario, LATE_CLIENT};
 use ensemble_core::sim::{DynSim, Sim, TraceEntry};
-use ensemble_core::zab::{ServerState, SyncMode, ZabNode, ZabPhase};
+use ensemble_core::zab::{ServerState, SyncMode, ZabEvent, ZabNode, ZabPhase};
 use ensemble_core::{ClientId, NodeId, Zxid};
 use std::collections::BTreeMap;
 
@@ -196,12 +196,7 @@ impl Monitor {
                     self.coverage.lost_writes |= *lost_writes > 0;
                     self.open.retain(|_, (server, _, _)| *server != n)
                 }
-                (Event::State { .. } | Event::Phase { .. }, n) => self.last_change = (entry.time_ms, n),
-                (Event::Sync { mode: SyncMode::Snap, .. }, _) => self.coverage.snap = true,
-                (Event::LeaderEstablished { .. }, Some(n)) if sim.node(n).snap_zxid != Zxid::ZERO => {
-                    self.coverage.snapshot_leader = true
-                }
-                _ => {}
+                _ => self.observe_zab(sim, entry, e.get()),
             }
         }
         if let Some(n) = entry.node.filter(|n| sim.is_up(*n)) {
@@ -211,6 +206,17 @@ impl Monitor {
             self.leader_at = Some(entry.time_ms);
         }
         Ok(())
+    }
+
+    fn observe_zab(&mut self, sim: &Sim<ZabNode>, entry: &TraceEntry, e: Option<&ZabEvent>) {
+        match (e, entry.node) {
+            (Some(ZabEvent::State { .. } | ZabEvent::Phase { .. }), n) => self.last_change = (entry.time_ms, n),
+            (Some(ZabEvent::Sync { mode: SyncMode::Snap, .. }), _) => self.coverage.snap = true,
+            (Some(ZabEvent::LeaderEstablished { .. }), Some(n)) if sim.node(n).snap_zxid != Zxid::ZERO => {
+                self.coverage.snapshot_leader = true
+            }
+            _ => {}
+        }
     }
 
     /// `log_consistent` for server `n`, from where it was checked last.
@@ -226,7 +232,7 @@ impl Monitor {
             if !follows_on(prev, e.zxid) {
                 fail("log_consistent", format!("server {n} logged {} right after {prev}: a hole or disorder", e.zxid))?;
             }
-            if sim.checker().zab.broadcast(e.zxid) != Some(&e.txn) {
+            if sim.checker().invariants().broadcast(e.zxid) != Some(&e.txn) {
                 fail("log_consistent", format!("server {n} logged {} as a transaction never broadcast so", e.zxid))?;
             }
         }

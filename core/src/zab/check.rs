@@ -19,10 +19,11 @@
 //! what a follower logged), so a follower's TRUNC is checked against what that server
 //! delivered, and a (former) leader's against what it proposed.
 
-use super::check::Found;
+use super::event::ZabEvent;
+use super::tree::Txn;
 use crate::event::Event;
+use crate::sim::{Found, Invariants};
 use crate::types::{Epoch, NodeId, Zxid};
-use crate::zab::tree::Txn;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -50,10 +51,6 @@ pub struct ZabChecker {
 }
 
 impl ZabChecker {
-    pub fn leaders(&self) -> &BTreeMap<Epoch, NodeId> {
-        &self.leaders
-    }
-
     /// The transaction first broadcast under `zxid`, for tests that compare logs.
     pub fn broadcast(&self, zxid: Zxid) -> Option<&Arc<Txn>> {
         self.broadcast.get(&zxid)
@@ -69,24 +66,6 @@ impl ZabChecker {
             }
         }
         self.upto.insert(node, delivered);
-    }
-
-    pub fn observe(&mut self, node: Option<NodeId>, e: &Event, found: &mut Found) {
-        let Some(n) = node else { return };
-        match e {
-            Event::LeaderEstablished { epoch } => self.on_established(n, *epoch, found),
-            Event::Proposed { zxid, txn } => self.on_proposed(n, *zxid, txn, found),
-            Event::Committed { zxid } => self.on_committed(n, *zxid, found),
-            Event::Delivered { zxid, txn } => self.on_delivered(n, *zxid, txn, found),
-            Event::Snapshot { zxid } => self.on_snapshot(n, *zxid, found),
-            Event::Truncated { zxid, .. } => self.on_truncated(n, *zxid, found),
-            // Proposals it had not yet written are gone from its log: what the events
-            // show of it is no longer known.
-            Event::Crash { lost_writes } if *lost_writes > 0 => {
-                self.proposed_by.remove(&n);
-            }
-            _ => {}
-        }
     }
 
     /// Where `zxid` is in the global sequence.
@@ -245,6 +224,30 @@ impl ZabChecker {
     }
 }
 
+impl Invariants for ZabChecker {
+    fn observe(&mut self, node: Option<NodeId>, e: &Event, found: &mut Found) {
+        let Some(n) = node else { return };
+        // Proposals it had not yet written are gone from its log: what the events show
+        // of it is no longer known.
+        if let Event::Crash { lost_writes: 1.. } = e {
+            self.proposed_by.remove(&n);
+        }
+        match e.get::<ZabEvent>() {
+            Some(ZabEvent::LeaderEstablished { epoch }) => self.on_established(n, *epoch, found),
+            Some(ZabEvent::Proposed { zxid, txn }) => self.on_proposed(n, *zxid, txn, found),
+            Some(ZabEvent::Committed { zxid }) => self.on_committed(n, *zxid, found),
+            Some(ZabEvent::Delivered { zxid, txn }) => self.on_delivered(n, *zxid, txn, found),
+            Some(ZabEvent::Snapshot { zxid }) => self.on_snapshot(n, *zxid, found),
+            Some(ZabEvent::Truncated { zxid, .. }) => self.on_truncated(n, *zxid, found),
+            _ => {}
+        }
+    }
+
+    fn leaders(&self) -> BTreeMap<Epoch, NodeId> {
+        self.leaders.clone()
+    }
+}
+
 #[cfg(test)]
-#[path = "check_zab_tests.rs"]
+#[path = "tests_check.rs"]
 mod tests;

@@ -1,7 +1,7 @@
 //! Client requests and replies as the core sees them.
 
+use crate::tree::ZkReply;
 use crate::types::{ClientId, Instance, Value};
-use crate::zab::ZkReply;
 use serde::{Deserialize, Serialize};
 
 /// A request from a client attached to one server. `seq` orders one client's requests.

@@ -22,6 +22,7 @@ pub mod paxos;
 pub mod protocol;
 pub mod scenarios;
 pub mod sim;
+pub mod tree;
 pub mod types;
 pub mod view;
 pub mod wire;

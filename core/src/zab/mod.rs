@@ -29,7 +29,6 @@ mod log;
 pub mod msg;
 pub(crate) mod narrate;
 mod protocol;
-pub mod reply;
 mod sessions;
 #[cfg(test)]
 mod tests;
@@ -39,13 +38,14 @@ mod tests_clients;
 mod tests_snap;
 #[cfg(test)]
 mod tests_trust;
-pub mod tree;
+/// The znode tree and its replies live in `crate::tree`, shared by any protocol that
+/// serves the coordination service; the old paths keep working.
+pub use crate::tree::{self, reply, ZkReply};
 
 pub use check::ZabChecker;
 pub use event::{VoteView, ZabEvent};
 pub use msg::{LogEntry, Origin, ServerState, SyncMode, Vote, WriteRequest, ZabDurable, ZabMsg, ZabPhase, ZabTimer};
 pub use protocol::PROTOCOL;
-pub use reply::ZkReply;
 
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode};
 use crate::node::{Node, Out};

@@ -1,10 +1,10 @@
-//! What a ZAB server answers a successful client request: one variant per body the
-//! client protocol defines (DESIGN §3.2).
+//! What a coordination-service server answers a successful client request: one
+//! variant per body the client protocol defines (DESIGN §3.2).
 //!
 //! The server, the trace and the narration share this type; only the edges (the
 //! client protocol, the JSON trace) see JSON.
 
-use super::tree::{Stat, TxnResult};
+use super::{Stat, TxnResult};
 use crate::types::{SessionId, Zxid};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{json, Value as Json};

@@ -1,4 +1,6 @@
-//! The znode tree: the state machine ZAB replicates, as ZooKeeper's `DataTree`.
+//! The znode tree: the coordination service's state machine, as ZooKeeper's `DataTree`,
+//! with its transactions, watches and the replies its clients get ([`ZkReply`]). ZAB
+//! replicates it today; any protocol that orders its transactions could.
 //!
 //! ## Znodes
 //!
@@ -21,7 +23,7 @@
 //! ## Replication
 //!
 //! Every server holds a full copy of the tree. Writes become [`Txn`]s that the leader
-//! numbers with zxids and ZAB commits; every server then calls [`DataTree::apply`] with
+//! numbers with zxids and the protocol commits; every server then calls [`DataTree::apply`] with
 //! them in zxid order. `apply` depends only on the tree, the zxid, the time and the txn
 //! (no clock, no randomness, ordered maps everywhere), so every server computes the same
 //! tree and the same results, which [`DataTree::digest`] lets a test or the checker
@@ -45,6 +47,7 @@ mod digest;
 mod error;
 mod install;
 pub mod path;
+pub mod reply;
 pub mod stat;
 mod txn;
 pub mod watch;
@@ -57,6 +60,7 @@ mod tests_prop;
 mod tests_watch;
 
 pub use error::ZkError;
+pub use reply::ZkReply;
 pub use stat::{Stat, Znode};
 pub use txn::{Txn, TxnResult};
 pub use watch::{WatchEvent, WatchEventType, WatchKind, Watches};

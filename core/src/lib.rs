@@ -7,7 +7,9 @@
 //! - [`node`]: the [`Node`](node::Node) trait: time and inputs in, [`Action`](node::Action)s out.
 //! - [`paxos`], [`multipaxos`]: the protocols, named after the papers.
 //! - [`sim`]: virtual time, a seeded network, faults, the checker, stepping back.
-//! - [`scenario`]: TOML scenarios, the built-in ones, and building a simulation.
+//! - [`event`]: trace events; each protocol's own are types of its folder.
+//! - [`tree`]: the coordination service's znode tree, which ZAB replicates.
+//! - [`scenarios`]: TOML scenarios, the built-in ones, and building a simulation.
 //! - [`explain`]: one sentence per trace event, in `en` or `zh`.
 //!
 //! Nothing here reads a clock, opens a socket, spawns a thread or draws from a global

@@ -187,6 +187,13 @@ fn groups_text(groups: &[Vec<NodeId>]) -> String {
         .join(" | ")
 }
 
+/// The sentence for `event` at node 2 read on its own, in English and Chinese.
+#[cfg(test)]
+pub(crate) fn told_alone(p: &dyn ProtocolInfo, event: &Event) -> Pair {
+    let node = Some(NodeId(2));
+    (explain_event(p, node, event, Lang::En), explain_event(p, node, event, Lang::Zh))
+}
+
 /// The first sentence of one step of `events` at node 2, in English and Chinese.
 #[cfg(test)]
 pub(crate) fn first_sentence(p: &dyn ProtocolInfo, events: Vec<Event>) -> Pair {

@@ -118,7 +118,7 @@ fn slots_from_zh(i: Instance) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explain::{explain_event, first_sentence, Lang};
+    use crate::explain::{first_sentence, told_alone};
     use crate::paxos::PROTOCOL as PAXOS;
     use crate::types::NodeId;
 
@@ -130,9 +130,8 @@ mod tests {
             ballot: Ballot::new(3, NodeId(1)),
             promised: Ballot::new(4, NodeId(2)),
         });
-        let en = explain_event(&PAXOS, Some(NodeId(2)), &e, Lang::En);
+        let (en, zh) = told_alone(&PAXOS, &e);
         assert!(en.starts_with("Node 2 rejects Prepare(b=3.1) because it promised b=4.2"), "{en}");
-        let zh = explain_event(&PAXOS, Some(NodeId(2)), &e, Lang::Zh);
         assert!(zh.contains("拒绝 Prepare(b=3.1)，因为它已承诺 b=4.2"), "{zh}");
     }
 

@@ -1,9 +1,9 @@
 //! The cluster invariant checker, run after every simulator step.
 //!
 //! It reads only trace events, never node internals. Each protocol brings its own
-//! invariants (`Node::Checker`, an [`Invariants`] in the protocol's folder, e.g.
-//! `paxos::PaxosChecker`); this module reports what they find, each (invariant,
-//! subject) once, so one bug does not flood the trace.
+//! invariants (`Node::Checker`, an [`Invariants`] in the protocol's folder); this module
+//! reports what they find, each (invariant, subject) once, so one bug does not flood the
+//! trace.
 //!
 //! For every protocol, the simulator itself reports `stuck` (liveness): virtual time
 //! stopped advancing, so the run would spin to its step limit without progress.

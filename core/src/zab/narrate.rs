@@ -173,7 +173,7 @@ fn reply_detail(r: &ZkReply) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explain::{explain_event, first_sentence, Lang};
+    use crate::explain::{first_sentence, told_alone};
     use crate::types::{Epoch, Instance, NodeId, SessionId, Value};
     use crate::zab::tree::{Stat, TxnResult};
     use crate::zab::PROTOCOL as ZAB;
@@ -241,9 +241,8 @@ mod tests {
         );
         assert!(zh.contains("已不足过半数，于是暂不决定"), "{zh}");
         // Read alone, the sentence is conditional: it may or may not decide.
-        let en = explain_event(&ZAB, Some(NodeId(2)), &timer, Lang::En);
+        let (en, zh) = told_alone(&ZAB, &timer);
         assert!(en.ends_with("if a quorum still agrees with its vote (nothing better arrived), it decides."), "{en}");
-        let zh = explain_event(&ZAB, Some(NodeId(2)), &timer, Lang::Zh);
         assert!(zh.contains("若过半数仍同意它的选票"), "{zh}");
     }
 
@@ -260,9 +259,8 @@ mod tests {
         assert!(zh.starts_with("节点 2 从日志中截去 2 个提案，回到 0x100000003"), "{zh}");
         // Today's trace does not say how many were cut: the sentence claims no loss.
         let cut = Event::from(ZabEvent::Truncated { zxid: z, removed: None });
-        let en = explain_event(&ZAB, Some(NodeId(2)), &cut, Lang::En);
+        let (en, zh) = told_alone(&ZAB, &cut);
         assert!(en.starts_with("Node 2's log now ends at 0x100000003 (TRUNC): any proposals"), "{en}");
-        let zh = explain_event(&ZAB, Some(NodeId(2)), &cut, Lang::Zh);
         assert!(zh.contains("其后若有提案"), "{zh}");
     }
 }

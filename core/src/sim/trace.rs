@@ -23,6 +23,15 @@ pub struct TraceLine {
     pub event: Event,
 }
 
+/// A [`TraceLine`] that borrows its event: written the same.
+#[derive(Serialize)]
+struct LineRef<'a> {
+    step: u64,
+    time_ms: u64,
+    node: Option<NodeId>,
+    event: &'a Event,
+}
+
 impl TraceEntry {
     pub fn lines(&self) -> impl Iterator<Item = TraceLine> + '_ {
         self.events.iter().map(|e| TraceLine {
@@ -41,9 +50,11 @@ impl TraceEntry {
         String::from_utf8(bytes).expect("JSON is UTF-8")
     }
 
-    /// Write the entry as JSON Lines to `w`, without building a string first.
+    /// Write the entry as JSON Lines to `w`, without building a string first (nor
+    /// copying an event).
     pub fn write_jsonl(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        for line in self.lines() {
+        for event in &self.events {
+            let line = LineRef { step: self.step, time_ms: self.time_ms, node: self.node, event };
             serde_json::to_writer(&mut *w, &line)?;
             w.write_all(b"\n")?;
         }

@@ -173,7 +173,7 @@ where
 
 impl<T: EventValue> From<T> for Event {
     fn from(e: T) -> Event {
-        Event::Protocol(ProtocolEvent(Arc::new(e)))
+        Event::Protocol(ProtocolEvent::new(e))
     }
 }
 

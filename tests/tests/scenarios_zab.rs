@@ -2,7 +2,7 @@
 //! live server delivers, which were truncated away, which sync mode was used, and for
 //! the buggy modes, which invariant the checker catches.
 
-use ensemble_core::scenarios::{build_zab, builtin, Protocol, Scenario};
+use ensemble_core::scenarios::{builtin, Protocol, Scenario};
 use ensemble_core::sim::Invariants;
 use ensemble_core::zab::ZabEvent;
 use ensemble_core::{Epoch, NodeId, Zxid};
@@ -12,7 +12,7 @@ fn zxid([e, c]: [u32; 2]) -> Zxid {
 }
 
 fn check(s: &Scenario) -> Result<(), String> {
-    let mut sim = build_zab(s, s.seed);
+    let mut sim = ensemble_core::zab::build(s, s.seed);
     let (mut modes, mut watches) = (Vec::new(), Vec::new());
     while s.run.allows(sim.steps(), sim.next_time().map(|t| t.ms())) {
         let Some(entry) = sim.step() else { break };

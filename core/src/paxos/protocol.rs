@@ -3,8 +3,9 @@
 use super::{Buggy, Fix, PaxosChecker, PaxosConfig, PaxosEvent, PaxosNode};
 use crate::event::{Event, ProtocolEvent};
 use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
-use crate::scenarios::{paxos_config, scheduled, Protocol, Scenario};
+use crate::scenarios::{scheduled, Protocol, Scenario};
 use crate::sim::{DynSim, Sim};
+use crate::types::NodeId;
 use std::sync::Arc;
 
 pub struct BasicPaxos;
@@ -77,7 +78,7 @@ impl ProtocolInfo for BasicPaxos {
         Ok(())
     }
     fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
-        let config: Arc<PaxosConfig> = Arc::new(paxos_config(s));
+        let config: Arc<PaxosConfig> = Arc::new(config(s));
         let checker = PaxosChecker::new(config.acceptors.len(), false);
         let factory = Arc::new(move |id, d: &[_]| PaxosNode::new(id, config.clone(), d));
         Box::new(scheduled(Sim::new(s.nodes.count, s.network.clone(), seed, checker, factory), s))
@@ -99,5 +100,26 @@ impl ProtocolInfo for BasicPaxos {
             format!("Node {n} restarts and rebuilds its state from what it persisted (promises, accepted values)."),
             format!("节点 {n} 重启，并从持久化的记录（承诺、已接受的值）恢复状态。"),
         )
+    }
+}
+
+/// The roles a scenario gives its nodes: all of them, where it lists none.
+fn config(s: &Scenario) -> PaxosConfig {
+    let n = s.nodes.count;
+    let ids = |list: &[u32]| -> Vec<NodeId> {
+        if list.is_empty() {
+            (1..=n).map(NodeId).collect()
+        } else {
+            list.iter().map(|i| NodeId(*i)).collect()
+        }
+    };
+    let proposers = ids(&s.nodes.proposers);
+    let distinguished = s.paxos.distinguished.map(NodeId).unwrap_or(proposers[0]);
+    PaxosConfig {
+        acceptors: ids(&s.nodes.acceptors),
+        learners: ids(&s.nodes.learners),
+        proposers,
+        distinguished,
+        settings: s.paxos.clone(),
     }
 }

@@ -1,13 +1,10 @@
 //! From a scenario to a running simulation.
 
 use super::spec::{RunSpec, Scenario};
-use crate::paxos::PaxosConfig;
 use crate::sim::{DynSim, Sim, TraceEntry, Violation};
 use crate::types::{NodeId, Time, Value};
-use crate::zab::{ZabChecker, ZabConfig, ZabNode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Build the simulation of `s` with its own seed.
 pub fn build(s: &Scenario) -> Box<dyn DynSim> {
@@ -19,32 +16,6 @@ pub fn build_with(s: &Scenario, seed: u64) -> Box<dyn DynSim> {
     crate::protocol::lookup(s.protocol).build(s, seed)
 }
 
-/// A ZAB scenario's simulation with its concrete node type, for tests that look
-/// inside the servers (e.g. replaying a server's disk).
-pub fn build_zab(s: &Scenario, seed: u64) -> Sim<ZabNode> {
-    let sim = zab_sim(s, seed);
-    scheduled(sim, s)
-}
-
-fn zab_sim(s: &Scenario, seed: u64) -> Sim<ZabNode> {
-    let n = s.nodes.count;
-    let config = Arc::new(ZabConfig::new(n, &s.zab));
-    let mut initial = vec![Vec::new(); n as usize];
-    let mut checker = ZabChecker::default();
-    for init in &s.zab.servers {
-        initial[init.id as usize - 1] = init.records();
-        let d = init.delivered_zxid();
-        let logged: Vec<_> = init.entries().into_iter().map(|e| (e.zxid, e.txn)).collect();
-        let delivered = logged.iter().filter(|(z, _)| *z <= d).count();
-        checker.preload(NodeId(init.id), &logged, delivered);
-    }
-    // ZAB assumes FIFO channels (TCP).
-    let mut net = s.network.clone();
-    net.fifo = true;
-    let factory = Arc::new(move |id, d: &[_]| ZabNode::new(id, config.clone(), d));
-    Sim::with_initial(n, net, seed, checker, factory, initial)
-}
-
 /// `sim` with the scenario's schedule queued.
 pub fn scheduled<N: crate::node::Node>(mut sim: Sim<N>, s: &Scenario) -> Sim<N> {
     for item in &s.schedule {
@@ -54,27 +25,6 @@ pub fn scheduled<N: crate::node::Node>(mut sim: Sim<N>, s: &Scenario) -> Sim<N> 
         }
     }
     sim
-}
-
-fn ids(list: &[u32], n: u32) -> Vec<NodeId> {
-    if list.is_empty() {
-        (1..=n).map(NodeId).collect()
-    } else {
-        list.iter().map(|i| NodeId(*i)).collect()
-    }
-}
-
-pub fn paxos_config(s: &Scenario) -> PaxosConfig {
-    let n = s.nodes.count;
-    let proposers = ids(&s.nodes.proposers, n);
-    let distinguished = s.paxos.distinguished.map(NodeId).unwrap_or(proposers[0]);
-    PaxosConfig {
-        acceptors: ids(&s.nodes.acceptors, n),
-        learners: ids(&s.nodes.learners, n),
-        proposers,
-        distinguished,
-        settings: s.paxos.clone(),
-    }
 }
 
 /// A headless run of a scenario within its limits, as `ensemble sim` does it.

@@ -6,8 +6,7 @@ mod chaos;
 mod random;
 mod spec;
 
-pub use build::{build, build_with, build_zab, Run};
-pub use build::{paxos_config, scheduled, Summary};
+pub use build::{build, build_with, scheduled, Run, Summary};
 pub use builtin::{builtin, builtin_names, builtin_text, find_builtin};
 pub use chaos::{chaos_scenario, CHAOS_END_MS, CHAOS_HEAL_MS, CHAOS_LATE_CLIENT, CHAOS_QUIET_MS};
 pub use random::{generated, random_scenario, END_MS, HEAL_MS, LATE_CLIENT, SWEEP_NAMES};

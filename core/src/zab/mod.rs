@@ -45,7 +45,7 @@ pub use crate::tree::{self, reply, ZkReply};
 pub use check::ZabChecker;
 pub use event::{VoteView, ZabEvent};
 pub use msg::{LogEntry, Origin, ServerState, SyncMode, Vote, WriteRequest, ZabDurable, ZabMsg, ZabPhase, ZabTimer};
-pub use protocol::PROTOCOL;
+pub use protocol::{build, PROTOCOL};
 
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode};
 use crate::node::{Node, Out};

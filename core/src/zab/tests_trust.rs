@@ -120,7 +120,7 @@ at_ms = 1600
 restart = 4
 "#;
     let s = crate::scenarios::Scenario::parse("snap-leader.toml", text).expect("parses");
-    let mut sim = crate::scenarios::build_zab(&s, 1);
+    let mut sim = super::build(&s, 1);
     while s.run.allows(sim.steps(), sim.next_time().map(|t| t.ms())) && sim.step().is_some() {}
     assert!(sim.checker().violations().is_empty(), "{:?}", sim.checker().violations());
     for id in [1, 2, 4] {

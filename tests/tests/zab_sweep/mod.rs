@@ -15,7 +15,7 @@
 //! each tree equals the replay of its disk.
 
 use ensemble_core::event::Event;
-use ensemble_core::scenarios::{build_zab, Scenario, LATE_CLIENT};
+use ensemble_core::scenarios::{Scenario, LATE_CLIENT};
 use ensemble_core::sim::{DynSim, Sim, TraceEntry};
 use ensemble_core::zab::{ServerState, SyncMode, ZabEvent, ZabNode, ZabPhase};
 use ensemble_core::{ClientId, NodeId, Zxid};
@@ -75,7 +75,7 @@ struct Monitor {
 /// Run one seed; what it covered (also when it failed) and its first failure.
 pub fn run_seed(p: &Profile, seed: u64) -> (Coverage, Result<(), Failure>) {
     let s = (p.scenario)(seed);
-    let mut sim = build_zab(&s, seed);
+    let mut sim = ensemble_core::zab::build(&s, seed);
     sim.set_tracing(false);
     let mut m = Monitor::default();
     let mut result = run(&s, &mut sim, &mut m, p.heal_ms);

@@ -29,8 +29,11 @@ pub enum DropReason {
     Manual,
 }
 
+/// The runtime's events are derived as inherent functions (`remote = "Self"`) that the
+/// trait impls below wrap: a protocol's event is written by its own type, and read back
+/// through the registry when its `type` is none of the runtime's.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", remote = "Self")]
 pub enum Event {
     // ---- network and faults, recorded by the runtime ----
     Send {
@@ -103,9 +106,40 @@ pub enum Event {
         detail: String,
     },
 
-    /// A protocol's own event, emitted by a node; it writes its own `type`.
-    #[serde(untagged)]
+    /// A protocol's own event, emitted by a node; it writes its own `type` (see the
+    /// impls below).
+    #[serde(skip)]
     Protocol(ProtocolEvent),
+}
+
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Event::Protocol(e) => e.serialize(s),
+            runtime => Event::serialize(runtime, s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
+        use serde::de::Error;
+        let json = serde_json::Value::deserialize(d)?;
+        let runtime = match Event::deserialize(&json) {
+            Ok(e) => return Ok(e),
+            Err(e) => e,
+        };
+        if let Some(e) = crate::protocol::parse_event(&json) {
+            return Ok(Event::Protocol(e));
+        }
+        // serde's words for a `type` none of the runtime's events has; otherwise the
+        // runtime's event is malformed, and serde says how.
+        if !runtime.to_string().starts_with("unknown variant") {
+            return Err(D::Error::custom(runtime));
+        }
+        let kind = json.get("type").and_then(|t| t.as_str()).unwrap_or("?");
+        Err(D::Error::custom(format!("no event `{kind}` with these fields, in any protocol")))
+    }
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -217,23 +251,20 @@ impl Serialize for ProtocolEvent {
     }
 }
 
-impl<'de> Deserialize<'de> for ProtocolEvent {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ProtocolEvent, D::Error> {
-        let json = serde_json::Value::deserialize(d)?;
-        // Inside `Event` this message is replaced by serde's "did not match any variant".
-        crate::protocol::parse_event(&json).ok_or_else(|| {
-            let kind = json.get("type").and_then(|t| t.as_str()).unwrap_or("?");
-            serde::de::Error::custom(format!("no protocol has an event `{kind}` like this"))
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// A recorded run keeps millions of events: a bulky variant would make every one of
     /// them bigger (the runtime's rare ones are boxed, a protocol's are shared).
+    #[test]
+    fn a_malformed_event_is_told_as_such() {
+        let bad = serde_json::from_str::<Event>(r#"{"type":"send","msg_id":"x"}"#).unwrap_err();
+        assert!(bad.to_string().starts_with("invalid type: string \"x\", expected u64"), "{bad}");
+        let crash: Event = serde_json::from_str(r#"{"type":"crash"}"#).unwrap();
+        assert_eq!(crash, Event::Crash { lost_writes: 0 });
+    }
+
     #[test]
     fn an_event_stays_small() {
         assert!(std::mem::size_of::<Event>() <= 56, "{} bytes", std::mem::size_of::<Event>());

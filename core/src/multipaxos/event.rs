@@ -49,6 +49,7 @@ mod tests {
         let learned = r#"{"type":"learned","instance":4,"value":null}"#;
         let e: Event = serde_json::from_str(learned).unwrap();
         assert!(matches!(e.get(), Some(PaxosEvent::Learned { .. })), "{e:?}");
-        assert!(serde_json::from_str::<Event>(r#"{"type":"elected","term":2}"#).is_err());
+        let unknown = serde_json::from_str::<Event>(r#"{"type":"elected","term":2}"#).unwrap_err();
+        assert_eq!(unknown.to_string(), "no event `elected` with these fields, in any protocol");
     }
 }

@@ -71,8 +71,7 @@ impl TraceEntry {
 
 /// Parse a JSON Lines trace back into lines; an error names the 1-based line number.
 /// A protocol's events come back typed, by the protocol that knows them
-/// (`ProtocolInfo::parse_event`); an event no one knows, or a malformed one, is
-/// reported by serde as matching no variant of `Event`.
+/// (`ProtocolInfo::parse_event`).
 pub fn parse_jsonl(text: &str) -> Result<Vec<TraceLine>, (usize, serde_json::Error)> {
     text.lines()
         .enumerate()

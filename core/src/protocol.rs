@@ -8,6 +8,7 @@
 use crate::event::Event;
 use crate::scenarios::{Protocol, Scenario};
 use crate::sim::DynSim;
+use crate::view::Text;
 
 /// A sentence in English and in Simplified Chinese.
 pub type Pair = (String, String);
@@ -35,6 +36,15 @@ pub struct SweepShape {
     /// Clients with sessions write and read (a coordination service), rather than
     /// proposing values.
     pub sessions: bool,
+}
+
+/// How `ensemble bench-sim` runs a protocol in steady state.
+#[derive(Clone, Copy)]
+pub struct Bench {
+    /// The built-in scenario it starts from (its schedule is dropped).
+    pub scenario: &'static str,
+    /// How many client commands node 1 has applied.
+    pub committed: fn(&dyn DynSim) -> u64,
 }
 
 /// Who a protocol is.
@@ -69,6 +79,10 @@ pub trait ProtocolInfo: Sync {
     fn set_fix(&self, _s: &mut Scenario, name: &str) -> Result<(), String> {
         Err(format!("{} has no livelock fix `{name}`", self.title()))
     }
+    /// What a fix is called in a picker; `None` shows its name.
+    fn fix_label(&self, _name: &str) -> Option<Text> {
+        None
+    }
     /// Rules that can be broken on purpose, `"none"` first; empty if none.
     fn buggy_modes(&self) -> &'static [&'static str] {
         &[]
@@ -87,6 +101,10 @@ pub trait ProtocolInfo: Sync {
     /// The narration of this protocol's own events (roles, phases, votes, ...); the
     /// network's and Paxos' shared events are narrated by `explain`.
     fn narrate(&self, _n: u32, _event: &Event) -> Option<Pair> {
+        None
+    }
+    /// Its steady-state benchmark; `None` for a protocol that decides once and stops.
+    fn bench(&self) -> Option<Bench> {
         None
     }
     /// What node `n` rebuilds when it restarts.
@@ -151,6 +169,11 @@ mod tests {
             for f in p.fixes() {
                 p.set_fix(&mut s, f).unwrap_or_else(|e| panic!("{}: fix {f}: {e}", p.name()));
                 assert_eq!(p.fix(&s), *f);
+                assert!(
+                    p.fix_label("none").is_none() || p.fix_label(f).is_some(),
+                    "{}: fix {f} has no label",
+                    p.name()
+                );
             }
             for b in p.buggy_modes() {
                 p.set_buggy(&mut s, b).unwrap_or_else(|e| panic!("{}: buggy {b}: {e}", p.name()));

@@ -19,6 +19,7 @@ mod protocol;
 mod tests;
 #[cfg(test)]
 mod tests_durable;
+mod view;
 
 pub use msg::{Entry, MultiPaxosDurable, MultiPaxosMsg, MultiPaxosTimer, Origin, SlotValue};
 pub use protocol::PROTOCOL;
@@ -27,7 +28,7 @@ use crate::client::{ClientReply, ClientRequest, ErrorCode};
 use crate::node::{Node, Out};
 use crate::scenarios::MultiPaxosSettings;
 use crate::types::{Ballot, ClientId, Instance, NodeId, Time, Value};
-use crate::view::{LogLine, NodeView};
+use crate::view::NodeView;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -231,32 +232,6 @@ impl Node for MultiPaxosNode {
     }
 
     fn view(&self) -> NodeView {
-        let slots: BTreeSet<Instance> = self.accepted.keys().chain(self.chosen.keys()).copied().collect();
-        let log = slots
-            .into_iter()
-            .map(|slot| LogLine {
-                instance: slot,
-                accepted: self.accepted.get(&slot).map(|(b, e)| (*b, e.value.clone())),
-                chosen: self.chosen.get(&slot).map(|e| e.value.clone()),
-            })
-            .collect();
-        NodeView {
-            id: self.id,
-            up: true,
-            is_leader: false,
-            roles: vec!["proposer".into(), "acceptor".into(), "learner".into()],
-            // ZooKeeper-style state names, as the `state` events use.
-            state: match self.role {
-                Role::Follower => "FOLLOWING",
-                Role::Candidate => "CANDIDATE",
-                Role::Leader => "LEADING",
-            }
-            .into(),
-            ballot: Some(self.ballot).filter(|b| !b.is_zero()),
-            promised: Some(self.promised).filter(|b| !b.is_zero()),
-            leader: self.leader,
-            log,
-            zab: None,
-        }
+        view::view(self)
     }
 }

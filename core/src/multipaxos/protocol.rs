@@ -2,7 +2,7 @@
 
 use super::{MultiPaxosConfig, MultiPaxosNode};
 use crate::event::Event;
-use crate::protocol::{About, MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::protocol::{About, Bench, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{scheduled, Protocol, Scenario};
 use crate::sim::{Checker, DynSim, Sim};
 use std::sync::Arc;
@@ -104,6 +104,9 @@ impl ProtocolInfo for MultiPaxos {
             ),
             _ => return None,
         })
+    }
+    fn bench(&self) -> Option<Bench> {
+        Some(Bench { scenario: "multipaxos-steady", committed: |sim| sim.chosen().len() as u64 })
     }
     fn restarted(&self, n: u32) -> Pair {
         crate::paxos::PROTOCOL.restarted(n)

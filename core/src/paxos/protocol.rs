@@ -4,6 +4,7 @@ use super::{Buggy, Fix, PaxosConfig, PaxosNode};
 use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{paxos_config, scheduled, Protocol, Scenario};
 use crate::sim::{Checker, DynSim, Sim};
+use crate::view::Text;
 use std::sync::Arc;
 
 pub struct BasicPaxos;
@@ -11,6 +12,11 @@ pub struct BasicPaxos;
 pub const PROTOCOL: BasicPaxos = BasicPaxos;
 
 const FIXES: &[&str] = &["none", "distinguished-proposer", "randomized-backoff"];
+const FIX_LABELS: [(&str, Text); 3] = [
+    ("none", Text::new("none", "无")),
+    ("distinguished-proposer", Text::new("distinguished proposer", "唯一提案者")),
+    ("randomized-backoff", Text::new("randomized backoff", "随机退避")),
+];
 const BUGGY: &[&str] = &["none", "forgetful-acceptor", "no-value-adoption"];
 
 const PHASE1: (&str, &str) = ("phase 1", "准备阶段");
@@ -64,6 +70,9 @@ impl ProtocolInfo for BasicPaxos {
     fn set_fix(&self, s: &mut Scenario, name: &str) -> Result<(), String> {
         s.paxos.fix = parse_checked("livelock fix", name, FIXES)?;
         Ok(())
+    }
+    fn fix_label(&self, name: &str) -> Option<Text> {
+        FIX_LABELS.iter().find(|(n, _)| *n == name).map(|(_, label)| *label)
     }
     fn buggy_modes(&self) -> &'static [&'static str] {
         BUGGY

@@ -38,6 +38,7 @@ mod tests_snap;
 #[cfg(test)]
 mod tests_trust;
 pub mod tree;
+mod view;
 
 pub use msg::{LogEntry, Origin, ServerState, SyncMode, Vote, WriteRequest, ZabDurable, ZabMsg, ZabPhase, ZabTimer};
 pub use protocol::PROTOCOL;
@@ -394,41 +395,6 @@ impl Node for ZabNode {
     }
 
     fn view(&self) -> NodeView {
-        let roles = vec![if self.is_observer() { "observer" } else { "voter" }.to_string()];
-        NodeView {
-            id: self.id,
-            up: true,
-            is_leader: false,
-            roles,
-            state: self.state.name().into(),
-            ballot: None,
-            promised: None,
-            leader: self.leader,
-            log: Vec::new(),
-            zab: Some(crate::view::ZabView {
-                observer: self.is_observer(),
-                log_len: self.log.len(),
-                phase: serde_json::to_value(self.phase)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                vote: self.election.vote.map(Into::into),
-                round: self.election.round,
-                accepted_epoch: self.accepted_epoch,
-                current_epoch: self.current_epoch,
-                last_zxid: self.last_zxid(),
-                delivered: self.delivered,
-                log: self
-                    .log
-                    .iter()
-                    .rev()
-                    .take(20)
-                    .rev()
-                    .map(|e| (e.zxid, e.zxid <= self.delivered, e.txn.op_name().to_string()))
-                    .collect(),
-                tree_digest: self.tree.digest(),
-                znodes: self.tree.node_count(),
-            }),
-        }
+        view::view(self)
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{narrate, ZabBuggy};
 use crate::event::Event;
-use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::protocol::{name_of, parse_checked, About, Bench, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{build_zab, Protocol, Scenario};
 use crate::sim::DynSim;
 
@@ -154,7 +154,16 @@ impl ProtocolInfo for Zab {
     fn narrate(&self, n: u32, event: &Event) -> Option<Pair> {
         narrate::explain(n, event)
     }
+    fn bench(&self) -> Option<Bench> {
+        Some(Bench { scenario: "zab-election-fresh", committed: delivered_by_node_1 })
+    }
     fn restarted(&self, n: u32) -> Pair {
         narrate::restarted(n)
     }
+}
+
+/// Transactions server 1 delivered in its current epoch (a benchmark runs in one).
+fn delivered_by_node_1(sim: &dyn DynSim) -> u64 {
+    let delivered = sim.inspect(crate::types::NodeId(1)).and_then(|node| node.get("delivered").cloned());
+    delivered.and_then(|z| serde_json::from_value::<crate::types::Zxid>(z).ok()).map_or(0, |z| u64::from(z.counter()))
 }

@@ -7,7 +7,7 @@
 
 use crate::event::Event;
 use crate::scenarios::{Protocol, Scenario};
-use crate::sim::DynSim;
+use crate::sim::{DynSim, Rng};
 use crate::view::Text;
 
 /// A sentence in English and in Simplified Chinese.
@@ -37,6 +37,9 @@ pub struct SweepShape {
     /// proposing values.
     pub sessions: bool,
 }
+
+/// A generated scenario of a protocol's own: its name, and the scenario for a seed.
+pub type ExtraSweep = (&'static str, fn(u64) -> Scenario);
 
 /// How `ensemble bench-sim` runs a protocol in steady state.
 #[derive(Clone, Copy)]
@@ -102,6 +105,19 @@ pub trait ProtocolInfo: Sync {
     /// network's and Paxos' shared events are narrated by `explain`.
     fn narrate(&self, _n: u32, _event: &Event) -> Option<Pair> {
         None
+    }
+    /// What its table of a scenario must satisfy beyond its types: the offending field's
+    /// path and what is wrong. Every protocol checks every scenario (its table is there,
+    /// defaulted, whichever protocol runs).
+    fn validate(&self, _s: &Scenario) -> Result<(), (String, String)> {
+        Ok(())
+    }
+    /// Its own random settings of a seed sweep's scenario (`sweep-NAME`), drawn from
+    /// `rng`; `observer` is the node made an observer, if the sweep added one.
+    fn sweep_settings(&self, _s: &mut Scenario, _observer: Option<u32>, _rng: &mut Rng) {}
+    /// Generated scenarios beyond `sweep-NAME` (ZAB's chaos profile): name and maker.
+    fn extra_sweeps(&self) -> &'static [ExtraSweep] {
+        &[]
     }
     /// Its steady-state benchmark; `None` for a protocol that decides once and stops.
     fn bench(&self) -> Option<Bench> {

@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 use ensemble_core::explain::{explain_entry, Lang};
 use ensemble_core::protocol::{lookup, REGISTRY};
-use ensemble_core::scenarios::{builtin, find_builtin, generated, Run, Scenario, SWEEP_NAMES};
+use ensemble_core::scenarios::{builtin, find_builtin, generated, sweep_names, Run, Scenario};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -165,7 +165,7 @@ pub fn list(args: ScenariosArgs) -> ExitCode {
         let text = if zh && !s.description_zh.is_empty() { &s.description_zh } else { &s.description };
         println!("{:width$}  {}", s.name, text);
     }
-    for name in SWEEP_NAMES {
+    for name in sweep_names() {
         let text = if zh {
             "随机故障（种子决定故障计划），用于种子扫描"
         } else {

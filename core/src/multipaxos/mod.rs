@@ -26,7 +26,6 @@ pub use protocol::PROTOCOL;
 
 use crate::client::{ClientReply, ClientRequest, ErrorCode};
 use crate::node::{Node, Out};
-use crate::scenarios::MultiPaxosSettings;
 use crate::types::{Ballot, ClientId, Instance, NodeId, Time, Value};
 use crate::view::NodeView;
 use serde::{Deserialize, Serialize};
@@ -51,6 +50,26 @@ impl MultiPaxosConfig {
             resend_ms: s.resend_ms,
             checkpoint_every: s.checkpoint_every,
         }
+    }
+}
+
+/// A scenario's `[multipaxos]` table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MultiPaxosSettings {
+    pub heartbeat_ms: u64,
+    /// A follower that hears no heartbeat for this long (drawn per wait) runs phase 1.
+    pub leader_timeout_ms: [u64; 2],
+    /// The leader re-sends unanswered phase 2 messages after this long.
+    pub resend_ms: u64,
+    /// A node writes a checkpoint (its whole durable state as one record) after this
+    /// many records, so its disk holds a bounded number of them.
+    pub checkpoint_every: u64,
+}
+
+impl Default for MultiPaxosSettings {
+    fn default() -> Self {
+        MultiPaxosSettings { heartbeat_ms: 50, leader_timeout_ms: [150, 300], resend_ms: 100, checkpoint_every: 1_000 }
     }
 }
 

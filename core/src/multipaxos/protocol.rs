@@ -3,8 +3,8 @@
 use super::{MultiPaxosConfig, MultiPaxosNode};
 use crate::event::Event;
 use crate::protocol::{About, Bench, MessageKind, Pair, ProtocolInfo, SweepShape};
-use crate::scenarios::{scheduled, Protocol, Scenario};
-use crate::sim::{Checker, DynSim, Sim};
+use crate::scenarios::{check_checkpoint_every, check_ranges, scheduled, Protocol, Scenario};
+use crate::sim::{Checker, DynSim, Rng, Sim};
 use std::sync::Arc;
 
 pub struct MultiPaxos;
@@ -72,6 +72,17 @@ const ABOUT: About = About { tag: Protocol::Multipaxos, name: "multipaxos", titl
 impl ProtocolInfo for MultiPaxos {
     fn about(&self) -> &'static About {
         &ABOUT
+    }
+    fn validate(&self, s: &Scenario) -> Result<(), (String, String)> {
+        let m = &s.multipaxos;
+        check_ranges(&[("multipaxos.leader_timeout_ms", m.leader_timeout_ms)])?;
+        if m.heartbeat_ms == 0 {
+            return Err(("multipaxos.heartbeat_ms".into(), "must be at least 1".into()));
+        }
+        check_checkpoint_every("multipaxos.checkpoint_every", m.checkpoint_every)
+    }
+    fn sweep_settings(&self, s: &mut Scenario, _observer: Option<u32>, rng: &mut Rng) {
+        s.multipaxos.checkpoint_every = rng.range(2, 16);
     }
     fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
         let n = s.nodes.count;

@@ -2,8 +2,8 @@
 
 use super::{Buggy, Fix, PaxosConfig, PaxosNode};
 use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
-use crate::scenarios::{paxos_config, scheduled, Protocol, Scenario};
-use crate::sim::{Checker, DynSim, Sim};
+use crate::scenarios::{check_checkpoint_every, check_ranges, paxos_config, scheduled, Protocol, Scenario};
+use crate::sim::{Checker, DynSim, Rng, Sim};
 use crate::view::Text;
 use std::sync::Arc;
 
@@ -83,6 +83,16 @@ impl ProtocolInfo for BasicPaxos {
     fn set_buggy(&self, s: &mut Scenario, name: &str) -> Result<(), String> {
         s.paxos.buggy = parse_checked("buggy mode", name, BUGGY)?;
         Ok(())
+    }
+    fn validate(&self, s: &Scenario) -> Result<(), (String, String)> {
+        if let Some(d) = s.paxos.distinguished {
+            s.check_node("paxos.distinguished", d)?;
+        }
+        check_ranges(&[("paxos.retry_ms", s.paxos.retry_ms), ("paxos.progress_ms", s.paxos.progress_ms)])?;
+        check_checkpoint_every("paxos.checkpoint_every", s.paxos.checkpoint_every)
+    }
+    fn sweep_settings(&self, s: &mut Scenario, _observer: Option<u32>, rng: &mut Rng) {
+        s.paxos.checkpoint_every = rng.range(1, 8);
     }
     fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
         let config: Arc<PaxosConfig> = Arc::new(paxos_config(s));

@@ -16,6 +16,7 @@
 //! new leader has it, since it has the newest history of a quorum), and a proposal only
 //! the failed leader logged is cut away (TRUNC) when it comes back.
 
+pub mod chaos;
 pub mod clients;
 pub mod describe;
 pub mod election;
@@ -38,6 +39,7 @@ mod tests_snap;
 #[cfg(test)]
 mod tests_trust;
 pub mod tree;
+mod validate;
 mod view;
 
 pub use msg::{LogEntry, Origin, ServerState, SyncMode, Vote, WriteRequest, ZabDurable, ZabMsg, ZabPhase, ZabTimer};

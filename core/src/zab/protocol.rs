@@ -2,9 +2,9 @@
 
 use super::{narrate, ZabBuggy};
 use crate::event::Event;
-use crate::protocol::{name_of, parse_checked, About, Bench, MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::protocol::{name_of, parse_checked, About, Bench, ExtraSweep, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{build_zab, Protocol, Scenario};
-use crate::sim::DynSim;
+use crate::sim::{DynSim, Rng};
 
 pub struct Zab;
 
@@ -141,6 +141,15 @@ impl ProtocolInfo for Zab {
     fn set_buggy(&self, s: &mut Scenario, name: &str) -> Result<(), String> {
         s.zab.buggy = parse_checked("buggy mode", name, BUGGY)?;
         Ok(())
+    }
+    fn validate(&self, s: &Scenario) -> Result<(), (String, String)> {
+        super::validate::validate(s)
+    }
+    fn sweep_settings(&self, s: &mut Scenario, observer: Option<u32>, _rng: &mut Rng) {
+        s.zab.observers.extend(observer);
+    }
+    fn extra_sweeps(&self) -> &'static [ExtraSweep] {
+        &[("sweep-zab-chaos", super::chaos::chaos_scenario)]
     }
     fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
         Box::new(build_zab(s, seed))

@@ -34,6 +34,8 @@ mod tests;
 #[cfg(test)]
 mod tests_clients;
 #[cfg(test)]
+mod tests_discovery;
+#[cfg(test)]
 mod tests_election;
 #[cfg(test)]
 mod tests_snap;

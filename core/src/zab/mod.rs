@@ -32,6 +32,8 @@ mod sessions;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_broadcast;
+#[cfg(test)]
 mod tests_clients;
 #[cfg(test)]
 mod tests_discovery;
@@ -39,6 +41,8 @@ mod tests_discovery;
 mod tests_election;
 #[cfg(test)]
 mod tests_snap;
+#[cfg(test)]
+mod tests_sync;
 #[cfg(test)]
 mod tests_trust;
 pub mod tree;

@@ -153,10 +153,13 @@ pub(super) fn fire(n: &mut ZabNode, now: u64, timer: ZabTimer) -> Vec<A> {
     run(n, now, |n, out| n.on_timer(Time(now), timer, out))
 }
 
-/// Client `client` of `n` sends request `seq` at time 100.
-pub(super) fn ask(n: &mut ZabNode, client: u32, seq: u64, op: ClientOp) -> Vec<A> {
-    let req = ClientRequest { client: ClientId(client), seq, op };
-    run(n, 100, |n, out| n.on_request(Time(100), req, out))
+pub(super) fn request(client: u32, seq: u64, op: ClientOp) -> ClientRequest {
+    ClientRequest { client: ClientId(client), seq, op }
+}
+
+/// A client of `n` sends `req` at time 100.
+pub(super) fn ask(n: &mut ZabNode, req: &ClientRequest) -> Vec<A> {
+    run(n, 100, |n, out| n.on_request(Time(100), req.clone(), out))
 }
 
 /// Where client `client`'s request `seq` to server `server` came from.
@@ -186,6 +189,12 @@ pub(super) fn set_timer(timer: ZabTimer, ms: u64) -> A {
 }
 pub(super) fn cancel(timer: ZabTimer) -> A {
     Action::CancelTimer(timer)
+}
+pub(super) fn reply_ok(req: &ClientRequest, body: ZkReply) -> A {
+    Action::Reply(ClientReply::ok(req, crate::client::ReplyBody::Zk(body)))
+}
+pub(super) fn reply_err(req: &ClientRequest, code: ErrorCode, message: &str) -> A {
+    Action::Reply(ClientReply::error(req, code, message))
 }
 
 // ---- Expected trace events: the one place the tests name `Event` variants ----

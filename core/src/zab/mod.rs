@@ -34,6 +34,8 @@ mod tests;
 #[cfg(test)]
 mod tests_broadcast;
 #[cfg(test)]
+mod tests_client_path;
+#[cfg(test)]
 mod tests_clients;
 #[cfg(test)]
 mod tests_discovery;

@@ -201,6 +201,12 @@ fn a_followers_newleader_ack_alone_is_no_quorum_before_the_leaders_own() {
 fn the_leaders_own_ack_completes_the_quorum_delivers_its_history_and_establishes() {
     let mut l = synchronizing();
     msg(&mut l, 1, ZabMsg::Ack { zxid: z(1, 2) });
+    assert_eq!(msg(&mut l, 3, ZabMsg::Ack { zxid: z(1, 2) }), establishes());
+}
+
+/// What `synchronizing()`'s leader does when established: deliver its history, then
+/// tell follower 1 it is up to date and serve.
+fn establishes() -> Vec<A> {
     let mut want = delivered(&init_entry(z(1, 2))).to_vec();
     want.extend([
         ev_established(2),
@@ -208,7 +214,7 @@ fn the_leaders_own_ack_completes_the_quorum_delivers_its_history_and_establishes
         cancel(ZabTimer::InitLimit),
         ev_phase(ZabPhase::Broadcast),
     ]);
-    assert_eq!(msg(&mut l, 3, ZabMsg::Ack { zxid: z(1, 2) }), want);
+    want
 }
 
 #[test]
@@ -229,4 +235,23 @@ fn init_limit_sends_a_leader_still_not_established_back_to_looking_and_no_other(
     msg(&mut l, 1, ZabMsg::Ack { zxid: z(1, 2) });
     msg(&mut l, 3, ZabMsg::Ack { zxid: z(1, 2) });
     assert_eq!(fire(&mut l, 500, ZabTimer::InitLimit), vec![]);
+}
+
+#[test]
+fn writes_forwarded_before_establishment_are_proposed_right_after_it() {
+    let mut l = synchronizing();
+    let write = WriteRequest::Connect { timeout_ms: 10_000 };
+    assert_eq!(msg(&mut l, 1, ZabMsg::Request { origin: origin(1, 7, 1), write }), vec![], "queued");
+    msg(&mut l, 1, ZabMsg::Ack { zxid: z(1, 2) });
+    let acts = msg(&mut l, 3, ZabMsg::Ack { zxid: z(1, 2) });
+    let txn = Txn::CreateSession { session: SessionId(z(2, 1).0), timeout_ms: 10_000 };
+    let e = LogEntry { zxid: z(2, 1), time_ms: 100, txn: txn.into(), origin: Some(origin(1, 7, 1)) };
+    let mut want = establishes();
+    want.extend([
+        ev_proposed(&e),
+        send_ahead(1, ZabMsg::Proposal { entry: e.clone() }),
+        persist(ZabDurable::Logged { entry: e }),
+        send(3, ZabMsg::Ack { zxid: z(2, 1) }),
+    ]);
+    assert_eq!(acts, want);
 }

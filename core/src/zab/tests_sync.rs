@@ -223,3 +223,26 @@ fn a_learner_answers_the_leaders_ping_while_synchronizing_without_a_zxid() {
     let ping = ZabMsg::Ping { sessions: vec![], zxid: Some(z(1, 2)) };
     assert_eq!(msg(&mut f, 3, ping), vec![send(3, ZabMsg::Ping { sessions: vec![], zxid: None })]);
 }
+
+#[test]
+fn a_handler_that_wrote_enough_records_ends_with_a_checkpoint_after_them() {
+    let settings = ZabSettings { checkpoint_every: 8, ..ZabSettings::default() };
+    let cfg = Arc::new(ZabConfig::new(3, &settings));
+    // Five records to start with (two epochs, two proposals, the delivery mark).
+    let mut f = ZabNode::new(NodeId(1), cfg, &ServerInit { id: 1, log: vec![[1, 2]], ..Default::default() }.records());
+    run(&mut f, 0, |f, out| f.follow(NodeId(3), Time(0), out));
+    msg(&mut f, 3, ZabMsg::LeaderInfo { new_epoch: Epoch(2) });
+    let (e3, e4) = (init_entry(z(1, 3)), init_entry(z(1, 4)));
+    let acts = msg(&mut f, 3, ZabMsg::Diff { after: z(1, 2), proposals: vec![e3.clone(), e4.clone()] });
+    let checkpoint = ZabDurable::Checkpoint {
+        accepted_epoch: Epoch(2),
+        accepted_from: Some(NodeId(3)),
+        current_epoch: Epoch(1),
+        snap_zxid: Zxid::ZERO,
+        log: vec![init_entry(z(1, 1)), init_entry(z(1, 2)), e3.clone(), e4.clone()],
+        delivered: z(1, 2),
+        tree: Box::new(f.tree.clone()),
+    };
+    let logged = |entry| persist(ZabDurable::Logged { entry });
+    assert_eq!(acts, vec![logged(e3), logged(e4), persist(checkpoint)]);
+}

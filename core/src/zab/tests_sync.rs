@@ -246,3 +246,16 @@ fn a_handler_that_wrote_enough_records_ends_with_a_checkpoint_after_them() {
     let logged = |entry| persist(ZabDurable::Logged { entry });
     assert_eq!(acts, vec![logged(e3), logged(e4), persist(checkpoint)]);
 }
+
+#[test]
+fn a_late_newleader_of_an_earlier_epoch_never_lowers_the_current_epoch() {
+    // Seeds 399, 580 and 1812 of sweep-zab-chaos: leader 3 started over with epoch 3
+    // while 1 synchronized for epoch 2; a late copy of the epoch-2 NEWLEADER then set 1's
+    // current epoch back to 2 (Zab: NEWLEADER(e) counts only if e is the accepted epoch).
+    let mut f = acked_newleader();
+    msg(&mut f, 3, ZabMsg::LeaderInfo { new_epoch: Epoch(3) });
+    msg(&mut f, 3, ZabMsg::Diff { after: z(1, 2), proposals: vec![] });
+    msg(&mut f, 3, ZabMsg::NewLeader { epoch: Epoch(3), zxid: z(1, 2) });
+    assert_eq!(msg(&mut f, 3, ZabMsg::NewLeader { epoch: Epoch(2), zxid: z(1, 2) }), vec![]);
+    assert_eq!((f.current_epoch, f.accepted_epoch), (Epoch(3), Epoch(3)));
+}

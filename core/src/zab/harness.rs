@@ -235,6 +235,17 @@ pub(super) fn delivered(entry: &LogEntry) -> [A; 2] {
     [persist(ZabDurable::Delivered { zxid: entry.zxid }), ev_delivered(entry)]
 }
 
+/// What registering with `leader` does (`follow`), sending `info`.
+pub(super) fn registers(state: ServerState, epoch: u32, leader: u32, info: ZabMsg) -> Vec<A> {
+    vec![
+        ev_state(state, epoch),
+        ev_phase(ZabPhase::Discovery),
+        send(leader, info),
+        set_timer(ZabTimer::InitLimit, 500),
+        set_timer(ZabTimer::Tick, 50),
+    ]
+}
+
 /// What entering LOOKING does (`look_for_leader`): forget the role's timers, vote for
 /// `own` in `round` and tell `others`, then wait for answers.
 pub(super) fn looking_again(epoch: u32, own: Vote, round: u64, others: &[u32]) -> Vec<A> {

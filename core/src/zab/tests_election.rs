@@ -45,18 +45,11 @@ fn a_restarted_server_votes_with_the_history_its_records_hold() {
 fn a_higher_round_with_a_better_vote_is_adopted_passed_on_and_counted() {
     let mut n = looking(1, 3, &[], &[]);
     let better = vote(2, z(1, 1), 1);
-    assert_eq!(
-        msg(&mut n, 2, notification(better, 5, LOOKING)),
-        vec![
-            set_timer(ZabTimer::NotificationTimeout, 100),
-            cancel(ZabTimer::FinalizeWait),
-            ev_vote(better, 5),
-            send(2, notification(better, 5, LOOKING)),
-            send(3, notification(better, 5, LOOKING)),
-            // We and 2 agree: a quorum of three, so wait for anything better.
-            set_timer(ZabTimer::FinalizeWait, 40),
-        ]
-    );
+    let mut want = vec![set_timer(ZabTimer::NotificationTimeout, 100)];
+    want.extend(revote(better, 5));
+    // We and 2 agree: a quorum of three, so wait for anything better.
+    want.push(set_timer(ZabTimer::FinalizeWait, 40));
+    assert_eq!(msg(&mut n, 2, notification(better, 5, LOOKING)), want);
     assert_eq!(n.election.round, 5);
 }
 
@@ -64,16 +57,9 @@ fn a_higher_round_with_a_better_vote_is_adopted_passed_on_and_counted() {
 fn a_higher_round_with_a_worse_vote_renews_our_own_vote_in_that_round() {
     let mut n = looking(1, 3, &[], &[[1, 4]]);
     let own = vote(1, z(1, 4), 1);
-    assert_eq!(
-        msg(&mut n, 2, notification(vote(2, z(1, 1), 1), 5, LOOKING)),
-        vec![
-            set_timer(ZabTimer::NotificationTimeout, 100),
-            cancel(ZabTimer::FinalizeWait),
-            ev_vote(own, 5),
-            send(2, notification(own, 5, LOOKING)),
-            send(3, notification(own, 5, LOOKING)),
-        ]
-    );
+    let mut want = vec![set_timer(ZabTimer::NotificationTimeout, 100)];
+    want.extend(revote(own, 5));
+    assert_eq!(msg(&mut n, 2, notification(vote(2, z(1, 1), 1), 5, LOOKING)), want);
 }
 
 #[test]
@@ -136,19 +122,9 @@ fn the_finalize_wait_makes_a_voter_follow_the_agreed_leader() {
     let theirs = vote(3, z(1, 2), 1);
     msg(&mut n, 3, notification(theirs, 1, LOOKING));
     let info = ZabMsg::FollowerInfo { accepted_epoch: Epoch(0), last_zxid: Zxid::ZERO, attempt: 140 << 16 | 1 };
-    assert_eq!(
-        fire(&mut n, 140, ZabTimer::FinalizeWait),
-        vec![
-            cancel(ZabTimer::NotificationTimeout),
-            cancel(ZabTimer::FinalizeWait),
-            ev_state(ServerState::Following, 0),
-            ev_phase(ZabPhase::Discovery),
-            send(3, info),
-            set_timer(ZabTimer::InitLimit, 500),
-            set_timer(ZabTimer::Tick, 50),
-            send(3, notification(theirs, 1, ServerState::Following)),
-        ]
-    );
+    let mut want = following_3(info, ServerState::Following);
+    want.push(send(3, notification(theirs, 1, ServerState::Following)));
+    assert_eq!(fire(&mut n, 140, ZabTimer::FinalizeWait), want);
 }
 
 #[test]
@@ -185,17 +161,17 @@ fn follower_info(round: u64) -> ZabMsg {
     ZabMsg::FollowerInfo { accepted_epoch: Epoch(0), last_zxid: Zxid::ZERO, attempt: 100 << 16 | round }
 }
 
-/// What `follow(3)` does at time 100 for an empty server.
+/// Deciding to follow 3, for an empty server (`info`: its registration).
 fn following_3(info: ZabMsg, state: ServerState) -> Vec<A> {
-    vec![
-        cancel(ZabTimer::NotificationTimeout),
-        cancel(ZabTimer::FinalizeWait),
-        ev_state(state, 0),
-        ev_phase(ZabPhase::Discovery),
-        send(3, info),
-        set_timer(ZabTimer::InitLimit, 500),
-        set_timer(ZabTimer::Tick, 50),
-    ]
+    let mut want = vec![cancel(ZabTimer::NotificationTimeout), cancel(ZabTimer::FinalizeWait)];
+    want.extend(registers(state, 0, 3, info));
+    want
+}
+
+/// Changing our vote to `v` in `round`: the finalize wait starts over, and 2 and 3 hear.
+fn revote(v: Vote, round: u64) -> Vec<A> {
+    let note = notification(v, round, LOOKING);
+    vec![cancel(ZabTimer::FinalizeWait), ev_vote(v, round), send(2, note.clone()), send(3, note)]
 }
 
 #[test]

@@ -40,35 +40,17 @@ fn ack_epoch(last: Zxid, delivered: Zxid, already_acked: bool) -> ZabMsg {
 }
 
 #[test]
-fn following_registers_with_followerinfo_and_arms_init_limit_and_the_tick() {
-    let mut f = server(1, &config(3, &[]), &[[1, 2]], None);
-    let info = ZabMsg::FollowerInfo { accepted_epoch: Epoch(1), last_zxid: z(1, 2), attempt: 7 << 16 };
-    assert_eq!(
-        run(&mut f, 7, |f, out| f.follow(NodeId(3), Time(7), out)),
-        vec![
-            ev_state(ServerState::Following, 1),
-            ev_phase(ZabPhase::Discovery),
-            send(3, info),
-            set_timer(ZabTimer::InitLimit, 500),
-            set_timer(ZabTimer::Tick, 50),
-        ]
-    );
-}
-
-#[test]
-fn an_observer_registers_with_observerinfo() {
-    let mut o = server(4, &config(4, &[4]), &[[1, 2]], None);
-    let info = ZabMsg::ObserverInfo { accepted_epoch: Epoch(1), last_zxid: z(1, 2), attempt: 7 << 16 };
-    assert_eq!(
-        run(&mut o, 7, |o, out| o.follow(NodeId(3), Time(7), out)),
-        vec![
-            ev_state(ServerState::Observing, 1),
-            ev_phase(ZabPhase::Discovery),
-            send(3, info),
-            set_timer(ZabTimer::InitLimit, 500),
-            set_timer(ZabTimer::Tick, 50),
-        ]
-    );
+fn registering_sends_followerinfo_or_observerinfo_and_arms_init_limit_and_the_tick() {
+    let (accepted_epoch, last_zxid, attempt) = (Epoch(1), z(1, 2), 7 << 16);
+    let cases = [
+        (1, ServerState::Following, ZabMsg::FollowerInfo { accepted_epoch, last_zxid, attempt }),
+        (4, ServerState::Observing, ZabMsg::ObserverInfo { accepted_epoch, last_zxid, attempt }),
+    ];
+    for (id, state, info) in cases {
+        let mut n = server(id, &config(4, &[4]), &[[1, 2]], None);
+        let acts = run(&mut n, 7, |n, out| n.follow(NodeId(3), Time(7), out));
+        assert_eq!(acts, registers(state, 1, 3, info), "server {id}");
+    }
 }
 
 #[test]

@@ -266,3 +266,33 @@ fn an_unanswered_forwarded_request_is_sent_again_after_four_ticks() {
     want.extend(forwarded);
     assert_eq!(fire(f, 300, ZabTimer::Tick), want);
 }
+
+#[test]
+fn a_write_overtaken_by_a_later_one_of_its_client_gets_connection_loss() {
+    let (mut s, _) = connected();
+    let (lost, later) = (request(7, 2, set_root("a")), request(7, 3, set_root("b")));
+    ask(s.get_mut(&1).unwrap(), &lost);
+    let forwarded = ask(s.get_mut(&1).unwrap(), &later);
+    // The leader never got the first: the later one, delivered, proves it lost.
+    let entry = leader_proposes(&mut s, &forwarded);
+    let acts = commit_at_1(&mut s, &entry);
+    let stat = s[&1].tree.stat("/").unwrap();
+    let replies = [
+        reply_err(&lost, ErrorCode::ConnectionLoss, "the request was lost on its way"),
+        reply_ok(&later, ZkReply::SetData { stat, zxid: z(2, 2) }),
+    ];
+    assert_eq!(acts, delivered_then(&entry, replies));
+}
+
+#[test]
+fn a_learners_ping_renews_the_leases_of_its_clients_sessions() {
+    let (mut s, session) = connected();
+    let l = s.get_mut(&3).unwrap();
+    l.lead.as_mut().unwrap().leases.get_mut(&session).unwrap().expires_at = Time(0);
+    let now = l.now.ms() + 50;
+    let keep_alive = ZabMsg::Ping { sessions: vec![session], zxid: Some(z(2, 1)) };
+    assert_eq!(run(l, now, |l, out| l.on_message(Time(now), NodeId(1), keep_alive, out)), vec![]);
+    let ping = ZabMsg::Ping { sessions: vec![], zxid: Some(z(2, 1)) };
+    let want = vec![send(1, ping.clone()), send(2, ping), set_timer(ZabTimer::Tick, 50)];
+    assert_eq!(fire(l, now, ZabTimer::Tick), want, "no close proposed");
+}

@@ -137,6 +137,14 @@ fn election_timers_that_fire_after_the_decision_do_nothing() {
 }
 
 #[test]
+fn role_timers_and_leader_pings_do_nothing_while_looking() {
+    let mut n = looking(1, 3, &[], &[[1, 2]]);
+    assert_eq!(fire(&mut n, 50, ZabTimer::Tick), vec![]);
+    assert_eq!(fire(&mut n, 500, ZabTimer::InitLimit), vec![]);
+    assert_eq!(msg(&mut n, 3, ZabMsg::Ping { sessions: vec![], zxid: Some(z(1, 2)) }), vec![]);
+}
+
+#[test]
 fn silence_resends_the_notifications_and_doubles_the_timeout_up_to_its_cap() {
     let mut n = looking(1, 3, &[], &[]);
     let note = notification(vote(1, Zxid::ZERO, 0), 1, LOOKING);

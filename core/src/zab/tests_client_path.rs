@@ -212,12 +212,20 @@ fn a_close_is_forwarded_and_its_delivery_answers_and_ends_the_session() {
     assert!(s[&1].clients.sessions.is_empty());
 }
 
-#[test]
-fn the_leaders_tick_proposes_closing_a_session_whose_lease_ran_out() {
+/// `connected()`, but the leader's lease on the session ran out: the time of its next
+/// tick.
+fn lease_ran_out() -> (Nodes, SessionId, u64) {
     let (mut s, session) = connected();
     let l = s.get_mut(&3).unwrap();
     l.lead.as_mut().unwrap().leases.get_mut(&session).unwrap().expires_at = Time(0);
     let now = l.now.ms() + 50;
+    (s, session, now)
+}
+
+#[test]
+fn the_leaders_tick_proposes_closing_a_session_whose_lease_ran_out() {
+    let (mut s, session, now) = lease_ran_out();
+    let l = s.get_mut(&3).unwrap();
     // The server's own pseudo-client closes it: nobody awaits the reply.
     let owner = Origin { server: NodeId(3), client: ClientId(0), seq: session.0 };
     let txn = Txn::CloseSession { session };
@@ -286,10 +294,8 @@ fn a_write_overtaken_by_a_later_one_of_its_client_gets_connection_loss() {
 
 #[test]
 fn a_learners_ping_renews_the_leases_of_its_clients_sessions() {
-    let (mut s, session) = connected();
+    let (mut s, session, now) = lease_ran_out();
     let l = s.get_mut(&3).unwrap();
-    l.lead.as_mut().unwrap().leases.get_mut(&session).unwrap().expires_at = Time(0);
-    let now = l.now.ms() + 50;
     let keep_alive = ZabMsg::Ping { sessions: vec![session], zxid: Some(z(2, 1)) };
     assert_eq!(run(l, now, |l, out| l.on_message(Time(now), NodeId(1), keep_alive, out)), vec![]);
     let ping = ZabMsg::Ping { sessions: vec![], zxid: Some(z(2, 1)) };

@@ -178,10 +178,11 @@ impl MultiPaxosNode {
     }
 
     /// The end of every handler: a checkpoint after the writes it reflects, then the
-    /// local invariants.
-    fn after_input(&mut self, out: &mut Out<Self>) {
+    /// local invariants, and that nothing shrank that only grows since `before`.
+    fn after_input(&mut self, before: Option<invariants::Marks>, out: &mut Out<Self>) {
         self.maybe_checkpoint(out);
         self.debug_check();
+        self.debug_check_step(before);
     }
 
     fn on_forward(&mut self, entry: Entry, out: &mut Out<Self>) {
@@ -199,11 +200,13 @@ impl Node for MultiPaxosNode {
     type Durable = MultiPaxosDurable;
 
     fn on_start(&mut self, _now: Time, out: &mut Out<Self>) {
+        let before = self.marks();
         self.arm_leader_timeout(out);
-        self.after_input(out);
+        self.after_input(before, out);
     }
 
     fn on_message(&mut self, _now: Time, from: NodeId, msg: MultiPaxosMsg, out: &mut Out<Self>) {
+        let before = self.marks();
         match msg {
             MultiPaxosMsg::Prepare { ballot, from_slot } => self.on_prepare(from, ballot, from_slot, out),
             MultiPaxosMsg::Promise { ballot, accepted } => self.on_promise(from, ballot, accepted, out),
@@ -215,20 +218,22 @@ impl Node for MultiPaxosNode {
             MultiPaxosMsg::CatchUp { from_slot } => self.on_catch_up(from, from_slot, out),
             MultiPaxosMsg::Forward { entry } => self.on_forward(entry, out),
         }
-        self.after_input(out);
+        self.after_input(before, out);
     }
 
     fn on_timer(&mut self, _now: Time, timer: MultiPaxosTimer, out: &mut Out<Self>) {
+        let before = self.marks();
         match timer {
             MultiPaxosTimer::LeaderTimeout if self.role != Role::Leader => self.start_phase1(out),
             MultiPaxosTimer::Heartbeat if self.role == Role::Leader => self.send_heartbeat(out),
             MultiPaxosTimer::Resend => self.resend(out),
             _ => {}
         }
-        self.after_input(out);
+        self.after_input(before, out);
     }
 
     fn on_request(&mut self, _now: Time, req: ClientRequest, out: &mut Out<Self>) {
+        let before = self.marks();
         if req.op.proposed_value().is_none() {
             out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "Multi-Paxos serves `propose` only"));
         } else {
@@ -239,7 +244,7 @@ impl Node for MultiPaxosNode {
                 out.set_timer(MultiPaxosTimer::Resend, self.config.resend_ms..=self.config.resend_ms);
             }
         }
-        self.after_input(out);
+        self.after_input(before, out);
     }
 
     fn is_checkpoint(record: &MultiPaxosDurable) -> bool {

@@ -22,6 +22,7 @@ pub mod describe;
 pub mod election;
 #[cfg(test)]
 mod harness;
+mod invariants;
 pub mod leader;
 pub mod learner;
 mod log;
@@ -33,9 +34,19 @@ mod sessions;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_broadcast;
+#[cfg(test)]
+mod tests_client_path;
+#[cfg(test)]
 mod tests_clients;
 #[cfg(test)]
+mod tests_discovery;
+#[cfg(test)]
+mod tests_election;
+#[cfg(test)]
 mod tests_snap;
+#[cfg(test)]
+mod tests_sync;
 #[cfg(test)]
 mod tests_trust;
 pub mod tree;
@@ -251,6 +262,16 @@ impl ZabNode {
         n
     }
 
+    /// Every input: the handler at `now`, then a checkpoint after the writes it
+    /// reflects, then (in debug builds) the local invariants.
+    fn handle(&mut self, now: Time, out: &mut Out<Self>, f: impl FnOnce(&mut Self, &mut Out<Self>)) {
+        let before = self.marks();
+        self.now = now;
+        f(self, out);
+        self.maybe_checkpoint(out);
+        self.debug_check_step(before);
+    }
+
     fn count_stale(&mut self) {
         self.stale += 1;
     }
@@ -356,36 +377,24 @@ impl Node for ZabNode {
     type Durable = ZabDurable;
 
     fn on_start(&mut self, now: Time, out: &mut Out<Self>) {
-        self.now = now;
-        self.look_for_leader(out);
-        self.maybe_checkpoint(out);
-        self.debug_check();
+        self.handle(now, out, |n, out| n.look_for_leader(out));
     }
 
     fn on_message(&mut self, now: Time, from: NodeId, msg: ZabMsg, out: &mut Out<Self>) {
-        self.now = now;
-        self.on_zab_message(from, msg, out);
-        self.maybe_checkpoint(out);
-        self.debug_check();
+        self.handle(now, out, |n, out| n.on_zab_message(from, msg, out));
     }
 
     fn on_timer(&mut self, now: Time, timer: ZabTimer, out: &mut Out<Self>) {
-        self.now = now;
-        match timer {
-            ZabTimer::NotificationTimeout => self.on_notification_timeout(out),
-            ZabTimer::FinalizeWait => self.on_finalize_wait(out),
-            ZabTimer::InitLimit => self.on_init_limit(out),
-            ZabTimer::Tick => self.on_tick(out),
-        }
-        self.maybe_checkpoint(out);
-        self.debug_check();
+        self.handle(now, out, |n, out| match timer {
+            ZabTimer::NotificationTimeout => n.on_notification_timeout(out),
+            ZabTimer::FinalizeWait => n.on_finalize_wait(out),
+            ZabTimer::InitLimit => n.on_init_limit(out),
+            ZabTimer::Tick => n.on_tick(out),
+        });
     }
 
     fn on_request(&mut self, now: Time, req: ClientRequest, out: &mut Out<Self>) {
-        self.now = now;
-        self.on_client(req, out);
-        self.maybe_checkpoint(out);
-        self.debug_check();
+        self.handle(now, out, |n, out| n.on_client(req, out));
     }
 
     fn is_checkpoint(record: &ZabDurable) -> bool {

@@ -137,7 +137,8 @@ impl Fact {
     }
 }
 
-/// The newest entries of a node's log, newest last, as rows of cells under `columns`.
+/// The newest entries of a node's log, as rows of cells under `columns`, in the order a
+/// UI lists them (Paxos instances in order, a ZAB log newest first).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct LogView {
     pub columns: Vec<Text>,

@@ -67,7 +67,7 @@ pub fn Legend(props: &LegendProps) -> Html {
         }
     }
     html! {
-        <ul class={classes!("legend", "legend-zab")} aria-hidden="true">
+        <ul class={classes!("legend", "legend-groups")} aria-hidden="true">
             { for phases(kinds, props.lang).iter().map(|(name, colours)| phase_item(name, colours)) }
             { for others.iter().map(|k| item(&[k])) }
             <li>{ swatch("doomed") }{ format!("{} / {}", t.lost, t.cut) }</li>

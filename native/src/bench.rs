@@ -27,6 +27,9 @@ pub struct BenchArgs {
     request_every: u64,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Which trace modes to measure (default: all three).
+    #[arg(long, value_enum)]
+    mode: Vec<Mode>,
 }
 
 /// A protocol named on the command line, if it has a steady state to measure.
@@ -43,9 +46,8 @@ pub fn run(args: BenchArgs) -> ExitCode {
     };
     for p in protocols {
         println!("simulator throughput, 5-node {} steady state, {} events per run", p.title(), args.events);
-        for (label, mode) in
-            [("tracing off", Mode::Off), ("trace in memory", Mode::Memory), ("JSON Lines", Mode::Jsonl)]
-        {
+        let all = [("tracing off", Mode::Off), ("trace in memory", Mode::Memory), ("JSON Lines", Mode::Jsonl)];
+        for (label, mode) in all.into_iter().filter(|(_, m)| args.mode.is_empty() || args.mode.contains(m)) {
             let (rate, done, trace_len) = measure(&args, p, mode);
             let extra = match mode {
                 Mode::Off => String::new(),
@@ -88,10 +90,13 @@ fn command(p: &dyn ProtocolInfo, i: u64, node: NodeId) -> Intervention {
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Mode {
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+pub enum Mode {
+    /// No trace: the simulator alone.
     Off,
+    /// Every step's typed trace entry kept in memory, as the web app keeps it.
     Memory,
+    /// Every step written as JSON Lines (to a sink that counts the bytes).
     Jsonl,
 }
 

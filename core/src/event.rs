@@ -89,16 +89,16 @@ pub enum Event {
         client: ClientId,
         seq: u64,
         #[serde(flatten)]
-        op: ClientOp,
+        op: Box<ClientOp>,
     },
     Reply {
         client: ClientId,
         seq: u64,
         op: String,
         #[serde(skip_serializing_if = "Option::is_none", default)]
-        reply: Option<ReplyBody>,
+        reply: Option<Box<ReplyBody>>,
         #[serde(skip_serializing_if = "Option::is_none", default)]
-        error: Option<ClientError>,
+        error: Option<Box<ClientError>>,
     },
 
     // ---- Paxos, emitted by nodes ----

@@ -118,7 +118,7 @@ fn network(protocol: &dyn ProtocolInfo, n: u32, event: &Event, after: Option<&[E
             "网络分区恢复：所有节点又可以互相通信。".into(),
         ),
         Event::Request { op, client, .. } => request(n, client.0, op),
-        Event::Reply { reply, error, .. } => replied(n, reply.as_ref(), error.as_ref()),
+        Event::Reply { reply, error, .. } => replied(n, reply.as_deref(), error.as_deref()),
         Event::Violation { invariant, detail } => {
             (format!("INVARIANT VIOLATED ({invariant}): {detail}."), format!("不变式被违反（{invariant}）：{detail}。"))
         }

@@ -164,7 +164,7 @@ impl MultiPaxosNode {
 
     fn entry_for(&self, req: &ClientRequest) -> Entry {
         Entry {
-            value: Value::Data(req.op.proposed_value().unwrap_or_default().to_string()),
+            value: Value::data(req.op.proposed_value().unwrap_or_default()),
             origin: Some(Origin { node: self.id, client: req.client, seq: req.seq }),
         }
     }

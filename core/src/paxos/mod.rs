@@ -227,7 +227,7 @@ impl PaxosNode {
             return;
         }
         self.pending.push(req);
-        let value = Value::Data(value);
+        let value = Value::data(value);
         if self.proposes_itself() {
             self.propose(value, out);
         } else if self.forwarded.is_none() {

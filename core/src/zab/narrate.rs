@@ -25,7 +25,7 @@ fn state_meaning(state: &str) -> Option<(&'static str, &'static str)> {
 
 pub(super) fn explain(n: u32, event: &Event) -> Option<Pair> {
     Some(match event {
-        Event::Reply { client, op, reply, error: None, .. } if op != "propose" => replied(n, client.0, op, reply.as_ref()),
+        Event::Reply { client, op, reply, error: None, .. } if op != "propose" => replied(n, client.0, op, reply.as_deref()),
         Event::State { state, epoch, .. } => {
             let (en, zh) = state_meaning(state)?;
             let e = epoch.unwrap_or(0);

@@ -7,7 +7,8 @@
 
 use crate::event::{Event, ProtocolEvent};
 use crate::scenarios::{Protocol, Scenario};
-use crate::sim::DynSim;
+use crate::sim::{DynSim, Rng};
+use crate::view::Text;
 
 /// A sentence in English and in Simplified Chinese.
 pub type Pair = (String, String);
@@ -35,6 +36,18 @@ pub struct SweepShape {
     /// Clients with sessions write and read (a coordination service), rather than
     /// proposing values.
     pub sessions: bool,
+}
+
+/// A generated scenario of a protocol's own: its name, and the scenario for a seed.
+pub type ExtraSweep = (&'static str, fn(u64) -> Scenario);
+
+/// How `ensemble bench-sim` runs a protocol in steady state.
+#[derive(Clone, Copy)]
+pub struct Bench {
+    /// The built-in scenario it starts from (its schedule is dropped).
+    pub scenario: &'static str,
+    /// How many client commands node 1 has applied.
+    pub committed: fn(&dyn DynSim) -> u64,
 }
 
 /// Who a protocol is.
@@ -69,6 +82,10 @@ pub trait ProtocolInfo: Sync {
     fn set_fix(&self, _s: &mut Scenario, name: &str) -> Result<(), String> {
         Err(format!("{} has no livelock fix `{name}`", self.title()))
     }
+    /// What a fix is called in a picker; `None` shows its name.
+    fn fix_label(&self, _name: &str) -> Option<Text> {
+        None
+    }
     /// Rules that can be broken on purpose, `"none"` first; empty if none.
     fn buggy_modes(&self) -> &'static [&'static str] {
         &[]
@@ -91,6 +108,23 @@ pub trait ProtocolInfo: Sync {
     }
     /// One of its events read back from a trace (`ProtocolEvent::parse`).
     fn parse_event(&self, _json: &serde_json::Value) -> Option<ProtocolEvent> {
+        None
+    }
+    /// What its table of a scenario must satisfy beyond its types: the offending field's
+    /// path and what is wrong. Every protocol checks every scenario (its table is there,
+    /// defaulted, whichever protocol runs).
+    fn validate(&self, _s: &Scenario) -> Result<(), (String, String)> {
+        Ok(())
+    }
+    /// Its own random settings of a seed sweep's scenario (`sweep-NAME`), drawn from
+    /// `rng`; `observer` is the node made an observer, if the sweep added one.
+    fn sweep_settings(&self, _s: &mut Scenario, _observer: Option<u32>, _rng: &mut Rng) {}
+    /// Generated scenarios beyond `sweep-NAME` (ZAB's chaos profile): name and maker.
+    fn extra_sweeps(&self) -> &'static [ExtraSweep] {
+        &[]
+    }
+    /// Its steady-state benchmark; `None` for a protocol that decides once and stops.
+    fn bench(&self) -> Option<Bench> {
         None
     }
     /// What node `n` rebuilds when it restarts.
@@ -160,6 +194,11 @@ mod tests {
             for f in p.fixes() {
                 p.set_fix(&mut s, f).unwrap_or_else(|e| panic!("{}: fix {f}: {e}", p.name()));
                 assert_eq!(p.fix(&s), *f);
+                assert!(
+                    p.fix_label("none").is_none() || p.fix_label(f).is_some(),
+                    "{}: fix {f} has no label",
+                    p.name()
+                );
             }
             for b in p.buggy_modes() {
                 p.set_buggy(&mut s, b).unwrap_or_else(|e| panic!("{}: buggy {b}: {e}", p.name()));

@@ -146,12 +146,12 @@ impl fmt::Display for SessionId {
 #[serde(untagged)]
 pub enum Value {
     Noop,
-    Data(String),
+    Data(std::sync::Arc<str>),
 }
 
 impl Value {
     pub fn data(s: impl Into<String>) -> Value {
-        Value::Data(s.into())
+        Value::Data(s.into().into())
     }
 }
 

@@ -1,10 +1,11 @@
 //! `ensemble bench-sim`: simulator throughput in handled events (steps) per second,
-//! on a 5-node Multi-Paxos ensemble and a 5-node ZAB ensemble in steady state, with
+//! on a 5-node ensemble of each protocol with a steady state (`ProtocolInfo::bench`), with
 //! tracing off, with the trace kept in memory (typed, as the web app keeps it) and with
 //! the trace written as JSON Lines (to a sink: the cost of making the JSON).
 
 use clap::Args;
 use ensemble_core::client::ClientOp;
+use ensemble_core::protocol::{by_name, ProtocolInfo, REGISTRY};
 use ensemble_core::scenarios::build_with;
 use ensemble_core::scenarios::find_builtin;
 use ensemble_core::sim::{DynSim, Intervention, TraceEntry};
@@ -12,17 +13,11 @@ use ensemble_core::{ClientId, NodeId};
 use std::process::ExitCode;
 use std::time::Instant;
 
-#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
-pub enum BenchProtocol {
-    Multipaxos,
-    Zab,
-}
-
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Which protocols to measure (default: both).
-    #[arg(long, value_enum)]
-    protocol: Vec<BenchProtocol>,
+    /// Which protocols to measure, by name (default: every one with a steady state).
+    #[arg(long, value_parser = bench_protocol)]
+    protocol: Vec<&'static dyn ProtocolInfo>,
     /// Handled events per measurement.
     #[arg(long, default_value_t = 2_000_000)]
     events: u64,
@@ -32,20 +27,27 @@ pub struct BenchArgs {
     request_every: u64,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Which trace modes to measure (default: all three).
+    #[arg(long, value_enum)]
+    mode: Vec<Mode>,
+}
+
+/// A protocol named on the command line, if it has a steady state to measure.
+fn bench_protocol(name: &str) -> Result<&'static dyn ProtocolInfo, String> {
+    let p = by_name(name)?;
+    p.bench().map(|_| p).ok_or_else(|| format!("{} decides once and stops: it has no steady state", p.title()))
 }
 
 pub fn run(args: BenchArgs) -> ExitCode {
-    let protocols = if args.protocol.is_empty() {
-        vec![BenchProtocol::Multipaxos, BenchProtocol::Zab]
+    let protocols: Vec<&dyn ProtocolInfo> = if args.protocol.is_empty() {
+        REGISTRY.into_iter().filter(|p| p.bench().is_some()).collect()
     } else {
         args.protocol.clone()
     };
     for p in protocols {
-        let name = if p == BenchProtocol::Zab { "ZAB, broadcast" } else { "Multi-Paxos" };
-        println!("simulator throughput, 5-node {name} steady state, {} events per run", args.events);
-        for (label, mode) in
-            [("tracing off", Mode::Off), ("trace in memory", Mode::Memory), ("JSON Lines", Mode::Jsonl)]
-        {
+        println!("simulator throughput, 5-node {} steady state, {} events per run", p.title(), args.events);
+        let all = [("tracing off", Mode::Off), ("trace in memory", Mode::Memory), ("JSON Lines", Mode::Jsonl)];
+        for (label, mode) in all.into_iter().filter(|(_, m)| args.mode.is_empty() || args.mode.contains(m)) {
             let (rate, done, trace_len) = measure(&args, p, mode);
             let extra = match mode {
                 Mode::Off => String::new(),
@@ -58,16 +60,16 @@ pub fn run(args: BenchArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn steady_state(p: BenchProtocol, seed: u64) -> Box<dyn DynSim> {
-    let name = if p == BenchProtocol::Zab { "zab-election-fresh" } else { "multipaxos-steady" };
-    let mut s = find_builtin(name).expect("built-in");
+fn steady_state(p: &dyn ProtocolInfo, seed: u64) -> Box<dyn DynSim> {
+    let bench = p.bench().expect("only protocols with a steady state are measured");
+    let mut s = find_builtin(bench.scenario).expect("built-in");
     s.schedule.clear();
     s.nodes.count = 5;
     s.network.latency_ms = [1, 3];
     let mut sim = build_with(&s, seed);
-    // Let a leader be elected, then connect one client per ZAB server.
+    // Let a leader be elected, then connect one client per server of a service.
     while sim.now().ms() < 500 && sim.step().is_some() {}
-    if p == BenchProtocol::Zab {
+    if p.sweep().sessions {
         for n in 1..=5 {
             let op = ClientOp::Connect { session_timeout_ms: 60_000 };
             let _ = sim.intervene(&Intervention::Client { node: NodeId(n), client: ClientId(n), op });
@@ -77,27 +79,30 @@ fn steady_state(p: BenchProtocol, seed: u64) -> Box<dyn DynSim> {
     sim
 }
 
-/// The next client command of the benchmark's load.
-fn command(p: BenchProtocol, i: u64, node: NodeId) -> Intervention {
-    match p {
-        BenchProtocol::Multipaxos => Intervention::Request { node, value: format!("v{i}") },
-        BenchProtocol::Zab => {
-            let op = ClientOp::Set { path: "/".into(), data: format!("v{i}"), version: None };
-            Intervention::Client { node, client: ClientId(node.0), op }
-        }
+/// The next client command of the benchmark's load: a write to a service, or a value
+/// to choose.
+fn command(p: &dyn ProtocolInfo, i: u64, node: NodeId) -> Intervention {
+    if p.sweep().sessions {
+        let op = ClientOp::Set { path: "/".into(), data: format!("v{i}"), version: None };
+        Intervention::Client { node, client: ClientId(node.0), op }
+    } else {
+        Intervention::Request { node, value: format!("v{i}") }
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Mode {
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+pub enum Mode {
+    /// No trace: the simulator alone.
     Off,
+    /// Every step's typed trace entry kept in memory, as the web app keeps it.
     Memory,
+    /// Every step written as JSON Lines (to a sink that counts the bytes).
     Jsonl,
 }
 
 /// Events per second, commands committed, and trace entries kept (Memory) or bytes of
 /// JSON written (Jsonl).
-fn measure(args: &BenchArgs, p: BenchProtocol, mode: Mode) -> (f64, u64, usize) {
+fn measure(args: &BenchArgs, p: &dyn ProtocolInfo, mode: Mode) -> (f64, u64, usize) {
     let mut sim = steady_state(p, args.seed);
     sim.set_tracing(mode != Mode::Off);
     let mut trace: Vec<TraceEntry> = Vec::new();
@@ -121,10 +126,7 @@ fn measure(args: &BenchArgs, p: BenchProtocol, mode: Mode) -> (f64, u64, usize) 
     let written = jsonl.into_inner().map(|c| c.0).unwrap_or(0);
     let secs = start.elapsed().as_secs_f64();
     assert!(sim.violations().is_empty(), "benchmark run violated an invariant");
-    let done = match p {
-        BenchProtocol::Multipaxos => sim.chosen().len() as u64,
-        BenchProtocol::Zab => sim.views()[0].zab.as_ref().map(|z| u64::from(z.delivered.counter())).unwrap_or(0),
-    };
+    let done = p.bench().map_or(0, |b| (b.committed)(sim.as_ref()));
     let kept = if mode == Mode::Jsonl { written } else { trace.len() };
     ((sim.steps() - warmup_steps) as f64 / secs, done, kept)
 }

@@ -2,8 +2,8 @@
 
 use clap::{Args, ValueEnum};
 use ensemble_core::explain::{explain_entry, Lang};
-use ensemble_core::protocol::{lookup, REGISTRY};
-use ensemble_core::scenarios::{builtin, find_builtin, generated, Run, Scenario, SWEEP_NAMES};
+use ensemble_core::protocol::{lookup, ProtocolInfo, REGISTRY};
+use ensemble_core::scenarios::{builtin, find_builtin, generated, sweep_names, Run, Scenario};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -32,14 +32,9 @@ pub struct SimArgs {
     /// Seed for the network and timers (default: the scenario's own).
     #[arg(long)]
     seed: Option<u64>,
-    /// Livelock fix, for protocols that have them (Basic Paxos: none,
-    /// distinguished-proposer, randomized-backoff; `ensemble scenarios` lists them all).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help = modes_help("Livelock fix, for protocols that have them", |p| p.fixes()))]
     fix: Option<String>,
-    /// Break one rule on purpose, to see the checker catch it (Paxos:
-    /// forgetful-acceptor, no-value-adoption; ZAB: skip-trunc, no-epoch-check,
-    /// commit-without-quorum).
-    #[arg(long, value_name = "MODE")]
+    #[arg(long, value_name = "MODE", help = modes_help("Break one rule on purpose, to see the checker catch it", |p| p.buggy_modes()))]
     buggy: Option<String>,
     /// Stop once virtual time passes this (default: the scenario's `run.until_ms`).
     #[arg(long, conflicts_with = "steps")]
@@ -157,6 +152,16 @@ fn simulate(scenario: &Scenario, args: &SimArgs) -> io::Result<bool> {
     Ok(summary.violations.is_empty())
 }
 
+/// `what (paxos: a, b; zab: c)`: each registered protocol's modes but `none`.
+fn modes_help(what: &str, modes: fn(&dyn ProtocolInfo) -> &'static [&'static str]) -> String {
+    let per: Vec<String> = REGISTRY
+        .iter()
+        .filter(|p| modes(**p).len() > 1)
+        .map(|p| format!("{}: {}", p.name(), modes(*p)[1..].join(", ")))
+        .collect();
+    format!("{what} ({})", per.join("; "))
+}
+
 pub fn list(args: ScenariosArgs) -> ExitCode {
     let zh = matches!(args.lang, LangArg::Zh);
     let all = builtin();
@@ -165,7 +170,7 @@ pub fn list(args: ScenariosArgs) -> ExitCode {
         let text = if zh && !s.description_zh.is_empty() { &s.description_zh } else { &s.description };
         println!("{:width$}  {}", s.name, text);
     }
-    for name in SWEEP_NAMES {
+    for name in sweep_names() {
         let text = if zh {
             "随机故障（种子决定故障计划），用于种子扫描"
         } else {

@@ -1,8 +1,9 @@
 //! Scenario files and traces: errors that point at the right place, and property
 //! tests that the parser never panics and that formats round-trip.
 
-use ensemble_core::scenarios::{builtin, builtin_text, chaos_scenario, random_scenario, Protocol, Run, Scenario};
+use ensemble_core::scenarios::{builtin, builtin_text, random_scenario, Protocol, Run, Scenario};
 use ensemble_core::sim::parse_jsonl;
+use ensemble_core::zab::chaos::chaos_scenario;
 use proptest::prelude::*;
 
 fn error(text: &str) -> (usize, String, String) {

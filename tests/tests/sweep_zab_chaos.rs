@@ -8,7 +8,7 @@
 
 mod zab_sweep;
 
-use ensemble_core::scenarios::{chaos_scenario, CHAOS_HEAL_MS, CHAOS_QUIET_MS};
+use ensemble_core::zab::chaos::{chaos_scenario, CHAOS_HEAL_MS, CHAOS_QUIET_MS};
 use zab_sweep::{sweep, Profile};
 
 #[test]

@@ -1,24 +1,37 @@
-//! The run options a learner picks beside the scenario: Basic Paxos's livelock fix, and
-//! the rule a Paxos or ZAB scenario breaks on purpose (`buggy`). Names are the scenario
+//! The run options a learner picks beside the scenario, as its protocol offers them (the
+//! core's registry): a livelock fix, and a rule broken on purpose (`buggy`). Names are the scenario
 //! files' own (kebab-case), so the address bar, the CLI and the files agree.
 
-use ensemble_core::paxos::Fix;
-use ensemble_core::protocol::{self, lookup, ProtocolInfo};
+use ensemble_core::explain::Lang;
+use ensemble_core::protocol::lookup;
 use ensemble_core::scenarios::{Protocol, Scenario};
 
-/// Basic Paxos's livelock fixes as scenario files name them (`paxos.fix`), `none`
-/// first: the registry's list.
-pub fn fix_names() -> &'static [&'static str] {
-    ensemble_core::paxos::PROTOCOL.fixes()
+/// The livelock fixes `protocol` offers, `none` first, each with its label in `lang`;
+/// empty when it has none.
+pub fn fix_choices(protocol: Protocol, lang: Lang) -> Vec<(&'static str, &'static str)> {
+    let p = lookup(protocol);
+    p.fixes().iter().map(|n| (*n, p.fix_label(n).map(|l| l.get(lang)).unwrap_or(n))).collect()
 }
 
-pub fn fix_name(fix: Fix) -> &'static str {
-    protocol::name_of(fix_names(), &fix)
+/// The fix `s` runs with, e.g. `randomized-backoff`; empty when its protocol has none.
+pub fn fix_of(s: &Scenario) -> String {
+    let p = lookup(s.protocol);
+    offered(p.fixes(), p.fix(s))
 }
 
-/// The fix called `name`; an unknown name is no fix.
-pub fn fix_from_name(name: &str) -> Fix {
-    fix_names().contains(&name).then(|| protocol::parse(name)).flatten().unwrap_or_default()
+/// `current` if the protocol offers any `modes`, else empty.
+fn offered(modes: &[&str], current: &str) -> String {
+    if modes.is_empty() {
+        String::new()
+    } else {
+        current.to_string()
+    }
+}
+
+/// Run `s` with the fix called `name`; an unknown name (or a protocol without fixes)
+/// changes nothing.
+pub fn set_fix(s: &mut Scenario, name: &str) {
+    let _ = lookup(s.protocol).set_fix(s, name);
 }
 
 /// The buggy modes `protocol` offers, `none` first; empty when it has none.
@@ -30,11 +43,7 @@ pub fn buggy_names(protocol: Protocol) -> Vec<String> {
 /// protocol has none.
 pub fn buggy_of(s: &Scenario) -> String {
     let p = lookup(s.protocol);
-    if p.buggy_modes().is_empty() {
-        String::new()
-    } else {
-        p.buggy(s).to_string()
-    }
+    offered(p.buggy_modes(), p.buggy(s))
 }
 
 /// Run `s` with the buggy mode called `name`; an unknown name changes nothing.
@@ -45,20 +54,25 @@ pub fn set_buggy(s: &mut Scenario, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ensemble_core::paxos::Buggy;
-    use ensemble_core::scenarios::find_builtin;
-    use ensemble_core::zab::ZabBuggy;
+    use ensemble_core::protocol::REGISTRY;
+    use ensemble_core::scenarios::builtin;
 
     #[test]
-    fn buggy_names_round_trip_through_the_scenario() {
-        let mut s = find_builtin("zab-leader-crash").expect("built-in");
-        assert_eq!(buggy_names(Protocol::Zab), ["none", "skip-trunc", "no-epoch-check", "commit-without-quorum"]);
-        set_buggy(&mut s, "no-epoch-check");
-        assert_eq!(s.zab.buggy, ZabBuggy::NoEpochCheck);
-        set_buggy(&mut s, "no-such-mode");
-        assert_eq!(buggy_of(&s), "no-epoch-check");
-        let mut p = find_builtin("paxos-basic").expect("built-in");
-        set_buggy(&mut p, "forgetful-acceptor");
-        assert_eq!(p.paxos.buggy, Buggy::ForgetfulAcceptor);
+    fn every_protocols_modes_round_trip_through_its_scenarios() {
+        for p in REGISTRY {
+            let mut s = builtin().into_iter().find(|s| s.protocol == p.tag()).expect("a scenario");
+            for name in buggy_names(p.tag()) {
+                set_buggy(&mut s, &name);
+                assert_eq!(buggy_of(&s), name);
+            }
+            set_buggy(&mut s, "no-such-mode");
+            assert_eq!(buggy_of(&s), p.buggy_modes().last().copied().unwrap_or(""), "an unknown name changes nothing");
+            for (name, label) in fix_choices(p.tag(), Lang::Zh) {
+                set_fix(&mut s, name);
+                assert_eq!(fix_of(&s), name);
+                assert!(!label.is_empty());
+            }
+            assert_eq!(fix_of(&s).is_empty(), p.fixes().is_empty());
+        }
     }
 }

@@ -4,25 +4,24 @@
 //! and `components` draw that data and send `Action`s back. No view mutates the model.
 
 mod choices;
-mod client_ops;
 mod components;
 mod hooks;
 mod i18n;
-mod i18n_zab;
 mod model;
+mod paxos;
+mod protocols;
 mod state;
 mod trace_hook;
 mod url;
+mod zab;
 
-use components::client_form::ClientForm;
 use components::cluster::Cluster;
 use components::controls::Controls;
 use components::event_log::{EventLog, Summary};
-use components::in_flight::{InFlightList, RequestForm};
+use components::in_flight::InFlightList;
 use components::node_card::NodeCard;
 use components::picker::Picker;
 use ensemble_core::explain::Lang;
-use ensemble_core::scenarios::Protocol;
 use i18n::texts;
 use model::{latest, narrate, Snapshot};
 use state::{Action, AppState};
@@ -41,7 +40,7 @@ fn App() -> Html {
     use_effect_with(state.lang, |lang| set_document_lang(*lang));
     use_effect_with(
         (state.scenario.name.clone(), state.seed, state.fix(), state.buggy()),
-        |(name, seed, fix, buggy)| url::write(name, *seed, *fix, buggy),
+        |(name, seed, fix, buggy)| url::write(name, *seed, fix, buggy),
     );
 
     let snap = {
@@ -54,7 +53,7 @@ fn App() -> Html {
     };
     let lang = state.lang;
     let t = texts(lang);
-    let is_zab = state.scenario.protocol == Protocol::Zab;
+    let web = protocols::module(state.scenario.protocol);
 
     html! {
         <div class="app">
@@ -68,18 +67,13 @@ fn App() -> Html {
             </header>
             <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
                 branches={snap.branches} branch={snap.branch} at_end={snap.at_end} on_action={dispatch.clone()} />
-            <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} chosen={snap.chosen_text()}
-                violations={snap.violations} violation_text={snap.violation_text.clone()} at_end={snap.at_end} error={state.error.clone()}
-                is_zab={is_zab} leaders={snap.leaders.clone()} />
+            <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} progress={web.progress(&snap, lang)}
+                violations={snap.violations} violation_text={snap.violation_text.clone()} at_end={snap.at_end} error={state.error.clone()} />
             <main class="layout">
                 <div class="col-cluster">
                     <Cluster lang={lang} views={snap.views.clone()} in_flight={snap.in_flight.clone()} now_ms={snap.now_ms}
                         partition={snap.partition.clone()} protocol={state.scenario.protocol} />
-                    if is_zab {
-                        <ClientForm lang={lang} nodes={snap.views.len() as u32} on_action={dispatch.clone()} />
-                    } else {
-                        <RequestForm lang={lang} nodes={snap.views.len() as u32} on_action={dispatch.clone()} />
-                    }
+                    { web.client_form(lang, snap.views.len() as u32, dispatch.clone()) }
                     <section class="panel nodes" aria-label={t.nodes}>
                         { for snap.views.iter().map(|v| html! {
                             <NodeCard key={v.id.0} lang={lang} view={v.clone()} on_action={dispatch.clone()} />

@@ -28,8 +28,6 @@ pub struct Snapshot {
     pub partition: Vec<Vec<NodeId>>,
     /// ZAB: the leader established in each epoch so far, oldest first.
     pub leaders: Vec<(u32, NodeId)>,
-    /// Some node is a ZAB server.
-    pub is_zab: bool,
     /// Furthest step of the current branch, for the scrubber.
     pub head: u64,
     pub branches: usize,
@@ -73,7 +71,6 @@ impl Snapshot {
             now_ms: sim.now().ms(),
             partition: sim.partition(),
             leaders: sim.leaders().into_iter().map(|(e, n)| (e.0, n)).collect(),
-            is_zab: views.iter().any(|v| v.zab.is_some()),
             views,
             in_flight,
             chosen: sim.chosen().into_iter().map(|(i, v)| (i.0, v.to_string())).collect(),

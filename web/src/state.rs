@@ -4,11 +4,10 @@
 //! reduction returns a new `AppState` with a bumped `version`, which is what the views
 //! (and their memos) compare.
 
-use crate::choices::{buggy_of, set_buggy};
+use crate::choices::{buggy_of, fix_of, set_buggy, set_fix};
 use crate::url::Wanted;
 use ensemble_core::explain::Lang;
-use ensemble_core::paxos::Fix;
-use ensemble_core::scenarios::{build_with, builtin, Protocol, Scenario};
+use ensemble_core::scenarios::{build_with, builtin, Scenario};
 use ensemble_core::sim::{DynSim, Intervention, Timeline};
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -19,11 +18,12 @@ pub const SPEEDS: [u32; 6] = [1, 2, 5, 10, 25, 50];
 pub const DEFAULT_SCENARIO: &str = "paxos-basic";
 
 pub enum Action {
-    /// Load a scenario; `buggy` is a mode's name (`choices`), empty for the scenario's own.
+    /// Load a scenario; `fix` and `buggy` are modes' names (`choices`), empty for the
+    /// scenario's own.
     Load {
         name: String,
         seed: u64,
-        fix: Fix,
+        fix: String,
         buggy: String,
     },
     Reset,
@@ -73,8 +73,8 @@ impl AppState {
         let wanted = crate::url::read().filter(|w| state.catalog.iter().any(|s| s.name == w.name));
         let wanted = wanted.unwrap_or_else(|| Wanted { name: DEFAULT_SCENARIO.to_string(), ..Wanted::default() });
         let scenario = state.catalog.iter().find(|s| s.name == wanted.name).unwrap_or(&state.catalog[0]).clone();
-        let (seed, fix) = (wanted.seed.unwrap_or(scenario.seed), wanted.fix.unwrap_or(scenario.paxos.fix));
-        state.load(&scenario.name, seed, fix, &wanted.buggy.unwrap_or_default());
+        let seed = wanted.seed.unwrap_or(scenario.seed);
+        state.load(&scenario.name, seed, &wanted.fix.unwrap_or_default(), &wanted.buggy.unwrap_or_default());
         state
     }
 
@@ -82,8 +82,10 @@ impl AppState {
         self.timeline.borrow()
     }
 
-    pub fn fix(&self) -> Fix {
-        self.scenario.paxos.fix
+    /// The livelock fix's name (`none` when none is applied; empty when the protocol has
+    /// no fixes).
+    pub fn fix(&self) -> String {
+        fix_of(&self.scenario)
     }
 
     /// The buggy mode's name (`none` when no rule is broken; empty for Multi-Paxos).
@@ -114,14 +116,12 @@ impl AppState {
         Rc::new(next)
     }
 
-    fn load(&mut self, name: &str, seed: u64, fix: Fix, buggy: &str) {
+    fn load(&mut self, name: &str, seed: u64, fix: &str, buggy: &str) {
         let Some(mut scenario) = self.catalog.iter().find(|s| s.name == name).cloned() else {
             self.error = Some(format!("no scenario named {name}"));
             return;
         };
-        if scenario.protocol == Protocol::Paxos {
-            scenario.paxos.fix = fix;
-        }
+        set_fix(&mut scenario, fix);
         set_buggy(&mut scenario, buggy);
         self.timeline = Rc::new(RefCell::new(new_timeline(&scenario, seed)));
         self.scenario = Rc::new(scenario);
@@ -148,10 +148,10 @@ impl Reducible for AppState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         match action {
-            Action::Load { name, seed, fix, buggy } => self.with(|s| s.load(&name, seed, fix, &buggy)),
+            Action::Load { name, seed, fix, buggy } => self.with(|s| s.load(&name, seed, &fix, &buggy)),
             Action::Reset => {
                 let (name, seed, fix, buggy) = (self.scenario.name.clone(), self.seed, self.fix(), self.buggy());
-                self.with(|s| s.load(&name, seed, fix, &buggy))
+                self.with(|s| s.load(&name, seed, &fix, &buggy))
             }
             Action::Step => self.with(|s| {
                 s.timeline.borrow_mut().step_forward();

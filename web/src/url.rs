@@ -1,15 +1,13 @@
 //! The address bar holds what is loaded, so a link reopens the same run:
 //! `#scenario=paxos-livelock&seed=3&fix=randomized-backoff&buggy=none`.
 
-use crate::choices::{fix_from_name, fix_name};
-use ensemble_core::paxos::Fix;
-
 /// What the page's address asks for.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Wanted {
     pub name: String,
     pub seed: Option<u64>,
-    pub fix: Option<Fix>,
+    /// A livelock fix's name (`choices::fix_choices`).
+    pub fix: Option<String>,
     /// A buggy mode's name (`choices::buggy_names`).
     pub buggy: Option<String>,
 }
@@ -22,7 +20,7 @@ pub fn read() -> Option<Wanted> {
         match pair.split_once('=') {
             Some(("scenario", v)) => wanted.name = v.to_string(),
             Some(("seed", v)) => wanted.seed = v.parse().ok(),
-            Some(("fix", v)) => wanted.fix = Some(fix_from_name(v)),
+            Some(("fix", v)) => wanted.fix = Some(v.to_string()),
             Some(("buggy", v)) => wanted.buggy = Some(v.to_string()),
             _ => {}
         }
@@ -31,10 +29,13 @@ pub fn read() -> Option<Wanted> {
 }
 
 /// Put the loaded run into the address, without adding a history entry.
-/// `buggy` is left out when empty (a protocol without buggy modes).
-pub fn write(name: &str, seed: u64, fix: Fix, buggy: &str) {
+/// `fix` and `buggy` are left out when empty (a protocol without such modes).
+pub fn write(name: &str, seed: u64, fix: &str, buggy: &str) {
     let Some(window) = web_sys::window() else { return };
-    let mut hash = format!("#scenario={name}&seed={seed}&fix={}", fix_name(fix));
+    let mut hash = format!("#scenario={name}&seed={seed}");
+    if !fix.is_empty() {
+        hash.push_str(&format!("&fix={fix}"));
+    }
     if !buggy.is_empty() {
         hash.push_str(&format!("&buggy={buggy}"));
     }

@@ -2,7 +2,21 @@
 //! (so the seed sweeps check them in thousands of runs), as ZAB's servers check theirs.
 
 use super::{MultiPaxosNode, Role};
-use crate::types::Instance;
+use crate::types::{majority, Ballot, Instance};
+
+/// What may only grow from one input to the next: captured before a handler runs and
+/// compared after it (`None` in release builds, which check nothing).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Marks {
+    promised: Ballot,
+    ballot: Ballot,
+    max_round: u64,
+    saved_round: u64,
+    applied: u64,
+    chosen: usize,
+    /// A leader's next slot.
+    next_slot: Option<Instance>,
+}
 
 impl MultiPaxosNode {
     /// The invariants, each with the rule it rests on (a chosen slot never changing and
@@ -17,7 +31,9 @@ impl MultiPaxosNode {
     /// - leading exactly when naming itself leader, and only a leader has proposals in
     ///   flight, all below its next slot;
     /// - a candidate or leader has promised nothing above its own ballot (a higher one
-    ///   makes it step down at once).
+    ///   makes it step down at once);
+    /// - a proposal in flight has fewer Accepteds than a quorum, all from nodes of the
+    ///   configuration (a quorum makes it chosen at once).
     pub(super) fn debug_check(&self) {
         if !cfg!(debug_assertions) {
             return;
@@ -48,6 +64,49 @@ impl MultiPaxosNode {
                 self.ballot.node == id && self.promised <= self.ballot,
                 "node {id}: promised above own ballot"
             );
+        }
+        let quorum = majority(self.config.nodes.len());
+        debug_assert!(
+            self.proposals
+                .values()
+                .all(|p| p.accepted_by.len() < quorum && p.accepted_by.iter().all(|n| self.config.nodes.contains(n))),
+            "node {id}: a proposal accepted by a quorum is still in flight"
+        );
+    }
+
+    pub(super) fn marks(&self) -> Option<Marks> {
+        cfg!(debug_assertions).then(|| Marks {
+            promised: self.promised,
+            ballot: self.ballot,
+            max_round: self.max_round,
+            saved_round: self.saved_round,
+            applied: self.applied,
+            chosen: self.chosen.len(),
+            next_slot: (self.role == Role::Leader).then_some(self.next_slot),
+        })
+    }
+
+    /// Nothing that may only grow shrank since `before`: the promise (an acceptor never
+    /// takes one back), the ballot and the rounds seen and written (a proposer never
+    /// reuses a round), what is chosen and applied (a chosen slot stays chosen), and,
+    /// while leading with one ballot, the next slot (a slot is proposed once a ballot).
+    pub(super) fn debug_check_step(&self, before: Option<Marks>) {
+        let Some(b) = before else { return };
+        let id = self.id;
+        debug_assert!(self.promised >= b.promised, "node {id}: promise went back");
+        debug_assert!(self.ballot >= b.ballot, "node {id}: ballot went back");
+        debug_assert!(
+            self.max_round >= b.max_round && self.saved_round >= b.saved_round,
+            "node {id}: a round seen or written went back"
+        );
+        debug_assert!(
+            self.applied >= b.applied && self.chosen.len() >= b.chosen,
+            "node {id}: chosen or applied went back"
+        );
+        if let (Some(next), Role::Leader) = (b.next_slot, self.role) {
+            if self.ballot == b.ballot {
+                debug_assert!(self.next_slot >= next, "node {id}: a leader's next slot went back");
+            }
         }
     }
 }

@@ -20,6 +20,7 @@ mod protocol;
 mod tests;
 #[cfg(test)]
 mod tests_durable;
+mod view;
 
 pub use event::{MultiPaxosEvent, MultiPaxosState};
 pub use msg::{Entry, MultiPaxosDurable, MultiPaxosMsg, MultiPaxosTimer, Origin, SlotValue};
@@ -27,9 +28,8 @@ pub use protocol::PROTOCOL;
 
 use crate::client::{ClientReply, ClientRequest, ErrorCode};
 use crate::node::{Node, Out};
-use crate::scenarios::MultiPaxosSettings;
 use crate::types::{Ballot, ClientId, Instance, NodeId, Time, Value};
-use crate::view::{LogLine, NodeView};
+use crate::view::NodeView;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -52,6 +52,26 @@ impl MultiPaxosConfig {
             resend_ms: s.resend_ms,
             checkpoint_every: s.checkpoint_every,
         }
+    }
+}
+
+/// A scenario's `[multipaxos]` table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MultiPaxosSettings {
+    pub heartbeat_ms: u64,
+    /// A follower that hears no heartbeat for this long (drawn per wait) runs phase 1.
+    pub leader_timeout_ms: [u64; 2],
+    /// The leader re-sends unanswered phase 2 messages after this long.
+    pub resend_ms: u64,
+    /// A node writes a checkpoint (its whole durable state as one record) after this
+    /// many records, so its disk holds a bounded number of them.
+    pub checkpoint_every: u64,
+}
+
+impl Default for MultiPaxosSettings {
+    fn default() -> Self {
+        MultiPaxosSettings { heartbeat_ms: 50, leader_timeout_ms: [150, 300], resend_ms: 100, checkpoint_every: 1_000 }
     }
 }
 
@@ -146,7 +166,7 @@ impl MultiPaxosNode {
 
     fn entry_for(&self, req: &ClientRequest) -> Entry {
         Entry {
-            value: Value::Data(req.op.proposed_value().unwrap_or_default().to_string()),
+            value: Value::data(req.op.proposed_value().unwrap_or_default()),
             origin: Some(Origin { node: self.id, client: req.client, seq: req.seq }),
         }
     }
@@ -160,10 +180,11 @@ impl MultiPaxosNode {
     }
 
     /// The end of every handler: a checkpoint after the writes it reflects, then the
-    /// local invariants.
-    fn after_input(&mut self, out: &mut Out<Self>) {
+    /// local invariants, and that nothing shrank that only grows since `before`.
+    fn after_input(&mut self, before: Option<invariants::Marks>, out: &mut Out<Self>) {
         self.maybe_checkpoint(out);
         self.debug_check();
+        self.debug_check_step(before);
     }
 
     fn on_forward(&mut self, entry: Entry, out: &mut Out<Self>) {
@@ -182,11 +203,13 @@ impl Node for MultiPaxosNode {
     type Checker = crate::paxos::PaxosChecker;
 
     fn on_start(&mut self, _now: Time, out: &mut Out<Self>) {
+        let before = self.marks();
         self.arm_leader_timeout(out);
-        self.after_input(out);
+        self.after_input(before, out);
     }
 
     fn on_message(&mut self, _now: Time, from: NodeId, msg: MultiPaxosMsg, out: &mut Out<Self>) {
+        let before = self.marks();
         match msg {
             MultiPaxosMsg::Prepare { ballot, from_slot } => self.on_prepare(from, ballot, from_slot, out),
             MultiPaxosMsg::Promise { ballot, accepted } => self.on_promise(from, ballot, accepted, out),
@@ -198,20 +221,22 @@ impl Node for MultiPaxosNode {
             MultiPaxosMsg::CatchUp { from_slot } => self.on_catch_up(from, from_slot, out),
             MultiPaxosMsg::Forward { entry } => self.on_forward(entry, out),
         }
-        self.after_input(out);
+        self.after_input(before, out);
     }
 
     fn on_timer(&mut self, _now: Time, timer: MultiPaxosTimer, out: &mut Out<Self>) {
+        let before = self.marks();
         match timer {
             MultiPaxosTimer::LeaderTimeout if self.role != Role::Leader => self.start_phase1(out),
             MultiPaxosTimer::Heartbeat if self.role == Role::Leader => self.send_heartbeat(out),
             MultiPaxosTimer::Resend => self.resend(out),
             _ => {}
         }
-        self.after_input(out);
+        self.after_input(before, out);
     }
 
     fn on_request(&mut self, _now: Time, req: ClientRequest, out: &mut Out<Self>) {
+        let before = self.marks();
         if req.op.proposed_value().is_none() {
             out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "Multi-Paxos serves `propose` only"));
         } else {
@@ -222,7 +247,7 @@ impl Node for MultiPaxosNode {
                 out.set_timer(MultiPaxosTimer::Resend, self.config.resend_ms..=self.config.resend_ms);
             }
         }
-        self.after_input(out);
+        self.after_input(before, out);
     }
 
     fn is_checkpoint(record: &MultiPaxosDurable) -> bool {
@@ -234,32 +259,6 @@ impl Node for MultiPaxosNode {
     }
 
     fn view(&self) -> NodeView {
-        let slots: BTreeSet<Instance> = self.accepted.keys().chain(self.chosen.keys()).copied().collect();
-        let log = slots
-            .into_iter()
-            .map(|slot| LogLine {
-                instance: slot,
-                accepted: self.accepted.get(&slot).map(|(b, e)| (*b, e.value.clone())),
-                chosen: self.chosen.get(&slot).map(|e| e.value.clone()),
-            })
-            .collect();
-        NodeView {
-            id: self.id,
-            up: true,
-            is_leader: false,
-            roles: vec!["proposer".into(), "acceptor".into(), "learner".into()],
-            // ZooKeeper-style state names, as the `state` events use.
-            state: match self.role {
-                Role::Follower => "FOLLOWING",
-                Role::Candidate => "CANDIDATE",
-                Role::Leader => "LEADING",
-            }
-            .into(),
-            ballot: Some(self.ballot).filter(|b| !b.is_zero()),
-            promised: Some(self.promised).filter(|b| !b.is_zero()),
-            leader: self.leader,
-            log,
-            zab: None,
-        }
+        view::view(self)
     }
 }

@@ -3,9 +3,9 @@
 use super::{MultiPaxosConfig, MultiPaxosEvent, MultiPaxosNode, MultiPaxosState};
 use crate::event::{Event, ProtocolEvent};
 use crate::paxos::{PaxosChecker, PaxosEvent};
-use crate::protocol::{About, MessageKind, Pair, ProtocolInfo, SweepShape};
-use crate::scenarios::{scheduled, Protocol, Scenario};
-use crate::sim::{DynSim, Sim};
+use crate::protocol::{About, Bench, MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::scenarios::{check_checkpoint_every, check_ranges, scheduled, Protocol, Scenario};
+use crate::sim::{DynSim, Rng, Sim};
 use std::sync::Arc;
 
 pub struct MultiPaxos;
@@ -74,6 +74,17 @@ impl ProtocolInfo for MultiPaxos {
     fn about(&self) -> &'static About {
         &ABOUT
     }
+    fn validate(&self, s: &Scenario) -> Result<(), (String, String)> {
+        let m = &s.multipaxos;
+        check_ranges(&[("multipaxos.leader_timeout_ms", m.leader_timeout_ms)])?;
+        if m.heartbeat_ms == 0 {
+            return Err(("multipaxos.heartbeat_ms".into(), "must be at least 1".into()));
+        }
+        check_checkpoint_every("multipaxos.checkpoint_every", m.checkpoint_every)
+    }
+    fn sweep_settings(&self, s: &mut Scenario, _observer: Option<u32>, rng: &mut Rng) {
+        s.multipaxos.checkpoint_every = rng.range(2, 16);
+    }
     fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
         let n = s.nodes.count;
         let config = Arc::new(MultiPaxosConfig::from_settings(n, &s.multipaxos));
@@ -109,6 +120,9 @@ impl ProtocolInfo for MultiPaxos {
     }
     fn parse_event(&self, json: &serde_json::Value) -> Option<ProtocolEvent> {
         ProtocolEvent::parse::<MultiPaxosEvent>(json).or_else(|| ProtocolEvent::parse::<PaxosEvent>(json))
+    }
+    fn bench(&self) -> Option<Bench> {
+        Some(Bench { scenario: "multipaxos-steady", committed: |sim| sim.chosen().len() as u64 })
     }
     fn restarted(&self, n: u32) -> Pair {
         crate::paxos::PROTOCOL.restarted(n)

@@ -35,7 +35,7 @@ fn drive(mut check: impl FnMut(&MultiPaxosNode, &[MultiPaxosDurable], &[MultiPax
     for r in 1..=40u64 {
         let (b, k) = (Ballot::new(2 * r, NodeId(1)), Instance(2 * (r - 1)));
         let entry = |i: u64| Entry {
-            value: Value::Data(format!("v{i}")),
+            value: Value::data(format!("v{i}")),
             origin: Some(Origin { node: NodeId(1), client: ClientId(1), seq: i }),
         };
         let mut msgs = vec![MultiPaxosMsg::Prepare { ballot: b, from_slot: k }];

@@ -103,7 +103,7 @@ impl PaxosChecker {
     fn is_proposed(&self, v: &Value) -> bool {
         match v {
             Value::Noop => self.allow_noop,
-            Value::Data(s) => self.proposed.contains(s),
+            Value::Data(s) => self.proposed.contains(&**s),
         }
     }
 }

@@ -31,6 +31,7 @@ mod protocol;
 mod tests;
 #[cfg(test)]
 mod tests_durable;
+pub mod view;
 
 pub use acceptor::Acceptor;
 pub use check::PaxosChecker;
@@ -44,7 +45,7 @@ pub use protocol::PROTOCOL;
 use crate::client::{ClientReply, ClientRequest, ErrorCode, ReplyBody};
 use crate::node::{Node, Out};
 use crate::types::{Instance, NodeId, Time, Value};
-use crate::view::{LogLine, NodeView};
+use crate::view::NodeView;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -230,7 +231,7 @@ impl PaxosNode {
             return;
         }
         self.pending.push(req);
-        let value = Value::Data(value);
+        let value = Value::data(value);
         if self.proposes_itself() {
             self.propose(value, out);
         } else if self.forwarded.is_none() {
@@ -241,20 +242,6 @@ impl PaxosNode {
     /// After a handler's writes, so the checkpoint reflects them.
     fn maybe_checkpoint(&mut self, out: &mut Out<Self>) {
         self.journal.maybe_checkpoint(self.config.settings.checkpoint_every, out);
-    }
-
-    fn role_names(&self) -> Vec<String> {
-        let mut roles = Vec::new();
-        if self.proposer.is_some() {
-            roles.push("proposer".to_string());
-        }
-        if self.acceptor.is_some() {
-            roles.push("acceptor".to_string());
-        }
-        if self.learner.is_some() {
-            roles.push("learner".to_string());
-        }
-        roles
     }
 }
 
@@ -294,23 +281,6 @@ impl Node for PaxosNode {
     }
 
     fn view(&self) -> NodeView {
-        let state = match (&self.chosen, &self.proposer) {
-            (Some(_), _) => "CHOSEN".to_string(),
-            (None, Some(p)) => format!("{:?}", p.phase).to_uppercase(),
-            (None, None) => "IDLE".to_string(),
-        };
-        let accepted = self.acceptor.as_ref().and_then(|a| a.accepted.clone()).map(|a| (a.ballot, a.value));
-        NodeView {
-            id: self.id,
-            up: true,
-            is_leader: false,
-            roles: self.role_names(),
-            state,
-            ballot: self.proposer.as_ref().map(|p| p.ballot).filter(|b| !b.is_zero()),
-            promised: self.acceptor.as_ref().map(|a| a.promised).filter(|b| !b.is_zero()),
-            leader: None,
-            zab: None,
-            log: vec![LogLine { instance: Instance(0), accepted, chosen: self.chosen.clone() }],
-        }
+        view::view(self)
     }
 }

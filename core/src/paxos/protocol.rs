@@ -3,9 +3,10 @@
 use super::{Buggy, Fix, PaxosChecker, PaxosConfig, PaxosEvent, PaxosNode};
 use crate::event::{Event, ProtocolEvent};
 use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
-use crate::scenarios::{scheduled, Protocol, Scenario};
-use crate::sim::{DynSim, Sim};
+use crate::scenarios::{check_checkpoint_every, check_ranges, scheduled, Protocol, Scenario};
+use crate::sim::{DynSim, Rng, Sim};
 use crate::types::NodeId;
+use crate::view::Text;
 use std::sync::Arc;
 
 pub struct BasicPaxos;
@@ -13,6 +14,11 @@ pub struct BasicPaxos;
 pub const PROTOCOL: BasicPaxos = BasicPaxos;
 
 const FIXES: &[&str] = &["none", "distinguished-proposer", "randomized-backoff"];
+const FIX_LABELS: [(&str, Text); 3] = [
+    ("none", Text::new("none", "无")),
+    ("distinguished-proposer", Text::new("distinguished proposer", "唯一提案者")),
+    ("randomized-backoff", Text::new("randomized backoff", "随机退避")),
+];
 const BUGGY: &[&str] = &["none", "forgetful-acceptor", "no-value-adoption"];
 
 const PHASE1: (&str, &str) = ("phase 1", "准备阶段");
@@ -67,6 +73,9 @@ impl ProtocolInfo for BasicPaxos {
         s.paxos.fix = parse_checked("livelock fix", name, FIXES)?;
         Ok(())
     }
+    fn fix_label(&self, name: &str) -> Option<Text> {
+        FIX_LABELS.iter().find(|(n, _)| *n == name).map(|(_, label)| *label)
+    }
     fn buggy_modes(&self) -> &'static [&'static str] {
         BUGGY
     }
@@ -76,6 +85,16 @@ impl ProtocolInfo for BasicPaxos {
     fn set_buggy(&self, s: &mut Scenario, name: &str) -> Result<(), String> {
         s.paxos.buggy = parse_checked("buggy mode", name, BUGGY)?;
         Ok(())
+    }
+    fn validate(&self, s: &Scenario) -> Result<(), (String, String)> {
+        if let Some(d) = s.paxos.distinguished {
+            s.check_node("paxos.distinguished", d)?;
+        }
+        check_ranges(&[("paxos.retry_ms", s.paxos.retry_ms), ("paxos.progress_ms", s.paxos.progress_ms)])?;
+        check_checkpoint_every("paxos.checkpoint_every", s.paxos.checkpoint_every)
+    }
+    fn sweep_settings(&self, s: &mut Scenario, _observer: Option<u32>, rng: &mut Rng) {
+        s.paxos.checkpoint_every = rng.range(1, 8);
     }
     fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
         let config: Arc<PaxosConfig> = Arc::new(config(s));

@@ -50,7 +50,7 @@ fn drive(buggy: Buggy, mut check: impl FnMut(&PaxosNode, &Disk)) {
         n.on_message(Time(0), b.node, PaxosMsg::Prepare { ballot: b }, &mut out);
         disk.take(&mut out);
         check(&n, &disk);
-        let value = Value::Data(format!("v{r}"));
+        let value = Value::data(format!("v{r}"));
         for _ in 0..2 {
             n.on_message(Time(0), b.node, PaxosMsg::Accept { ballot: b, value: value.clone() }, &mut out);
         }

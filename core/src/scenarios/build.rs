@@ -48,10 +48,10 @@ pub struct Summary {
     /// ZAB: the leader established in each epoch.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub leaders: BTreeMap<String, NodeId>,
-    /// ZAB: each server's last logged zxid, in ZooKeeper's hex form.
+    /// Each node's last logged zxid (ZooKeeper's hex form), where its view has one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub last_zxid: BTreeMap<String, String>,
-    /// ZAB: a digest of each server's znode tree; equal trees, equal digests.
+    /// A digest of each node's state (ZAB: its znode tree), where its view has one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tree_digest: BTreeMap<String, String>,
 }
@@ -76,8 +76,10 @@ impl Run {
     }
 
     pub fn summary(&self) -> Summary {
-        let zab: Vec<(String, crate::view::ZabView)> =
-            self.sim.views().into_iter().filter_map(|v| v.zab.map(|z| (v.id.0.to_string(), z))).collect();
+        let views = self.sim.views();
+        let fact = |key: &str| -> BTreeMap<String, String> {
+            views.iter().filter_map(|v| Some((v.id.0.to_string(), v.fact(key)?.to_string()))).collect()
+        };
         Summary {
             scenario: self.scenario.clone(),
             seed: self.seed,
@@ -87,8 +89,8 @@ impl Run {
             messages: self.sim.stats().sent,
             violations: self.sim.violations(),
             leaders: self.sim.leaders().into_iter().map(|(e, n)| (e.0.to_string(), n)).collect(),
-            last_zxid: zab.iter().map(|(n, z)| (n.clone(), z.last_zxid.to_string())).collect(),
-            tree_digest: zab.iter().map(|(n, z)| (n.clone(), z.tree_digest.clone())).collect(),
+            last_zxid: fact("zxid"),
+            tree_digest: fact("digest"),
         }
     }
 }

@@ -2,15 +2,14 @@
 
 mod build;
 mod builtin;
-mod chaos;
-mod random;
+pub(crate) mod random;
 mod spec;
 
 pub use build::{build, build_with, scheduled, Run, Summary};
 pub use builtin::{builtin, builtin_names, builtin_text, find_builtin};
-pub use chaos::{chaos_scenario, CHAOS_END_MS, CHAOS_HEAL_MS, CHAOS_LATE_CLIENT, CHAOS_QUIET_MS};
-pub use random::{generated, random_scenario, END_MS, HEAL_MS, LATE_CLIENT, SWEEP_NAMES};
+pub use random::{generated, random_scenario, sweep_names, END_MS, HEAL_MS, LATE_CLIENT};
+pub use spec::{check_checkpoint_every, check_ranges};
 pub use spec::{
     ClientSpec, Expect, MultiPaxosSettings, NodesSpec, PaxosSettings, Protocol, RequestSpec, RunSpec, Scenario,
-    ScenarioError, ScheduleItem,
+    ScenarioError, ScheduleItem, SlowLinkSpec,
 };

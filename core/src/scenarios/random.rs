@@ -1,5 +1,5 @@
-//! Random fault schedules for seed sweeps: `sweep-paxos`, `sweep-multipaxos`, `sweep-zab`
-//! (and `sweep-zab-chaos`, in [`super::chaos`]).
+//! Random fault schedules for seed sweeps: `sweep-NAME` for every protocol of the
+//! registry (and each protocol's own profiles, such as ZAB's `sweep-zab-chaos`).
 //!
 //! The seed picks the cluster size, the network's misbehaviour and a schedule of
 //! crashes, restarts, partitions and requests. Every fault ends by `HEAL_MS`: all
@@ -9,6 +9,7 @@
 
 use super::spec::{ClientSpec, NodesSpec, Protocol, RequestSpec, RunSpec, Scenario, ScheduleItem};
 use crate::client::ClientOp;
+use crate::protocol::REGISTRY;
 use crate::sim::{NetConfig, Rng};
 
 /// All faults are over by then.
@@ -16,18 +17,23 @@ pub const HEAL_MS: u64 = 1_500;
 /// Enough for any correct run to finish what was asked after healing.
 pub const END_MS: u64 = 6_000;
 
-pub const SWEEP_NAMES: [&str; 4] = ["sweep-paxos", "sweep-multipaxos", "sweep-zab", "sweep-zab-chaos"];
+/// Every generated scenario's name: `sweep-NAME` per protocol, then its own profiles.
+pub fn sweep_names() -> Vec<String> {
+    let mut names: Vec<String> = REGISTRY.iter().map(|p| format!("sweep-{}", p.name())).collect();
+    names.extend(REGISTRY.iter().flat_map(|p| p.extra_sweeps().iter().map(|(n, _)| n.to_string())));
+    names
+}
 
 /// The client that writes after the faults are over (ZAB sweeps).
 pub const LATE_CLIENT: u32 = 100;
 
 /// The generated scenario called `name` for `seed`, if `name` is a sweep.
 pub fn generated(name: &str, seed: u64) -> Option<Scenario> {
-    if name == "sweep-zab-chaos" {
-        return Some(super::chaos::chaos_scenario(seed));
+    if let Some(p) = REGISTRY.into_iter().find(|p| name.strip_prefix("sweep-") == Some(p.name())) {
+        return Some(random_scenario(p.tag(), seed));
     }
-    let p = crate::protocol::REGISTRY.into_iter().find(|p| name.strip_prefix("sweep-") == Some(p.name()))?;
-    Some(random_scenario(p.tag(), seed))
+    let extra = REGISTRY.iter().flat_map(|p| p.extra_sweeps()).find(|(n, _)| *n == name);
+    extra.map(|(_, make)| make(seed))
 }
 
 pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
@@ -55,14 +61,9 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
     if let Some(fix) = proto.fixes().get(((seed + 1) % 3) as usize) {
         proto.set_fix(&mut s, fix).expect("a listed fix");
     }
-    if observer {
-        s.zab.observers = vec![count];
-    }
-    // Restarts from checkpoints too, drawn from a stream of its own so a seed's
-    // schedule is the same with or without them.
-    let mut disk = Rng::new(seed ^ 0xc0ff_eec0_ffee);
-    s.paxos.checkpoint_every = disk.range(1, 8);
-    s.multipaxos.checkpoint_every = disk.range(2, 16);
+    // Its own settings (restarts from checkpoints, ...), drawn from a stream of their
+    // own so a seed's schedule is the same with or without them.
+    proto.sweep_settings(&mut s, observer.then_some(count), &mut Rng::new(seed ^ 0xc0ff_eec0_ffee));
     if shape.sessions {
         // Time for every server to catch up after the late client's last attempt.
         s.run.until_ms = END_MS + 3_000;
@@ -74,7 +75,7 @@ pub fn random_scenario(protocol: Protocol, seed: u64) -> Scenario {
 /// Half the seeds run with a slow disk (1 to 6 ms a write), so a crash can fall
 /// between a write and what waits on it. Drawn from a stream of its own, so a seed's
 /// schedule is the same with or without it.
-pub(super) fn disk_ms(seed: u64) -> [u64; 2] {
+pub(crate) fn disk_ms(seed: u64) -> [u64; 2] {
     let mut rng = Rng::new(seed ^ 0xd15c_d15c_d15c_d15c);
     if !rng.chance(0.5) {
         return [0, 0];
@@ -84,7 +85,7 @@ pub(super) fn disk_ms(seed: u64) -> [u64; 2] {
 }
 
 /// A generated scenario of `count` nodes with nothing scheduled yet.
-pub(super) fn blank(name: &str, protocol: Protocol, seed: u64, count: u32, network: NetConfig) -> Scenario {
+pub(crate) fn blank(name: &str, protocol: Protocol, seed: u64, count: u32, network: NetConfig) -> Scenario {
     Scenario {
         name: name.into(),
         description: "Random faults for a seed sweep".into(),
@@ -103,7 +104,7 @@ pub(super) fn blank(name: &str, protocol: Protocol, seed: u64, count: u32, netwo
 }
 
 /// An empty schedule entry at `at_ms`; callers set its one action.
-pub(super) fn item(at_ms: u64) -> ScheduleItem {
+pub(crate) fn item(at_ms: u64) -> ScheduleItem {
     ScheduleItem {
         at_ms,
         request: None,
@@ -119,11 +120,11 @@ pub(super) fn item(at_ms: u64) -> ScheduleItem {
     }
 }
 
-fn faults(rng: &mut Rng, count: u32, zab: bool) -> Vec<ScheduleItem> {
+fn faults(rng: &mut Rng, count: u32, sessions: bool) -> Vec<ScheduleItem> {
     let mut items = Vec::new();
     let node = |rng: &mut Rng| rng.range(1, u64::from(count)) as u32;
-    if zab {
-        items.extend(zab_clients(rng, count));
+    if sessions {
+        items.extend(session_clients(rng, count));
     } else {
         for k in 0..rng.range(1, 4) {
             let at_ms = rng.range(0, HEAL_MS - 100);
@@ -131,7 +132,7 @@ fn faults(rng: &mut Rng, count: u32, zab: bool) -> Vec<ScheduleItem> {
             items.push(ScheduleItem { request, ..item(at_ms) });
         }
     }
-    if zab && rng.chance(0.3) {
+    if sessions && rng.chance(0.3) {
         items.push(ScheduleItem { crash_leader: Some(true), ..item(rng.range(300, HEAL_MS - 300)) });
     }
     // Crash at most a minority at once, each restarted later; overlapping crashes of
@@ -151,8 +152,8 @@ fn faults(rng: &mut Rng, count: u32, zab: bool) -> Vec<ScheduleItem> {
     for n in 1..=count {
         items.push(ScheduleItem { restart: Some(n), ..item(HEAL_MS) });
     }
-    if zab {
-        // ZAB assumes TCP: no loss without the connection breaking. After the faults,
+    if sessions {
+        // Sessions ride on TCP: no loss without the connection breaking. After the faults,
         // the network stops losing messages, so the late client's write must succeed.
         items.push(ScheduleItem { calm: Some(true), ..item(HEAL_MS) });
         items.extend(late_writes(node(rng), HEAL_MS + 500, 10));
@@ -167,7 +168,7 @@ fn faults(rng: &mut Rng, count: u32, zab: bool) -> Vec<ScheduleItem> {
 /// The late client's attempts, `tries` times from `from_ms`: like a real client, it
 /// retries while the ensemble recovers (a connect when already connected is harmless,
 /// and so is a create that finds its node).
-pub(super) fn late_writes(node: u32, from_ms: u64, tries: u64) -> Vec<ScheduleItem> {
+pub(crate) fn late_writes(node: u32, from_ms: u64, tries: u64) -> Vec<ScheduleItem> {
     let on =
         |at_ms, op| ScheduleItem { client: Some(ClientSpec { node, client: Some(LATE_CLIENT), op }), ..item(at_ms) };
     let create =
@@ -181,7 +182,7 @@ pub(super) fn late_writes(node: u32, from_ms: u64, tries: u64) -> Vec<ScheduleIt
 }
 
 /// One client per server: it connects, then creates, updates and reads its own nodes.
-fn zab_clients(rng: &mut Rng, count: u32) -> Vec<ScheduleItem> {
+fn session_clients(rng: &mut Rng, count: u32) -> Vec<ScheduleItem> {
     let mut items = Vec::new();
     for k in 1..=count {
         let at = |rng: &mut Rng| rng.range(350, HEAL_MS - 100);

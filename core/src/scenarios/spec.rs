@@ -1,6 +1,7 @@
 //! The scenario format and its validation. Errors name the file, line and field.
 
 use crate::client::ClientOp;
+pub use crate::multipaxos::MultiPaxosSettings;
 pub use crate::paxos::PaxosSettings;
 use crate::sim::{Intervention, NetConfig};
 use crate::types::{ClientId, NodeId};
@@ -54,25 +55,6 @@ pub struct NodesSpec {
     pub acceptors: Vec<u32>,
     #[serde(default)]
     pub learners: Vec<u32>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MultiPaxosSettings {
-    pub heartbeat_ms: u64,
-    /// A follower that hears no heartbeat for this long (drawn per wait) runs phase 1.
-    pub leader_timeout_ms: [u64; 2],
-    /// The leader re-sends unanswered phase 2 messages after this long.
-    pub resend_ms: u64,
-    /// A node writes a checkpoint (its whole durable state as one record) after this
-    /// many records, so its disk holds a bounded number of them.
-    pub checkpoint_every: u64,
-}
-
-impl Default for MultiPaxosSettings {
-    fn default() -> Self {
-        MultiPaxosSettings { heartbeat_ms: 50, leader_timeout_ms: [150, 300], resend_ms: 100, checkpoint_every: 1_000 }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -295,77 +277,29 @@ impl Scenario {
         if !(1..=9).contains(&n) {
             return Err(("nodes.count".into(), format!("{n} nodes: use 1 to 9")));
         }
-        let in_range = |field: &str, id: u32| {
-            if (1..=n).contains(&id) {
-                Ok(())
-            } else {
-                Err((field.to_string(), format!("node {id} does not exist (nodes are 1..={n})")))
-            }
-        };
         for (field, ids) in [
             ("nodes.proposers", &self.nodes.proposers),
             ("nodes.acceptors", &self.nodes.acceptors),
             ("nodes.learners", &self.nodes.learners),
         ] {
-            ids.iter().try_for_each(|id| in_range(field, *id))?;
+            ids.iter().try_for_each(|id| self.check_node(field, *id))?;
         }
-        if let Some(d) = self.paxos.distinguished {
-            in_range("paxos.distinguished", d)?;
+        self.validate_network()?;
+        // Every protocol checks its own table, whichever protocol runs: the file holds them all.
+        for p in crate::protocol::REGISTRY {
+            p.validate(self)?;
         }
-        self.validate_settings()?;
-        self.validate_zab()?;
         for (i, item) in self.schedule.iter().enumerate() {
             item.intervention().map_err(|(f, m)| (format!("schedule[{i}].{f}"), m))?;
             for (f, id) in item.nodes() {
-                in_range(&format!("schedule[{i}].{f}"), id)?;
+                self.check_node(&format!("schedule[{i}].{f}"), id)?;
             }
         }
         Ok(())
     }
 
-    fn validate_zab(&self) -> Result<(), (String, String)> {
-        let n = self.nodes.count;
-        let z = &self.zab;
-        for id in &z.observers {
-            if !(1..=n).contains(id) {
-                return Err(("zab.observers".into(), format!("node {id} does not exist (nodes are 1..={n})")));
-            }
-        }
-        if z.observers.len() >= n as usize {
-            return Err(("zab.observers".into(), "at least one server must vote".into()));
-        }
-        let mut delivered: Vec<Vec<crate::types::Zxid>> = Vec::new();
-        for (i, s) in z.servers.iter().enumerate() {
-            let field = format!("zab.servers[{i}]");
-            if !(1..=n).contains(&s.id) {
-                return Err((format!("{field}.id"), format!("node {} does not exist (nodes are 1..={n})", s.id)));
-            }
-            let zxids: Vec<_> = s.entries().iter().map(|e| e.zxid).collect();
-            if zxids.windows(2).any(|w| w[0] >= w[1]) {
-                return Err((format!("{field}.log"), "zxids must increase: list epochs in order, once each".into()));
-            }
-            let d = s.delivered_zxid();
-            if d != crate::types::Zxid::ZERO && !zxids.contains(&d) {
-                return Err((format!("{field}.delivered"), format!("{d} is not in the server's log")));
-            }
-            delivered.push(zxids.into_iter().filter(|z| *z <= d).collect());
-        }
-        // Delivered histories must agree: what is committed is committed everywhere.
-        for a in &delivered {
-            for b in &delivered {
-                if !(a.starts_with(b) || b.starts_with(a)) {
-                    return Err((
-                        "zab.servers".into(),
-                        "delivered histories disagree: one must be a prefix of the other".into(),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The network and the numeric protocol settings: probabilities, ranges, periods.
-    fn validate_settings(&self) -> Result<(), (String, String)> {
+    /// The network's probabilities and ranges.
+    fn validate_network(&self) -> Result<(), (String, String)> {
         let net = &self.network;
         for (field, p) in
             [("network.drop", net.drop), ("network.duplicate", net.duplicate), ("network.reorder", net.reorder)]
@@ -374,31 +308,36 @@ impl Scenario {
                 return Err((field.into(), format!("{p} is not a probability (0.0 to 1.0)")));
             }
         }
-        let ranges = [
-            ("network.latency_ms", net.latency_ms),
-            ("paxos.retry_ms", self.paxos.retry_ms),
-            ("paxos.progress_ms", self.paxos.progress_ms),
-            ("multipaxos.leader_timeout_ms", self.multipaxos.leader_timeout_ms),
-        ];
-        for (field, [lo, hi]) in ranges {
-            if lo > hi {
-                return Err((field.into(), format!("[{lo}, {hi}]: the first bound must not exceed the second")));
-            }
-        }
-        if self.multipaxos.heartbeat_ms == 0 {
-            return Err(("multipaxos.heartbeat_ms".into(), "must be at least 1".into()));
-        }
-        for (field, every) in [
-            ("paxos.checkpoint_every", self.paxos.checkpoint_every),
-            ("multipaxos.checkpoint_every", self.multipaxos.checkpoint_every),
-            ("zab.checkpoint_every", self.zab.checkpoint_every),
-        ] {
-            if every == 0 {
-                return Err((field.into(), "must be at least 1 record".into()));
-            }
-        }
-        Ok(())
+        check_ranges(&[("network.latency_ms", net.latency_ms)])
     }
+
+    /// Node `id` exists, or an error naming `field`.
+    pub fn check_node(&self, field: &str, id: u32) -> Result<(), (String, String)> {
+        let n = self.nodes.count;
+        if (1..=n).contains(&id) {
+            Ok(())
+        } else {
+            Err((field.to_string(), format!("node {id} does not exist (nodes are 1..={n})")))
+        }
+    }
+}
+
+/// Each `[lo, hi]` has `lo <= hi`, or an error naming its field.
+pub fn check_ranges(ranges: &[(&str, [u64; 2])]) -> Result<(), (String, String)> {
+    for (field, [lo, hi]) in ranges {
+        if lo > hi {
+            return Err((field.to_string(), format!("[{lo}, {hi}]: the first bound must not exceed the second")));
+        }
+    }
+    Ok(())
+}
+
+/// A checkpoint period of at least one record, or an error naming `field`.
+pub fn check_checkpoint_every(field: &str, every: u64) -> Result<(), (String, String)> {
+    if every == 0 {
+        return Err((field.to_string(), "must be at least 1 record".into()));
+    }
+    Ok(())
 }
 
 fn line_of(text: &str, byte: usize) -> usize {

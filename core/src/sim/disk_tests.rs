@@ -7,7 +7,7 @@ use crate::client::ClientRequest;
 use crate::event::{Event, EventKind};
 use crate::node::{Node, Out};
 use crate::types::{NodeId, Time};
-use crate::view::NodeView;
+use crate::view::{NodeView, StateKind, StateView, Term};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -55,18 +55,7 @@ impl Node for Scribe {
         *r >= 200
     }
     fn view(&self) -> NodeView {
-        NodeView {
-            id: NodeId(self.id),
-            up: true,
-            is_leader: false,
-            roles: Vec::new(),
-            state: "SCRIBE".into(),
-            ballot: None,
-            promised: None,
-            leader: None,
-            log: Vec::new(),
-            zab: None,
-        }
+        NodeView::new(NodeId(self.id), StateView { term: Term::new("SCRIBE", "", ""), kind: StateKind::Idle })
     }
 }
 

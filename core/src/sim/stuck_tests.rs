@@ -5,7 +5,7 @@ use super::{NetConfig, Sim, STUCK_STEPS};
 use crate::client::ClientRequest;
 use crate::node::{Node, Out};
 use crate::types::{NodeId, Time};
-use crate::view::NodeView;
+use crate::view::{NodeView, StateKind, StateView, Term};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -35,18 +35,7 @@ impl Node for Echo {
     }
     fn on_request(&mut self, _: Time, _: ClientRequest, _: &mut Out<Self>) {}
     fn view(&self) -> NodeView {
-        NodeView {
-            id: NodeId(1),
-            up: true,
-            is_leader: false,
-            roles: Vec::new(),
-            state: "ECHO".into(),
-            ballot: None,
-            promised: None,
-            leader: None,
-            log: Vec::new(),
-            zab: None,
-        }
+        NodeView::new(NodeId(1), StateView { term: Term::new("ECHO", "", ""), kind: StateKind::Idle })
     }
 }
 

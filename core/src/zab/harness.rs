@@ -136,3 +136,134 @@ impl Cluster {
         c
     }
 }
+
+// ---- One server by hand: feed it one input, get the full action list ----
+
+pub(super) type A = crate::node::ActionOf<ZabNode>;
+
+/// Run `f` on `n` at `now` (ms) and return every action it produced, in order.
+pub(super) fn run(n: &mut ZabNode, now: u64, f: impl FnOnce(&mut ZabNode, &mut Out<ZabNode>)) -> Vec<A> {
+    let mut out = Out::new();
+    n.now = Time(now);
+    f(n, &mut out);
+    out.actions
+}
+
+/// `timer` fires at `now` (ms).
+pub(super) fn fire(n: &mut ZabNode, now: u64, timer: ZabTimer) -> Vec<A> {
+    run(n, now, |n, out| n.on_timer(Time(now), timer, out))
+}
+
+pub(super) fn request(client: u32, seq: u64, op: ClientOp) -> ClientRequest {
+    ClientRequest { client: ClientId(client), seq, op }
+}
+
+/// A client of `n` sends `req` at time 100.
+pub(super) fn ask(n: &mut ZabNode, req: &ClientRequest) -> Vec<A> {
+    run(n, 100, |n, out| n.on_request(Time(100), req.clone(), out))
+}
+
+/// Where client `client`'s request `seq` to server `server` came from.
+pub(super) fn origin(server: u32, client: u32, seq: u64) -> Origin {
+    Origin { server: NodeId(server), client: ClientId(client), seq }
+}
+
+/// The proposal an initial log (`ServerInit::log`) holds at `zxid`.
+pub(super) fn init_entry(zxid: Zxid) -> LogEntry {
+    let txn = Txn::SetData { path: "/".into(), data: zxid.to_string(), version: None };
+    LogEntry { zxid, time_ms: 0, txn: txn.into(), origin: None }
+}
+
+// ---- Expected actions ----
+
+pub(super) fn send(to: u32, msg: ZabMsg) -> A {
+    Action::Send { to: NodeId(to), msg }
+}
+pub(super) fn send_ahead(to: u32, msg: ZabMsg) -> A {
+    Action::SendAhead { to: NodeId(to), msg }
+}
+pub(super) fn persist(record: ZabDurable) -> A {
+    Action::Persist(record)
+}
+pub(super) fn set_timer(timer: ZabTimer, ms: u64) -> A {
+    Action::SetTimer { timer, after_ms: ms..=ms }
+}
+pub(super) fn cancel(timer: ZabTimer) -> A {
+    Action::CancelTimer(timer)
+}
+pub(super) fn reply_ok(req: &ClientRequest, body: ZkReply) -> A {
+    Action::Reply(ClientReply::ok(req, crate::client::ReplyBody::Zk(body)))
+}
+pub(super) fn reply_err(req: &ClientRequest, code: ErrorCode, message: &str) -> A {
+    Action::Reply(ClientReply::error(req, code, message))
+}
+
+// ---- Expected trace events: the one place the tests name `ZabEvent` variants ----
+
+pub(super) fn ev_state(state: ServerState, epoch: u32) -> A {
+    Action::Emit(ZabEvent::State { state, epoch: u64::from(epoch) }.into())
+}
+pub(super) fn ev_phase(phase: ZabPhase) -> A {
+    Action::Emit(ZabEvent::Phase { phase }.into())
+}
+pub(super) fn ev_vote(vote: Vote, round: u64) -> A {
+    Action::Emit(ZabEvent::Vote { vote: vote.into(), round }.into())
+}
+pub(super) fn ev_established(epoch: u32) -> A {
+    Action::Emit(ZabEvent::LeaderEstablished { epoch: Epoch(epoch) }.into())
+}
+pub(super) fn ev_sync(learner: u32, mode: SyncMode, zxid: Zxid) -> A {
+    Action::Emit(ZabEvent::Sync { learner: NodeId(learner), mode, zxid }.into())
+}
+pub(super) fn ev_proposed(entry: &LogEntry) -> A {
+    Action::EmitAhead(ZabEvent::Proposed { zxid: entry.zxid, txn: entry.txn.clone() }.into())
+}
+pub(super) fn ev_committed(zxid: Zxid) -> A {
+    Action::Emit(ZabEvent::Committed { zxid }.into())
+}
+pub(super) fn ev_delivered(entry: &LogEntry) -> A {
+    Action::Emit(ZabEvent::Delivered { zxid: entry.zxid, txn: entry.txn.clone() }.into())
+}
+pub(super) fn ev_truncated(zxid: Zxid, removed: u64) -> A {
+    Action::Emit(ZabEvent::Truncated { zxid, removed: Some(removed) }.into())
+}
+pub(super) fn ev_snapshot(zxid: Zxid) -> A {
+    Action::Emit(ZabEvent::Snapshot { zxid }.into())
+}
+
+/// Persist the delivery of `entry`, then trace it: what every delivery does.
+pub(super) fn delivered(entry: &LogEntry) -> [A; 2] {
+    [persist(ZabDurable::Delivered { zxid: entry.zxid }), ev_delivered(entry)]
+}
+
+/// What registering with `leader` does (`follow`), sending `info`.
+pub(super) fn registers(state: ServerState, epoch: u32, leader: u32, info: ZabMsg) -> Vec<A> {
+    vec![
+        ev_state(state, epoch),
+        ev_phase(ZabPhase::Discovery),
+        send(leader, info),
+        set_timer(ZabTimer::InitLimit, 500),
+        set_timer(ZabTimer::Tick, 50),
+    ]
+}
+
+/// What entering LOOKING does (`look_for_leader`): forget the role's timers, vote for
+/// `own` in `round` and tell `others`, then wait for answers.
+pub(super) fn looking_again(epoch: u32, own: Vote, round: u64, others: &[u32]) -> Vec<A> {
+    let mut want = vec![
+        cancel(ZabTimer::InitLimit),
+        cancel(ZabTimer::Tick),
+        ev_state(ServerState::Looking, epoch),
+        ev_vote(own, round),
+    ];
+    let note = ZabMsg::Notification {
+        leader: own.leader,
+        zxid: own.zxid,
+        round,
+        state: ServerState::Looking,
+        peer_epoch: own.peer_epoch,
+    };
+    want.extend(others.iter().map(|o| send(*o, note.clone())));
+    want.extend([cancel(ZabTimer::FinalizeWait), set_timer(ZabTimer::NotificationTimeout, 100)]);
+    want
+}

@@ -163,7 +163,10 @@ impl ZabNode {
     }
 
     pub(super) fn on_new_leader(&mut self, from: NodeId, epoch: Epoch, zxid: Zxid, out: &mut Out<Self>) {
-        if !self.syncing_with(from) {
+        if !self.syncing_with(from) || epoch != self.accepted_epoch {
+            // Zab: NEWLEADER(e) counts only if e is the epoch we accepted. Another is a
+            // late copy from before our leader started over with a newer epoch: taking
+            // it would set our current epoch back.
             return self.count_stale();
         }
         if self.last_zxid() != zxid && self.config.buggy != ZabBuggy::SkipTrunc {

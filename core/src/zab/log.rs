@@ -14,31 +14,6 @@ impl ZabNode {
         self.log.last().map(|e| e.zxid).unwrap_or(self.snap_zxid)
     }
 
-    /// A server's local invariants, checked after every input in debug builds (not in
-    /// the buggy modes, which break them on purpose): the log is in zxid order after the
-    /// snapshot; snapshot ≤ delivered ≤ last logged; the current epoch was accepted
-    /// first; an established leader's last proposal carries its counter.
-    pub(super) fn debug_check(&self) {
-        if !cfg!(debug_assertions) || self.config.buggy != super::ZabBuggy::None {
-            return;
-        }
-        let id = self.id;
-        debug_assert!(self.log.windows(2).all(|w| w[0].zxid < w[1].zxid), "node {id}: log out of zxid order");
-        debug_assert!(self.log.first().is_none_or(|e| e.zxid > self.snap_zxid), "node {id}: log behind its snapshot");
-        debug_assert!(
-            self.snap_zxid <= self.delivered && self.delivered <= self.last_zxid(),
-            "node {id}: delivered {} outside snapshot {} .. last {}",
-            self.delivered,
-            self.snap_zxid,
-            self.last_zxid()
-        );
-        debug_assert!(self.current_epoch <= self.accepted_epoch, "node {id}: current epoch above accepted");
-        if let Some(l) = self.lead.as_ref().filter(|l| l.established && l.counter > 0) {
-            let epoch = l.new_epoch.expect("established");
-            debug_assert_eq!(self.last_zxid(), Zxid::new(epoch, l.counter), "node {id}: leader's counter");
-        }
-    }
-
     /// Rebuild from persisted records: epochs, log, snapshot, delivery mark; then the
     /// tree is replayed from the snapshot through the delivered part of the log.
     pub(super) fn recover(&mut self, records: &[ZabDurable]) {

@@ -16,6 +16,7 @@
 //! new leader has it, since it has the newest history of a quorum), and a proposal only
 //! the failed leader logged is cut away (TRUNC) when it comes back.
 
+pub mod chaos;
 mod check;
 pub mod clients;
 pub mod describe;
@@ -23,6 +24,7 @@ pub mod election;
 pub mod event;
 #[cfg(test)]
 mod harness;
+mod invariants;
 pub mod leader;
 pub mod learner;
 mod log;
@@ -33,14 +35,26 @@ mod sessions;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_broadcast;
+#[cfg(test)]
+mod tests_client_path;
+#[cfg(test)]
 mod tests_clients;
 #[cfg(test)]
+mod tests_discovery;
+#[cfg(test)]
+mod tests_election;
+#[cfg(test)]
 mod tests_snap;
+#[cfg(test)]
+mod tests_sync;
 #[cfg(test)]
 mod tests_trust;
 /// The znode tree and its replies live in `crate::tree`, shared by any protocol that
 /// serves the coordination service; the old paths keep working.
 pub use crate::tree::{self, reply, ZkReply};
+mod validate;
+mod view;
 
 pub use check::ZabChecker;
 pub use event::{VoteView, ZabEvent};
@@ -251,6 +265,16 @@ impl ZabNode {
         n
     }
 
+    /// Every input: the handler at `now`, then a checkpoint after the writes it
+    /// reflects, then (in debug builds) the local invariants.
+    fn handle(&mut self, now: Time, out: &mut Out<Self>, f: impl FnOnce(&mut Self, &mut Out<Self>)) {
+        let before = self.marks();
+        self.now = now;
+        f(self, out);
+        self.maybe_checkpoint(out);
+        self.debug_check_step(before);
+    }
+
     fn count_stale(&mut self) {
         self.stale += 1;
     }
@@ -357,36 +381,24 @@ impl Node for ZabNode {
     type Checker = ZabChecker;
 
     fn on_start(&mut self, now: Time, out: &mut Out<Self>) {
-        self.now = now;
-        self.look_for_leader(out);
-        self.maybe_checkpoint(out);
-        self.debug_check();
+        self.handle(now, out, |n, out| n.look_for_leader(out));
     }
 
     fn on_message(&mut self, now: Time, from: NodeId, msg: ZabMsg, out: &mut Out<Self>) {
-        self.now = now;
-        self.on_zab_message(from, msg, out);
-        self.maybe_checkpoint(out);
-        self.debug_check();
+        self.handle(now, out, |n, out| n.on_zab_message(from, msg, out));
     }
 
     fn on_timer(&mut self, now: Time, timer: ZabTimer, out: &mut Out<Self>) {
-        self.now = now;
-        match timer {
-            ZabTimer::NotificationTimeout => self.on_notification_timeout(out),
-            ZabTimer::FinalizeWait => self.on_finalize_wait(out),
-            ZabTimer::InitLimit => self.on_init_limit(out),
-            ZabTimer::Tick => self.on_tick(out),
-        }
-        self.maybe_checkpoint(out);
-        self.debug_check();
+        self.handle(now, out, |n, out| match timer {
+            ZabTimer::NotificationTimeout => n.on_notification_timeout(out),
+            ZabTimer::FinalizeWait => n.on_finalize_wait(out),
+            ZabTimer::InitLimit => n.on_init_limit(out),
+            ZabTimer::Tick => n.on_tick(out),
+        });
     }
 
     fn on_request(&mut self, now: Time, req: ClientRequest, out: &mut Out<Self>) {
-        self.now = now;
-        self.on_client(req, out);
-        self.maybe_checkpoint(out);
-        self.debug_check();
+        self.handle(now, out, |n, out| n.on_client(req, out));
     }
 
     fn is_checkpoint(record: &ZabDurable) -> bool {
@@ -398,41 +410,6 @@ impl Node for ZabNode {
     }
 
     fn view(&self) -> NodeView {
-        let roles = vec![if self.is_observer() { "observer" } else { "voter" }.to_string()];
-        NodeView {
-            id: self.id,
-            up: true,
-            is_leader: false,
-            roles,
-            state: self.state.name().into(),
-            ballot: None,
-            promised: None,
-            leader: self.leader,
-            log: Vec::new(),
-            zab: Some(crate::view::ZabView {
-                observer: self.is_observer(),
-                log_len: self.log.len(),
-                phase: serde_json::to_value(self.phase)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                vote: self.election.vote.map(Into::into),
-                round: self.election.round,
-                accepted_epoch: self.accepted_epoch,
-                current_epoch: self.current_epoch,
-                last_zxid: self.last_zxid(),
-                delivered: self.delivered,
-                log: self
-                    .log
-                    .iter()
-                    .rev()
-                    .take(20)
-                    .rev()
-                    .map(|e| (e.zxid, e.zxid <= self.delivered, e.txn.op_name().to_string()))
-                    .collect(),
-                tree_digest: self.tree.digest(),
-                znodes: self.tree.node_count(),
-            }),
-        }
+        view::view(self)
     }
 }

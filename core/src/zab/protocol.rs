@@ -2,9 +2,9 @@
 
 use super::{narrate, ZabBuggy, ZabChecker, ZabConfig, ZabEvent, ZabNode};
 use crate::event::{Event, ProtocolEvent};
-use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
+use crate::protocol::{name_of, parse_checked, About, Bench, ExtraSweep, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{scheduled, Protocol, Scenario};
-use crate::sim::{DynSim, Sim};
+use crate::sim::{DynSim, Rng, Sim};
 use crate::types::NodeId;
 use std::sync::Arc;
 
@@ -144,6 +144,15 @@ impl ProtocolInfo for Zab {
         s.zab.buggy = parse_checked("buggy mode", name, BUGGY)?;
         Ok(())
     }
+    fn validate(&self, s: &Scenario) -> Result<(), (String, String)> {
+        super::validate::validate(s)
+    }
+    fn sweep_settings(&self, s: &mut Scenario, observer: Option<u32>, _rng: &mut Rng) {
+        s.zab.observers.extend(observer);
+    }
+    fn extra_sweeps(&self) -> &'static [ExtraSweep] {
+        &[("sweep-zab-chaos", super::chaos::chaos_scenario)]
+    }
     fn build(&self, s: &Scenario, seed: u64) -> Box<dyn DynSim> {
         Box::new(build(s, seed))
     }
@@ -158,6 +167,9 @@ impl ProtocolInfo for Zab {
     }
     fn parse_event(&self, json: &serde_json::Value) -> Option<ProtocolEvent> {
         ProtocolEvent::parse::<ZabEvent>(json)
+    }
+    fn bench(&self) -> Option<Bench> {
+        Some(Bench { scenario: "zab-election-fresh", committed: delivered_by_node_1 })
     }
     fn restarted(&self, n: u32) -> Pair {
         narrate::restarted(n)
@@ -184,4 +196,10 @@ pub fn build(s: &Scenario, seed: u64) -> Sim<ZabNode> {
     net.fifo = true;
     let factory = Arc::new(move |id, d: &[_]| ZabNode::new(id, config.clone(), d));
     scheduled(Sim::with_initial(n, net, seed, checker, factory, initial), s)
+}
+
+/// Transactions server 1 delivered in its current epoch (a benchmark runs in one).
+fn delivered_by_node_1(sim: &dyn DynSim) -> u64 {
+    let delivered = sim.inspect(crate::types::NodeId(1)).and_then(|node| node.get("delivered").cloned());
+    delivered.and_then(|z| serde_json::from_value::<crate::types::Zxid>(z).ok()).map_or(0, |z| u64::from(z.counter()))
 }

@@ -2,6 +2,7 @@
 //! wire at the fraction of their trip that virtual time has covered.
 
 use crate::components::legend::{group_letter, Legend, PartitionText};
+use crate::components::node_card::state_class;
 use crate::i18n::texts;
 use crate::model::Message;
 use ensemble_core::explain::Lang;
@@ -42,25 +43,6 @@ fn progress(m: &Message, now_ms: u64) -> f64 {
     (now_ms.saturating_sub(sent) as f64 / (due - sent) as f64).clamp(0.0, 1.0)
 }
 
-/// The CSS class of a node's state, e.g. `state-preparing`.
-pub fn state_class(v: &NodeView) -> String {
-    if v.up {
-        format!("state-{}", v.state.to_lowercase())
-    } else {
-        "state-down".to_string()
-    }
-}
-
-/// The node believes it leads, as its protocol says (`Node::is_leader`).
-pub fn is_leading(v: &NodeView) -> bool {
-    v.is_leader
-}
-
-/// The node runs a protocol with a leader, so "leader: ?" is worth showing.
-pub fn has_leaders(v: &NodeView) -> bool {
-    v.leader.is_some() || v.is_leader || matches!(v.state.as_str(), "FOLLOWING" | "CANDIDATE" | "LOOKING" | "OBSERVING")
-}
-
 fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
     let (fx, fy) = position(m.msg.from.0, n);
     let (tx, ty) = position(m.msg.to.0, n);
@@ -90,14 +72,15 @@ fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
 fn node_disc(v: &NodeView, n: usize, lang: Lang, group: Option<usize>) -> Html {
     let (x, y) = position(v.id.0, n);
     let t = texts(lang);
-    let state = if v.up { v.state.clone() } else { t.crashed.to_string() };
-    let leader = v.up && is_leading(v);
-    let observer = v.roles.iter().any(|r| r == "observer");
+    let state = if v.up { v.state.name() } else { t.crashed };
+    let leader = v.up && v.is_leader;
+    let observer = !v.voter;
     let class = classes!("node", state_class(v), leader.then_some("leader"), observer.then_some("observer"));
     let (cx, cy) = (format!("{x:.1}"), format!("{y:.1}"));
-    // Below the disc: a ZAB server's epoch and last zxid; then its partition group.
-    let below = v.zab.as_ref().map(|z| format!("e{} · {}", z.current_epoch, z.last_zxid));
-    let role = v.roles.join(", ");
+    // Below the disc: the protocol's caption (a ZAB server's epoch and last zxid); beside
+    // it, its partition group.
+    let below = v.caption.clone();
+    let role = v.roles.iter().map(|r| r.get(lang)).collect::<Vec<_>>().join(", ");
     html! {
         <g class={class} role="img" aria-label={format!("{} {}: {} ({role})", t.node, v.id, state)}>
             if observer {
@@ -105,7 +88,7 @@ fn node_disc(v: &NodeView, n: usize, lang: Lang, group: Option<usize>) -> Html {
             }
             <circle cx={cx.clone()} cy={cy.clone()} r={NODE_R.to_string()} />
             <text class="node-id" x={cx.clone()} y={format!("{:.1}", y + 2.0)}>{ v.id.0 }</text>
-            <text class="node-state" x={cx.clone()} y={format!("{:.1}", y + 15.0)}>{ short_state(&state) }</text>
+            <text class="node-state" x={cx.clone()} y={format!("{:.1}", y + 15.0)}>{ short_state(state) }</text>
             if leader {
                 <text class="crown" x={cx.clone()} y={format!("{:.1}", y - NODE_R - 6.0)}>{ "★" }</text>
             }

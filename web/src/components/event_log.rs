@@ -1,10 +1,8 @@
 //! The narrated event log (newest step first) and the one-line summary above it.
 
 use crate::i18n::texts;
-use crate::i18n_zab::zab_texts;
 use crate::model::LogLine;
 use ensemble_core::explain::Lang;
-use ensemble_core::types::NodeId;
 use yew::prelude::*;
 
 #[derive(PartialEq, Properties)]
@@ -12,43 +10,22 @@ pub struct SummaryProps {
     pub lang: Lang,
     pub step: u64,
     pub now_ms: u64,
-    pub chosen: String,
+    /// What the run achieved so far, as its protocol's web module shows it.
+    pub progress: Html,
     pub violations: usize,
     pub violation_text: String,
     pub at_end: bool,
     pub error: Option<String>,
-    /// ZAB: show the leader of each epoch instead of chosen values.
-    pub is_zab: bool,
-    pub leaders: Vec<(u32, NodeId)>,
-}
-
-/// `epoch 1: node 3 · epoch 2: node 2`, or "none yet".
-fn leaders_text(leaders: &[(u32, NodeId)], lang: Lang) -> String {
-    let (t, z) = (texts(lang), zab_texts(lang));
-    if leaders.is_empty() {
-        return z.none_yet.to_string();
-    }
-    leaders.iter().map(|(e, n)| format!("{} {e}: {} {n}", z.epoch, t.node)).collect::<Vec<_>>().join(" · ")
 }
 
 #[function_component]
 pub fn Summary(props: &SummaryProps) -> Html {
     let t = texts(props.lang);
-    let chosen = if props.chosen.is_empty() { t.nothing_chosen.to_string() } else { props.chosen.clone() };
     html! {
         <div class="summary" data-testid="summary">
             <span class="stat">{ t.step_label }{ " " }<strong id="step-count" data-testid="step-count">{ props.step }</strong></span>
             <span class="stat">{ t.time_label }{ " " }<strong id="time-ms">{ format!("{} ms", props.now_ms) }</strong></span>
-            if props.is_zab {
-                <span class={classes!("stat", (!props.leaders.is_empty()).then_some("good"))}>
-                    { zab_texts(props.lang).leaders }{ ": " }
-                    <strong id="leaders" data-testid="leaders">{ leaders_text(&props.leaders, props.lang) }</strong>
-                </span>
-            } else {
-                <span class={classes!("stat", (!props.chosen.is_empty()).then_some("good"))}>
-                    { t.chosen }{ ": " }<strong id="chosen" data-testid="chosen">{ chosen }</strong>
-                </span>
-            }
+            { props.progress.clone() }
             <span class={classes!("stat", (props.violations > 0).then_some("bad"))}>
                 { t.violations }{ ": " }<strong id="violations" data-testid="violations">{ props.violations }</strong>
                 if props.violations > 0 { <span class="detail">{ format!(" · {}", props.violation_text) }</span> }

@@ -1,7 +1,6 @@
 //! Under the cluster: the partition's groups in words, and the message colours.
 
 use crate::i18n::texts;
-use crate::i18n_zab::zab_texts;
 use crate::model::Message;
 use ensemble_core::explain::Lang;
 use ensemble_core::protocol::{lookup, MessageKind};
@@ -68,7 +67,7 @@ pub fn Legend(props: &LegendProps) -> Html {
         }
     }
     html! {
-        <ul class={classes!("legend", "legend-zab")} aria-hidden="true">
+        <ul class={classes!("legend", "legend-groups")} aria-hidden="true">
             { for phases(kinds, props.lang).iter().map(|(name, colours)| phase_item(name, colours)) }
             { for others.iter().map(|k| item(&[k])) }
             <li>{ swatch("doomed") }{ format!("{} / {}", t.lost, t.cut) }</li>
@@ -88,7 +87,7 @@ pub fn PartitionText(props: &PartitionProps) -> Html {
     if props.groups.is_empty() {
         return html! {};
     }
-    let z = zab_texts(props.lang);
+    let z = texts(props.lang);
     let groups = props.groups.iter().enumerate().map(|(i, g)| {
         let ids = g.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ");
         html! { <li data-testid={format!("partition-group-{}", group_letter(i))}>

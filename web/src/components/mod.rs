@@ -1,6 +1,5 @@
 //! Thin function components: they draw plain data and hand `Action`s back up.
 
-pub mod client_form;
 pub mod cluster;
 pub mod controls;
 pub mod event_log;
@@ -8,4 +7,3 @@ pub mod in_flight;
 pub mod legend;
 pub mod node_card;
 pub mod picker;
-pub mod zab_card;

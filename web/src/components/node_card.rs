@@ -1,14 +1,12 @@
-//! One node's state: roles, ballots, leader, and its log (ZAB: `zab_card`); crash or restart it.
+//! One node as its protocol's view draws it (`ensemble_core::view`): state, phase strip,
+//! roles, facts and log, the same card for every protocol; crash or restart it.
 
-use crate::components::cluster::{has_leaders, state_class};
-use crate::components::zab_card::zab_facts;
-use crate::i18n::{role, texts};
-use crate::i18n_zab::gloss;
+use crate::i18n::texts;
 use crate::state::Action;
 use ensemble_core::explain::Lang;
 use ensemble_core::sim::Intervention;
-use ensemble_core::types::Ballot;
-use ensemble_core::view::{LogLine, NodeView};
+use ensemble_core::types::NodeId;
+use ensemble_core::view::{Fact, LogView, NodeView, PhaseStrip};
 use yew::prelude::*;
 
 #[derive(PartialEq, Properties)]
@@ -18,56 +16,78 @@ pub struct NodeCardProps {
     pub on_action: Callback<Action>,
 }
 
-fn ballot_text(b: Option<Ballot>) -> String {
-    b.map(|b| b.to_string()).unwrap_or_else(|| "–".into())
-}
-
-fn log_row(line: &LogLine) -> Html {
-    let accepted = line.accepted.as_ref().map(|(b, v)| format!("{v} @ {b}")).unwrap_or_else(|| "–".into());
-    let chosen = line.chosen.as_ref().map(|v| v.to_string());
-    html! {
-        <tr class={classes!(chosen.is_some().then_some("is-chosen"))}>
-            <th scope="row">{ format!("#{}", line.instance.0) }</th>
-            <td>{ accepted }</td>
-            <td>
-                if let Some(v) = chosen { <strong>{ format!("✔ {v}") }</strong> } else { { "–" } }
-            </td>
-        </tr>
+/// The node's state class (`state-leading`), or `state-down` while crashed.
+pub fn state_class(v: &NodeView) -> &'static str {
+    if v.up {
+        v.state.kind.class()
+    } else {
+        "state-down"
     }
 }
 
-/// A Paxos or Multi-Paxos node's roles, ballots, leader and instances.
-fn paxos_facts(v: &NodeView, roles: &str, lang: Lang) -> Html {
-    let t = texts(lang);
-    let log: Vec<&LogLine> = v.log.iter().filter(|l| l.accepted.is_some() || l.chosen.is_some()).collect();
+/// The phases as segments, the current one filled, the earlier ones ticked; then its name.
+fn phase_strip(id: NodeId, strip: &PhaseStrip, lang: Lang) -> Html {
+    let segments = strip.phases.iter().enumerate().map(|(i, p)| {
+        let class = match i.cmp(&strip.current) {
+            std::cmp::Ordering::Less => "seg done",
+            std::cmp::Ordering::Equal => "seg current",
+            std::cmp::Ordering::Greater => "seg",
+        };
+        html! { <span class={class} title={format!("{}: {}", p.name, p.meaning.get(lang))}></span> }
+    });
+    let now = strip.current();
+    html! {
+        <div class="phase-strip" data-testid={format!("node-{id}-phase")}
+            aria-label={format!("{}: {}", texts(lang).phase, now.name)}>
+            <span class="segs" aria-hidden="true">{ for segments }</span>
+            <span class="phase-name" title={now.meaning.get(lang)}>{ now.name }</span>
+        </div>
+    }
+}
+
+fn fact(id: NodeId, f: &Fact, lang: Lang) -> Html {
+    let testid = format!("node-{id}-{}", f.key);
+    let title = f.full.clone().or_else(|| f.hint.map(|h| h.get(lang).to_string()));
     html! {
         <>
-            <p class="roles">{ roles }</p>
-            <dl class="facts">
-                <dt>{ t.ballot }</dt><dd>{ ballot_text(v.ballot) }</dd>
-                <dt>{ t.promised }</dt><dd>{ ballot_text(v.promised) }</dd>
-                if has_leaders(v) {
-                    <dt>{ t.leader }</dt><dd>{ v.leader.map(|l| l.to_string()).unwrap_or_else(|| "?".into()) }</dd>
-                }
-            </dl>
-            <details class="node-log" open={log.len() <= 6}>
-                <summary>{ format!("{} ({})", t.log, log.len()) }</summary>
-                if log.is_empty() {
-                    <p class="muted">{ t.empty_log }</p>
-                } else {
-                    <table>
-                        <thead><tr><th>{ "#" }</th><th>{ t.accepted }</th><th>{ t.chosen }</th></tr></thead>
-                        <tbody>{ for log.iter().map(|l| log_row(l)) }</tbody>
-                    </table>
-                }
-            </details>
+            <dt>{ f.label.get(lang) }</dt>
+            <dd title={title}>
+                if f.code { <code data-testid={testid}>{ &f.value }</code> } else { <span data-testid={testid}>{ &f.value }</span> }
+            </dd>
         </>
+    }
+}
+
+fn log_table(log: &LogView, lang: Lang) -> Html {
+    let t = texts(lang);
+    let earlier = log.total.saturating_sub(log.rows.len());
+    let rows = log.rows.iter().map(|r| {
+        html! {
+            <tr class={classes!(r.done.then_some("is-chosen"))}>
+                <th scope="row"><code>{ r.cells.first().cloned().unwrap_or_default() }</code></th>
+                { for r.cells.iter().skip(1).map(|c| html! { <td>{ c }</td> }) }
+            </tr>
+        }
+    });
+    html! {
+        <details class="node-log" open={!log.rows.is_empty() && log.rows.len() <= 8}>
+            <summary>{ format!("{} ({})", t.log, log.total) }</summary>
+            if log.rows.is_empty() {
+                <p class="muted">{ t.empty_log }</p>
+            } else {
+                <table>
+                    <thead><tr>{ for log.columns.iter().map(|c| html! { <th>{ c.get(lang) }</th> }) }</tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+                if earlier > 0 { <p class="muted">{ format!("+{earlier}") }</p> }
+            }
+        </details>
     }
 }
 
 #[function_component]
 pub fn NodeCard(props: &NodeCardProps) -> Html {
-    let t = texts(props.lang);
+    let (t, lang) = (texts(props.lang), props.lang);
     let v = &props.view;
     let id = v.id;
     let (label, iv) = if v.up {
@@ -76,23 +96,20 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
         (t.restart, Intervention::Restart { node: id })
     };
     let on_toggle = props.on_action.reform(move |_: MouseEvent| Action::Intervene(iv.clone()));
-    let roles = v.roles.iter().map(|r| role(props.lang, r)).collect::<Vec<_>>().join(" · ");
-    let state = if v.up { v.state.clone() } else { t.crashed.to_string() };
-    let observer = v.roles.iter().any(|r| r == "observer");
-    let title = gloss(props.lang, &v.state);
-    let body = match &v.zab {
-        Some(z) => zab_facts(v, z, props.lang),
-        None => paxos_facts(v, &roles, props.lang),
-    };
+    let roles = v.roles.iter().map(|r| r.get(lang)).collect::<Vec<_>>().join(" · ");
+    let state = if v.up { v.state.name() } else { t.crashed };
     html! {
-        <article class={classes!("node-card", state_class(v), observer.then_some("observer"))} data-testid={format!("node-{id}")}
+        <article class={classes!("node-card", state_class(v), (!v.voter).then_some("observer"))} data-testid={format!("node-{id}")}
             aria-label={format!("{} {id}", t.node)}>
             <header>
                 <span class="badge" aria-hidden="true">{ id.0 }</span>
                 <h3>{ format!("{} {id}", t.node) }</h3>
-                <span class="state-tag" data-testid={format!("node-{id}-state")} title={title}>{ state }</span>
+                <span class="state-tag" data-testid={format!("node-{id}-state")} title={v.state.term.meaning.get(lang)}>{ state }</span>
             </header>
-            { body }
+            if let Some(strip) = &v.phases { { phase_strip(id, strip, lang) } }
+            <p class="roles" data-testid={format!("node-{id}-role")}>{ roles }</p>
+            <dl class="facts">{ for v.facts.iter().map(|f| fact(id, f, lang)) }</dl>
+            { log_table(&v.log, lang) }
             <button class={if v.up { "danger" } else { "" }} data-testid={format!("toggle-node-{id}")}
                 aria-label={format!("{label} {} {id}", t.node)} onclick={on_toggle}>{ label }</button>
         </article>

@@ -1,13 +1,11 @@
-//! Choosing what to run: scenario, seed, (for Basic Paxos) the livelock fix, and
-//! (Paxos, ZAB) a buggy mode.
+//! Choosing what to run: scenario, seed, and the modes its protocol offers (a livelock
+//! fix, a buggy mode).
 
-use crate::choices::{buggy_names, buggy_of, fix_from_name, fix_name, fix_names};
+use crate::choices::{buggy_names, buggy_of, fix_choices, fix_of};
 use crate::i18n::texts;
-use crate::i18n_zab::zab_texts;
 use crate::state::Action;
 use ensemble_core::explain::Lang;
-use ensemble_core::paxos::Fix;
-use ensemble_core::scenarios::{Protocol, Scenario};
+use ensemble_core::scenarios::Scenario;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -18,7 +16,7 @@ pub struct PickerProps {
     /// The scenario, seed and fix loaded now.
     pub current: String,
     pub seed: u64,
-    pub fix: Fix,
+    pub fix: String,
     /// The buggy mode loaded now (`choices`), empty if the protocol has none.
     pub buggy: String,
     pub lang: Lang,
@@ -32,19 +30,18 @@ fn description(s: &Scenario, lang: Lang) -> &str {
     }
 }
 
-fn fix_field(fix: &UseStateHandle<Fix>, lang: Lang) -> Html {
-    let t = texts(lang);
+/// The livelock fix; `choices` are the protocol's, `none` first, with their labels.
+fn fix_field(choices: Vec<(&'static str, &'static str)>, fix: &UseStateHandle<String>, lang: Lang) -> Html {
     let on_fix = {
         let fix = fix.clone();
-        Callback::from(move |e: Event| fix.set(fix_from_name(&e.target_unchecked_into::<HtmlSelectElement>().value())))
+        Callback::from(move |e: Event| fix.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
     };
-    let labels = [t.fix_none, t.fix_distinguished, t.fix_backoff];
     html! {
         <label class="field">
-            <span>{ t.fix }</span>
+            <span>{ texts(lang).fix }</span>
             <select id="fix-select" data-testid="fix-select" onchange={on_fix}>
-                { for fix_names().iter().zip(labels).map(|(n, label)| html! {
-                    <option value={*n} selected={*n == fix_name(**fix)}>{ label }</option>
+                { for choices.into_iter().map(|(n, label)| html! {
+                    <option value={n} selected={n == **fix}>{ label }</option>
                 }) }
             </select>
         </label>
@@ -53,14 +50,14 @@ fn fix_field(fix: &UseStateHandle<Fix>, lang: Lang) -> Html {
 
 /// The rule broken on purpose; `names` are the protocol's modes, `none` first.
 fn buggy_field(names: Vec<String>, buggy: &UseStateHandle<String>, lang: Lang) -> Html {
-    let none = texts(lang).fix_none;
+    let none = texts(lang).none;
     let on_buggy = {
         let buggy = buggy.clone();
         Callback::from(move |e: Event| buggy.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
     };
     html! {
         <label class="field">
-            <span>{ zab_texts(lang).buggy }</span>
+            <span>{ texts(lang).buggy }</span>
             <select id="buggy-select" data-testid="buggy-select" onchange={on_buggy}>
                 { for names.iter().map(|n| html! {
                     <option value={n.clone()} selected={*n == **buggy}>{ if n == "none" { none } else { n.as_str() } }</option>
@@ -75,7 +72,7 @@ pub fn Picker(props: &PickerProps) -> Html {
     let t = texts(props.lang);
     let name = use_state(|| props.current.clone());
     let seed = use_state(|| props.seed.to_string());
-    let fix = use_state(|| props.fix);
+    let fix = use_state(|| props.fix.clone());
     let buggy = use_state(|| props.buggy.clone());
     let selected = props.catalog.iter().find(|s| s.name == *name).cloned();
 
@@ -86,7 +83,7 @@ pub fn Picker(props: &PickerProps) -> Html {
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
             if let Some(s) = catalog.iter().find(|s| s.name == value) {
                 seed.set(s.seed.to_string());
-                fix.set(s.paxos.fix);
+                fix.set(fix_of(s));
                 buggy.set(buggy_of(s));
             }
             name.set(value);
@@ -102,11 +99,11 @@ pub fn Picker(props: &PickerProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let seed = seed.trim().parse().unwrap_or(0);
-            cb.emit(Action::Load { name: (*name).clone(), seed, fix: *fix, buggy: (*buggy).clone() });
+            cb.emit(Action::Load { name: (*name).clone(), seed, fix: (*fix).clone(), buggy: (*buggy).clone() });
         })
     };
     let on_reset = props.on_action.reform(|_: MouseEvent| Action::Reset);
-    let is_paxos = selected.as_ref().is_some_and(|s| s.protocol == Protocol::Paxos);
+    let fixes = selected.as_ref().map(|s| fix_choices(s.protocol, props.lang)).unwrap_or_default();
     let buggy_modes = selected.as_ref().map(|s| buggy_names(s.protocol)).unwrap_or_default();
 
     html! {
@@ -124,12 +121,12 @@ pub fn Picker(props: &PickerProps) -> Html {
                 <input id="seed-input" data-testid="seed-input" type="number" min="0" step="1"
                     inputmode="numeric" value={(*seed).clone()} oninput={on_seed} />
             </label>
-            if is_paxos { { fix_field(&fix, props.lang) } }
+            if !fixes.is_empty() { { fix_field(fixes, &fix, props.lang) } }
             if !buggy_modes.is_empty() { { buggy_field(buggy_modes, &buggy, props.lang) } }
             <div class="field-buttons">
                 <button id="load-btn" data-testid="load-btn" type="submit" class="primary">{ t.load }</button>
                 <button id="reset-btn" data-testid="reset-btn" type="button" onclick={on_reset}
-                    title={format!("{} ({} {}, {} {})", t.reset, props.current, props.seed, fix_name(props.fix), props.buggy)}>
+                    title={format!("{} ({} {}, {} {})", t.reset, props.current, props.seed, props.fix, props.buggy)}>
                     { t.reset }
                 </button>
             </div>

@@ -2,9 +2,9 @@
 //! get, ..., multi). The form only draws the fields of its operation: `client_ops` turns
 //! them into the operation, or says what is wrong.
 
-use crate::client_ops::{takes_data, takes_path, takes_version, takes_watch, Draft, MULTI_SYNTAX, OPS};
+use super::client_ops::{takes_data, takes_path, takes_version, takes_watch, Draft, MULTI_SYNTAX, OPS};
+use super::i18n::{op_error, zab_texts};
 use crate::i18n::texts;
-use crate::i18n_zab::{op_error, zab_texts};
 use crate::state::Action;
 use ensemble_core::explain::Lang;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};

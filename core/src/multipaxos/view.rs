@@ -1,0 +1,34 @@
+//! How a Multi-Paxos node looks in a UI: its role as its state (named as its `state`
+//! events name it), its ballots and leader, and its slots.
+
+use super::{MultiPaxosNode, Role};
+use crate::paxos::view::{ballot_facts, log_rows, ACCEPTOR, LEARNER, PROPOSER};
+use crate::types::Instance;
+use crate::view::{facts, NodeView, StateKind, StateView, Term};
+use std::collections::BTreeSet;
+
+const FOLLOWING: Term = Term::new("FOLLOWING", "following the leader it knows", "跟随已知的领导者");
+const CANDIDATE: Term = Term::new("CANDIDATE", "running phase 1 to become leader", "执行准备阶段以成为领导者");
+const LEADING: Term = Term::new("LEADING", "the leader: proposes for every slot", "领导者：为每个槽位提案");
+
+fn state(role: Role) -> StateView {
+    match role {
+        Role::Follower => StateView { term: FOLLOWING, kind: StateKind::Following },
+        Role::Candidate => StateView { term: CANDIDATE, kind: StateKind::Seeking },
+        Role::Leader => StateView { term: LEADING, kind: StateKind::Leading },
+    }
+}
+
+pub fn view(node: &MultiPaxosNode) -> NodeView {
+    let mut v = NodeView::new(node.id, state(node.role));
+    v.roles = vec![PROPOSER, ACCEPTOR, LEARNER];
+    v.leader = node.leader;
+    v.facts.extend(ballot_facts(Some(node.ballot), Some(node.promised)));
+    v.facts.push(facts::leader(node.leader));
+    let slots: BTreeSet<Instance> = node.accepted.keys().chain(node.chosen.keys()).copied().collect();
+    v.log = log_rows(slots.into_iter().map(|slot| {
+        let accepted = node.accepted.get(&slot).map(|(b, e)| (*b, &e.value));
+        (slot, accepted, node.chosen.get(&slot).map(|e| &e.value))
+    }));
+    v
+}

@@ -14,16 +14,13 @@ use crate::sim::{Found, Invariants};
 use crate::types::{majority, Ballot, Instance, NodeId, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A value and the acceptors that accepted it.
-type Voters = (Value, BTreeSet<NodeId>);
-
 #[derive(Clone, Debug, Default)]
 pub struct PaxosChecker {
     quorum: usize,
     allow_noop: bool,
     proposed: BTreeSet<String>,
-    /// Who accepted what, per instance and ballot (one value, unless a bug let two in).
-    accepts: BTreeMap<(Instance, Ballot), Vec<Voters>>,
+    /// Who accepted what, per instance and ballot.
+    accepts: BTreeMap<(Instance, Ballot, Value), BTreeSet<NodeId>>,
     chosen: BTreeMap<Instance, (Ballot, Value)>,
     promised: BTreeMap<NodeId, Ballot>,
 }
@@ -47,16 +44,7 @@ impl PaxosChecker {
     }
 
     fn on_accepted(&mut self, n: NodeId, instance: Instance, ballot: Ballot, value: &Value, found: &mut Found) {
-        // Looked up by reference: one clone of the value per ballot, not per acceptor.
-        let values = self.accepts.entry((instance, ballot)).or_default();
-        let at = match values.iter().position(|(v, _)| v == value) {
-            Some(at) => at,
-            None => {
-                values.push((value.clone(), BTreeSet::new()));
-                values.len() - 1
-            }
-        };
-        let voters = &mut values[at].1;
+        let voters = self.accepts.entry((instance, ballot, value.clone())).or_default();
         voters.insert(n);
         if voters.len() < self.quorum {
             return;

@@ -15,6 +15,11 @@ mod frame;
 mod segment;
 #[cfg(test)]
 mod tests;
+mod writer;
+
+// The node runtime (next) drives the log through these.
+#[allow(unused_imports)]
+pub use writer::{Entry, Notice, Writer};
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;

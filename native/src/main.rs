@@ -2,9 +2,8 @@
 
 mod bench;
 mod demo;
+mod node;
 mod sim;
-// The node runtime (`ensemble node`, issue 9) is built on it next; until then only its tests use it.
-#[cfg_attr(not(test), allow(dead_code))]
 mod wal;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +26,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Measure simulator throughput (handled events per second).
     BenchSim(bench::BenchArgs),
+    /// Run one server of a real ensemble (`docs/wal.md`; peers and clients: in progress).
+    Node(node::config::NodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +37,6 @@ fn main() -> ExitCode {
         Command::Scenarios(args) => sim::list(args),
         Command::Demo(args) => demo::run(args),
         Command::BenchSim(args) => bench::run(args),
+        Command::Node(args) => node::run(args),
     }
 }

@@ -78,6 +78,13 @@ impl ZabNode {
         out.cancel_timer(ZabTimer::FinalizeWait);
         let ms = self.election.notification_ms;
         out.set_timer(ZabTimer::NotificationTimeout, ms..=ms);
+        if voter && self.quorum() == 1 {
+            // A one-server ensemble: its own vote is a quorum already, and no
+            // notification will ever come back to count it.
+            self.election.finalizing = true;
+            let ms = self.config.finalize_wait_ms;
+            out.set_timer(ZabTimer::FinalizeWait, ms..=ms);
+        }
     }
 
     fn emit_vote(&self, out: &mut Out<Self>) {

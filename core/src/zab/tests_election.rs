@@ -283,3 +283,15 @@ fn a_looking_voter_counts_nothing_an_observer_says_but_tells_a_lagging_one_its_v
     assert_eq!(msg(&mut n, 4, notification(theirs, 0, LOOKING)), vec![send(4, own)]);
     assert_eq!((n.election.vote, n.election.received.len()), (Some(vote(1, Zxid::ZERO, 0)), 1));
 }
+
+/// A one-server ensemble (a quorum of one) leads alone, as a standalone ZooKeeper
+/// serves: its own vote is a quorum the moment it votes.
+#[test]
+fn a_lone_voter_elects_itself_and_establishes_its_epoch() {
+    let text = "name = \"one\"\ndescription = \"d\"\nprotocol = \"zab\"\n[nodes]\ncount = 1\n[run]\nuntil_ms = 2000\n";
+    let s = crate::scenarios::Scenario::parse("one.toml", text).expect("a scenario");
+    let mut sim = super::build(&s, 1);
+    while sim.now().ms() < 2_000 && sim.step().is_some() {}
+    let node = sim.node(NodeId(1));
+    assert_eq!((node.state, node.phase, node.current_epoch), (ServerState::Leading, ZabPhase::Broadcast, Epoch(1)));
+}

@@ -17,8 +17,6 @@ mod segment;
 mod tests;
 mod writer;
 
-// The node runtime (next) drives the log through these.
-#[allow(unused_imports)]
 pub use writer::{Entry, Notice, Writer};
 
 use std::fs::{File, OpenOptions};

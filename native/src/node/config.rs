@@ -1,0 +1,189 @@
+//! `ensemble node`'s settings, from flags or a TOML file (`--config`, like `zoo.cfg`;
+//! flags win), and the ensemble they describe.
+
+use clap::{Args, ValueEnum};
+use ensemble_core::types::NodeId;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Fsync {
+    /// Every batch of writes is made durable before anything answers for it.
+    Always,
+    /// Never wait for the disk: for teaching and tests only; a crash may lose writes
+    /// the ensemble acknowledged.
+    Never,
+}
+
+#[derive(Args, Clone, Debug, Default)]
+pub struct NodeArgs {
+    /// This server's id, 1 to the ensemble's size.
+    #[arg(long)]
+    pub id: Option<u32>,
+    /// Address to serve peers, clients and /status on (default 127.0.0.1:7000 + id).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Another server of the ensemble: ID=HOST:PORT, with `:observer` if it never votes.
+    #[arg(long = "peer", value_name = "ID=HOST:PORT[:observer]")]
+    pub peers: Vec<String>,
+    /// Where this server keeps its write-ahead log.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// This server is an observer: it never votes.
+    #[arg(long)]
+    pub observer: bool,
+    /// A TOML file with the same settings (`docs/deploy.md`); flags override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_enum)]
+    pub fsync: Option<Fsync>,
+}
+
+/// The file form of [`NodeArgs`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    id: Option<u32>,
+    listen: Option<SocketAddr>,
+    #[serde(default)]
+    peers: Vec<String>,
+    data_dir: Option<PathBuf>,
+    #[serde(default)]
+    observer: bool,
+    fsync: Option<Fsync>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Peer {
+    pub id: NodeId,
+    pub addr: String,
+    pub observer: bool,
+}
+
+/// Settings checked and complete.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    pub id: NodeId,
+    pub listen: SocketAddr,
+    pub peers: Vec<Peer>,
+    pub data_dir: PathBuf,
+    pub observer: bool,
+    pub fsync: Fsync,
+}
+
+impl NodeConfig {
+    /// The settings of `args` over those of its `--config` file, or what is wrong.
+    pub fn from_args(args: &NodeArgs) -> Result<NodeConfig, String> {
+        let file = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?
+            }
+            None => FileConfig::default(),
+        };
+        let id = args.id.or(file.id).ok_or("--id is missing (or `id` in the config file)")?;
+        if id == 0 {
+            return Err("--id must be 1 or more".into());
+        }
+        let specs = if args.peers.is_empty() { file.peers } else { args.peers.clone() };
+        let peers = specs.iter().map(|s| parse_peer(s)).collect::<Result<Vec<_>, _>>()?;
+        let data_dir = args.data_dir.clone().or(file.data_dir).ok_or("--data-dir is missing (or `data_dir`)")?;
+        let listen =
+            args.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7000 + id as u16)));
+        let (observer, fsync) = (args.observer || file.observer, args.fsync.or(file.fsync).unwrap_or(Fsync::Always));
+        let config = NodeConfig { id: NodeId(id), listen, peers, data_dir, observer, fsync };
+        config.check_members()?;
+        Ok(config)
+    }
+
+    /// Servers are numbered 1 to the ensemble's size, each once, and one at least votes.
+    fn check_members(&self) -> Result<(), String> {
+        let mut ids: Vec<u32> = self.peers.iter().map(|p| p.id.0).chain([self.id.0]).collect();
+        ids.sort();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err(format!("server ids must be distinct: {ids:?}"));
+        }
+        if ids != (1..=ids.len() as u32).collect::<Vec<_>>() {
+            return Err(format!("server ids must be 1 to {} (the ensemble's size): {ids:?}", ids.len()));
+        }
+        if self.observers().len() == ids.len() {
+            return Err("every server is an observer: at least one must vote".into());
+        }
+        Ok(())
+    }
+
+    pub fn size(&self) -> u32 {
+        self.peers.len() as u32 + 1
+    }
+
+    pub fn observers(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = self.peers.iter().filter(|p| p.observer).map(|p| p.id.0).collect();
+        ids.extend(self.observer.then_some(self.id.0));
+        ids.sort();
+        ids
+    }
+}
+
+/// `ID=HOST:PORT[:observer]`.
+pub fn parse_peer(spec: &str) -> Result<Peer, String> {
+    let bad = || format!("peer `{spec}`: expected ID=HOST:PORT or ID=HOST:PORT:observer");
+    let (id, rest) = spec.split_once('=').ok_or_else(bad)?;
+    let id: u32 = id.trim().parse().map_err(|_| bad())?;
+    let (addr, observer) = match rest.strip_suffix(":observer") {
+        Some(addr) => (addr, true),
+        None => (rest, false),
+    };
+    let port = addr.rsplit_once(':').map(|(_, p)| p).ok_or_else(bad)?;
+    if id == 0 || port.parse::<u16>().is_err() {
+        return Err(bad());
+    }
+    Ok(Peer { id: NodeId(id), addr: addr.to_string(), observer })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(id: u32, peers: &[&str]) -> NodeArgs {
+        let peers = peers.iter().map(|p| p.to_string()).collect();
+        NodeArgs { id: Some(id), peers, data_dir: Some("/tmp/x".into()), ..NodeArgs::default() }
+    }
+
+    #[test]
+    fn peers_parse_with_and_without_observer() {
+        let p = parse_peer("3=10.0.0.3:7003:observer").expect("parses");
+        assert_eq!(p, Peer { id: NodeId(3), addr: "10.0.0.3:7003".into(), observer: true });
+        assert!(parse_peer("3=host").is_err());
+        assert!(parse_peer("x=host:1").is_err());
+        assert!(parse_peer("0=host:1").is_err());
+    }
+
+    #[test]
+    fn an_ensemble_is_numbered_from_one_without_gaps() {
+        let c = NodeConfig::from_args(&args(1, &["2=127.0.0.1:7002", "3=127.0.0.1:7003:observer"])).expect("valid");
+        assert_eq!((c.size(), c.observers()), (3, vec![3]));
+        assert_eq!(c.listen.to_string(), "127.0.0.1:7001");
+        let gap = NodeConfig::from_args(&args(1, &["3=127.0.0.1:7003"])).expect_err("refused");
+        assert!(gap.contains("1 to 2"), "{gap}");
+        let twice = NodeConfig::from_args(&args(2, &["2=127.0.0.1:7002"])).expect_err("refused");
+        assert!(twice.contains("distinct"), "{twice}");
+    }
+
+    #[test]
+    fn a_config_file_holds_the_same_settings_and_flags_win() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let path = dir.path().join("node.toml");
+        let text = "id = 2\nlisten = \"127.0.0.1:9002\"\npeers = [\"1=127.0.0.1:9001\"]\ndata_dir = \"/var/x\"\nfsync = \"never\"\n";
+        std::fs::write(&path, text).expect("writes");
+        let from_file = NodeArgs { config: Some(path.clone()), ..NodeArgs::default() };
+        let c = NodeConfig::from_args(&from_file).expect("valid");
+        assert_eq!((c.id, c.listen.port(), c.fsync), (NodeId(2), 9002, Fsync::Never));
+        let flags = NodeArgs { config: Some(path), fsync: Some(Fsync::Always), ..NodeArgs::default() };
+        assert_eq!(NodeConfig::from_args(&flags).expect("valid").fsync, Fsync::Always);
+        std::fs::write(dir.path().join("bad.toml"), "idd = 1\n").expect("writes");
+        let bad = NodeArgs { config: Some(dir.path().join("bad.toml")), ..NodeArgs::default() };
+        assert!(NodeConfig::from_args(&bad).expect_err("refused").contains("idd"));
+    }
+}

@@ -1,0 +1,124 @@
+//! `ensemble node`: one ZAB server of a real ensemble, the core's `ZabNode` driven by
+//! tokio over a real disk (`wal`) and real sockets.
+//!
+//! Where it stands (issue 9): the node recovers from its write-ahead log, runs its
+//! protocol task (`driver`) and serves `/status`. Peer links (`/peer`), clients
+//! (`/client`), `/events` and `/metrics` come next; until then a server of a
+//! multi-server ensemble stays LOOKING, and a one-server ensemble leads alone.
+
+pub mod config;
+mod driver;
+mod status;
+#[cfg(test)]
+mod tests;
+
+use crate::wal::{Notice, Wal, WalOptions, Writer};
+use config::{Fsync, NodeArgs, NodeConfig};
+use driver::{Driver, Input, Network};
+use ensemble_core::client::ClientReply;
+use ensemble_core::event::Event;
+use ensemble_core::types::NodeId;
+use ensemble_core::zab::{ZabConfig, ZabDurable, ZabNode, ZabSettings};
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// A running node's handle: its inbox, and its task.
+pub struct Handle {
+    pub inbox: mpsc::UnboundedSender<Input<ZabNode>>,
+    pub task: tokio::task::JoinHandle<Result<(), String>>,
+}
+
+/// No peer links yet: what a node sends another is dropped, as the protocol expects of
+/// an unreachable peer.
+struct Unlinked;
+
+impl Network<ZabNode> for Unlinked {
+    fn send(&mut self, _to: NodeId, _msg: ensemble_core::zab::ZabMsg) {}
+    fn reply(&mut self, _reply: ClientReply) {}
+    fn event(&mut self, _event: Event) {}
+}
+
+/// Recover node `config.id` from its data directory and start its task.
+pub fn start(config: &NodeConfig) -> Result<(Handle, ZabSummary), String> {
+    let opts = WalOptions { fsync: config.fsync == Fsync::Always, ..WalOptions::default() };
+    let (wal, recovered) = Wal::open(&config.data_dir, opts).map_err(|e| e.to_string())?;
+    if let Some(r) = &recovered.repair {
+        eprintln!(
+            "warning: {}: cut a torn last record at byte {} ({}); its bytes are in {}",
+            r.segment.display(),
+            r.offset,
+            r.why,
+            r.saved_to.display()
+        );
+    }
+    let records = recovered
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| serde_json::from_slice::<ZabDurable>(r).map_err(|e| format!("record {i} of the log: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let settings = ZabSettings { observers: config.observers(), ..ZabSettings::default() };
+    let node = ZabNode::new(config.id, Arc::new(ZabConfig::new(config.size(), &settings)), &records);
+    let summary =
+        ZabSummary { epoch: node.current_epoch.0, last_zxid: node.last_zxid().to_string(), records: records.len() };
+    let (tx, rx) = mpsc::unbounded_channel();
+    let notices = tx.clone();
+    let writer = Writer::spawn(wal, move |n: Notice| {
+        let _ = notices.send(Input::Durable(n));
+    });
+    let driver = Driver::new(node, writer, tx.clone(), Box::new(Unlinked));
+    Ok((Handle { inbox: tx, task: tokio::spawn(driver.run(rx)) }, summary))
+}
+
+/// What a node recovered, for its startup line.
+pub struct ZabSummary {
+    pub epoch: u32,
+    pub last_zxid: String,
+    pub records: usize,
+}
+
+pub fn run(args: NodeArgs) -> ExitCode {
+    let config = match NodeConfig::from_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(serve(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn serve(config: NodeConfig) -> Result<(), String> {
+    if config.fsync == Fsync::Never {
+        eprintln!("warning: --fsync never: writes are not made durable; a crash may lose acknowledged writes (teaching and tests only)");
+    }
+    let (handle, recovered) = start(&config)?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("{}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let peers: Vec<String> = config.peers.iter().map(|p| format!("{}={}", p.id, p.addr)).collect();
+    println!(
+        "node {} listening on {addr}, data in {}, peers [{}], recovered epoch {} and last zxid {} from {} records",
+        config.id,
+        config.data_dir.display(),
+        peers.join(", "),
+        recovered.epoch,
+        recovered.last_zxid,
+        recovered.records
+    );
+    let app = status::routes(config.id, handle.inbox.clone());
+    let server = axum::serve(listener, app).with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    tokio::select! {
+        served = server => served.map_err(|e| e.to_string()),
+        ended = handle.task => ended.map_err(|e| e.to_string())?.map_err(|e| format!("the disk failed: {e}")),
+    }
+}

@@ -114,11 +114,18 @@ async fn serve(config: NodeConfig) -> Result<(), String> {
         recovered.records
     );
     let app = status::routes(config.id, handle.inbox.clone());
-    let server = axum::serve(listener, app).with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    });
+    let server = axum::serve(listener, app).with_graceful_shutdown(stop_signal());
     tokio::select! {
         served = server => served.map_err(|e| e.to_string()),
         ended = handle.task => ended.map_err(|e| e.to_string())?.map_err(|e| format!("the disk failed: {e}")),
+    }
+}
+
+/// Ctrl-C, or SIGTERM (as systemd and `kill` stop a service).
+async fn stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { term.as_mut()?.recv().await }, if term.is_some() => {}
     }
 }

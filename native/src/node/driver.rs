@@ -14,9 +14,8 @@ use ensemble_core::event::Event;
 use ensemble_core::node::{Action, ActionOf, Node, Out};
 use ensemble_core::sim::Rng;
 use ensemble_core::types::{NodeId, Time};
-use ensemble_core::view::NodeView;
 use std::collections::{BTreeMap, VecDeque};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// What reaches a node's task.
@@ -29,7 +28,8 @@ pub enum Input<N: Node> {
     #[allow(dead_code)]
     Request(ClientRequest),
     Durable(Notice),
-    View(oneshot::Sender<NodeView>),
+    /// Run a question (a status page's) on the node, in its task, which owns it.
+    Ask(Box<dyn FnOnce(&N) + Send>),
 }
 
 /// Where a node's messages to its peers and its replies and events go.
@@ -64,8 +64,13 @@ pub struct Driver<N: Node> {
 }
 
 impl<N: Node + Send + 'static> Driver<N> {
-    pub fn new(node: N, writer: Writer, own: mpsc::UnboundedSender<Input<N>>, net: Box<dyn Network<N>>) -> Self {
-        let id = node.view().id;
+    pub fn new(
+        id: NodeId,
+        node: N,
+        writer: Writer,
+        own: mpsc::UnboundedSender<Input<N>>,
+        net: Box<dyn Network<N>>,
+    ) -> Self {
         let seed = u64::from(id.0) ^ std::process::id() as u64;
         let start = Instant::now();
         let (timers, held) = (BTreeMap::new(), VecDeque::new());
@@ -106,9 +111,7 @@ impl<N: Node + Send + 'static> Driver<N> {
             Input::Request(req) => self.handle(|n, out| n.on_request(now, req, out)),
             Input::Durable(Notice::Durable { records, .. }) => self.made_durable(records),
             Input::Durable(Notice::Failed(why)) => return Err(why),
-            Input::View(reply) => {
-                let _ = reply.send(self.node.view());
-            }
+            Input::Ask(question) => question(&self.node),
         }
         Ok(())
     }

@@ -67,7 +67,7 @@ pub fn start(config: &NodeConfig) -> Result<(Handle, ZabSummary), String> {
     let writer = Writer::spawn(wal, move |n: Notice| {
         let _ = notices.send(Input::Durable(n));
     });
-    let driver = Driver::new(node, writer, tx.clone(), Box::new(Unlinked));
+    let driver = Driver::new(config.id, node, writer, tx.clone(), Box::new(Unlinked));
     Ok((Handle { inbox: tx, task: tokio::spawn(driver.run(rx)) }, summary))
 }
 
@@ -113,7 +113,7 @@ async fn serve(config: NodeConfig) -> Result<(), String> {
         recovered.last_zxid,
         recovered.records
     );
-    let app = status::routes(config.id, handle.inbox.clone());
+    let app = status::routes(handle.inbox.clone());
     let server = axum::serve(listener, app).with_graceful_shutdown(stop_signal());
     tokio::select! {
         served = server => served.map_err(|e| e.to_string()),

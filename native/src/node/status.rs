@@ -4,8 +4,6 @@ use super::driver::Input;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use ensemble_core::types::NodeId;
-use ensemble_core::view::NodeView;
 use ensemble_core::zab::ZabNode;
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -29,41 +27,43 @@ pub struct Status {
 }
 
 impl Status {
-    pub fn of(v: &NodeView) -> Status {
-        let fact = |key: &str| v.fact(key).unwrap_or_default().to_string();
-        let number = |key: &str| v.fact(key).and_then(|f| f.parse().ok()).unwrap_or(0);
+    /// Read from the server itself, typed: nothing is parsed back from display text.
+    pub fn of(n: &ZabNode) -> Status {
         Status {
-            id: v.id.0,
-            state: v.state.name().to_string(),
-            phase: v.phases.map(|p| p.current().name.to_string()).unwrap_or_default(),
-            epoch: number("epoch"),
-            accepted_epoch: number("accepted-epoch"),
-            last_zxid: fact("zxid"),
-            delivered: fact("delivered"),
-            leader: v.leader.map(|l| l.0),
-            observer: !v.voter,
-            znodes: number("znodes"),
-            digest: fact("digest"),
+            id: n.id.0,
+            state: n.state.name().to_string(),
+            phase: n.phase.name().to_string(),
+            epoch: u64::from(n.current_epoch.0),
+            accepted_epoch: u64::from(n.accepted_epoch.0),
+            last_zxid: n.last_zxid().to_string(),
+            delivered: n.delivered.to_string(),
+            leader: n.leader.map(|l| l.0),
+            observer: n.config.observer_ids.contains(&n.id),
+            znodes: n.tree.node_count() as u64,
+            digest: n.tree.digest(),
         }
     }
 }
 
 type Inbox = mpsc::UnboundedSender<Input<ZabNode>>;
 
-pub fn routes(_id: NodeId, inbox: Inbox) -> Router {
+pub fn routes(inbox: Inbox) -> Router {
     Router::new().route("/status", get(status)).with_state(inbox)
 }
 
-/// The node's view, asked of its task (it owns the node).
-pub async fn view(inbox: &Inbox) -> Option<NodeView> {
+/// The node's status, asked of its task (it owns the node); `None` once it stopped.
+pub async fn status_of(inbox: &Inbox) -> Option<Status> {
     let (tx, rx) = oneshot::channel();
-    inbox.send(Input::View(tx)).ok()?;
+    let ask = move |n: &ZabNode| {
+        let _ = tx.send(Status::of(n));
+    };
+    inbox.send(Input::Ask(Box::new(ask))).ok()?;
     rx.await.ok()
 }
 
 async fn status(State(inbox): State<Inbox>) -> Result<Json<Status>, (axum::http::StatusCode, &'static str)> {
-    match view(&inbox).await {
-        Some(v) => Ok(Json(Status::of(&v))),
+    match status_of(&inbox).await {
+        Some(s) => Ok(Json(s)),
         None => Err((axum::http::StatusCode::SERVICE_UNAVAILABLE, "the node has stopped")),
     }
 }

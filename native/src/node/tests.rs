@@ -1,6 +1,6 @@
 use super::config::{Fsync, NodeConfig};
 use super::start;
-use super::status::{view, Status};
+use super::status::{status_of, Status};
 use ensemble_core::types::NodeId;
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ fn alone(dir: &std::path::Path) -> NodeConfig {
 async fn wait_for(inbox: &super::Handle, done: impl Fn(&Status) -> bool) -> Status {
     let mut last = None;
     for _ in 0..500 {
-        let s = Status::of(&view(&inbox.inbox).await.expect("running"));
+        let s = status_of(&inbox.inbox).await.expect("running");
         if done(&s) {
             return s;
         }

@@ -1,12 +1,7 @@
 //! `ensemble`: run scenarios headless, list them, serve the web app, benchmark.
 
-mod bench;
-mod demo;
-mod node;
-mod sim;
-mod wal;
-
 use clap::{Parser, Subcommand};
+use ensemble_native::{bench, demo, node, sim};
 use std::process::ExitCode;
 
 #[derive(Parser)]

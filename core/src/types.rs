@@ -135,6 +135,12 @@ impl fmt::Display for Zxid {
 #[serde(transparent)]
 pub struct SessionId(pub u64);
 
+impl From<u64> for SessionId {
+    fn from(id: u64) -> SessionId {
+        SessionId(id)
+    }
+}
+
 impl fmt::Display for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "0x{:x}", self.0)
@@ -171,6 +177,40 @@ pub fn as_pairs<K: Serialize, V: Serialize, S: serde::Serializer>(
     s: S,
 ) -> Result<S::Ok, S::Error> {
     s.collect_seq(map.iter())
+}
+
+/// Read a map whose keys are numbers (a session id): serde_json writes such keys as
+/// strings, and reads them back as numbers only when it reads the map itself. Inside an
+/// internally tagged enum (a message, a durable record) serde buffers the fields first,
+/// and a buffered key stays a string: `#[serde(deserialize_with = "crate::types::number_keyed")]`.
+pub fn number_keyed<'de, K, V, D>(d: D) -> Result<std::collections::BTreeMap<K, V>, D::Error>
+where
+    K: From<u64> + Ord,
+    V: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    struct Key(u64);
+    struct KeyVisitor;
+    impl serde::de::Visitor<'_> for KeyVisitor {
+        type Value = Key;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a number, or a string holding one")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Key, E> {
+            Ok(Key(v))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key, E> {
+            v.parse().map(Key).map_err(|_| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+        }
+    }
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+            d.deserialize_any(KeyVisitor)
+        }
+    }
+    let map = std::collections::BTreeMap::<Key, V>::deserialize(d)?;
+    Ok(map.into_iter().map(|(k, v)| (K::from(k.0), v)).collect())
 }
 
 /// Majority of `n` voters: more than half.

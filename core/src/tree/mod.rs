@@ -83,8 +83,10 @@ pub struct DataTree {
     nodes: BTreeMap<String, Znode>,
     /// The ephemeral nodes of each session (ZooKeeper's `DataTree.ephemerals`), so that
     /// closing a session does not scan the tree.
+    #[serde(deserialize_with = "crate::types::number_keyed")]
     ephemerals: BTreeMap<SessionId, BTreeSet<String>>,
     /// The live sessions; replicated, like ZooKeeper's `sessionsWithTimeouts`.
+    #[serde(deserialize_with = "crate::types::number_keyed")]
     sessions: BTreeMap<SessionId, SessionInfo>,
     /// This server's watches: not replicated.
     watches: Watches,

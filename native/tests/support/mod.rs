@@ -75,6 +75,10 @@ impl Ensemble {
         }
     }
 
+    pub fn is_running(&self, id: u32) -> bool {
+        self.server(id).child.is_some()
+    }
+
     pub fn status(&self, id: u32) -> Option<Value> {
         self.server(id).child.as_ref()?;
         serde_json::from_str(&http_get(&self.server(id).addr, "/status")?).ok()
@@ -88,7 +92,10 @@ impl Ensemble {
             if ok(&statuses) {
                 return statuses;
             }
-            assert!(Instant::now() < deadline, "not {what} within {limit:?}: {statuses:#?}");
+            if Instant::now() >= deadline {
+                let raw: Vec<Option<String>> = self.servers.iter().map(|s| http_get(&s.addr, "/status")).collect();
+                panic!("not {what} within {limit:?}: {statuses:#?}; raw: {raw:?}");
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -146,11 +153,7 @@ pub struct Client {
 impl Client {
     /// Open a connection (no session yet).
     pub fn open(addr: &str) -> Client {
-        let (ws, _) = tungstenite::connect(format!("ws://{addr}/client")).expect("connects");
-        if let MaybeTlsStream::Plain(s) = ws.get_ref() {
-            s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout set");
-        }
-        Client { ws, next_id: 1, watches: Vec::new() }
+        Client::try_open(addr).expect("connects")
     }
 
     /// Open a connection and a session, retrying ConnectionLoss for at most `limit`.
@@ -187,14 +190,36 @@ impl Client {
     }
 
     /// Send `req` with a fresh id and return its reply.
-    pub fn call(&mut self, mut req: Value) -> Value {
+    pub fn call(&mut self, req: Value) -> Value {
+        self.try_call(req).expect("a reply")
+    }
+
+    /// The same, or why the connection failed.
+    pub fn try_call(&mut self, mut req: Value) -> Result<Value, String> {
         let id = self.next_id;
         self.next_id += 1;
         req["id"] = id.into();
-        self.send_text(&req.to_string());
-        let reply = self.read_reply();
-        assert_eq!(reply["id"], id, "replies in order: {reply}");
-        reply
+        self.ws.send(Message::text(req.to_string())).map_err(|e| e.to_string())?;
+        loop {
+            let frame = self.ws.read().map_err(|e| e.to_string())?;
+            let Message::Text(text) = frame else { continue };
+            let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            if v.get("watch").is_some() {
+                self.watches.push(v);
+                continue;
+            }
+            assert_eq!(v["id"], id, "replies in order: {v}");
+            return Ok(v);
+        }
+    }
+
+    /// Try to open a connection.
+    pub fn try_open(addr: &str) -> Option<Client> {
+        let (ws, _) = tungstenite::connect(format!("ws://{addr}/client")).ok()?;
+        if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+            s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        }
+        Some(Client { ws, next_id: 1, watches: Vec::new() })
     }
 
     /// The next watch event, waiting for at most the read timeout.

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod history;
 pub mod node;
 pub mod sim;
 pub mod wal;

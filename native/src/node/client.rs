@@ -42,9 +42,14 @@ pub async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) ->
 /// A refused frame: its id (if it had one), the code and why.
 type Refusal = (Option<u64>, ErrorCode, String);
 
+/// Refused frames logged one by one per connection; the rest are counted, and logged
+/// once when it closes (a flood must not flood the log).
+const LOGGED_REFUSALS: u64 = 10;
+
 struct Conn {
     shared: Arc<Shared>,
     client: ClientId,
+    refusals: u64,
     /// The client's id of each request the node has, by the core's sequence number.
     ids: HashMap<u64, u64>,
     idle: Duration,
@@ -52,7 +57,7 @@ struct Conn {
 
 async fn serve(shared: Arc<Shared>, socket: WebSocket) {
     let (client, mut answers) = shared.client_opened();
-    let mut conn = Conn { shared: shared.clone(), client, ids: HashMap::new(), idle: IDLE_BEFORE_CONNECT };
+    let mut conn = Conn { shared: shared.clone(), client, refusals: 0, ids: HashMap::new(), idle: IDLE_BEFORE_CONNECT };
     let (mut sink, mut stream) = socket.split();
     loop {
         let reply = tokio::select! {
@@ -64,7 +69,7 @@ async fn serve(shared: Arc<Shared>, socket: WebSocket) {
                     }
                     Ok(None | Some(Ok(Message::Close(_)))) => break,
                     Ok(Some(Err(e))) => {
-                        too_large(&conn, e, &mut sink).await;
+                        too_large(&mut conn, e, &mut sink).await;
                         break;
                     }
                     Ok(Some(Ok(Message::Text(text)))) => conn.request(&text),
@@ -83,11 +88,14 @@ async fn serve(shared: Arc<Shared>, socket: WebSocket) {
             }
         }
     }
+    if conn.refusals > LOGGED_REFUSALS {
+        tracing::info!(client = client.0, "connection closed after {} refused frames", conn.refusals);
+    }
     shared.client_closed(client);
 }
 
 /// A read error: if the frame was over the limit, say so and close with 1009.
-async fn too_large(conn: &Conn, e: axum::Error, sink: &mut futures_util::stream::SplitSink<WebSocket, Message>) {
+async fn too_large(conn: &mut Conn, e: axum::Error, sink: &mut futures_util::stream::SplitSink<WebSocket, Message>) {
     use tokio_tungstenite::tungstenite::Error;
     let inner = e.into_inner();
     if let Some(Error::Capacity(why)) = inner.downcast_ref::<Error>() {
@@ -116,9 +124,12 @@ impl Conn {
         }
     }
 
-    fn refused(&self, (id, code, message): Refusal) -> String {
+    fn refused(&mut self, (id, code, message): Refusal) -> String {
         self.shared.counters.rejected_frames.fetch_add(1, Ordering::Relaxed);
-        tracing::info!(client = self.client.0, "refused a client frame: {code:?}: {message}");
+        self.refusals += 1;
+        if self.refusals <= LOGGED_REFUSALS {
+            tracing::info!(client = self.client.0, "refused a client frame: {code:?}: {message}");
+        }
         json!({"id": id, "ok": false, "error": {"code": code, "message": message}}).to_string()
     }
 

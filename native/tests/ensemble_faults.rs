@@ -4,6 +4,8 @@
 
 mod support;
 
+use ensemble_native::history::znode::{check_paths, Action, ZInput, ZOutput, ZnodeOp, DEFAULT_BUDGET};
+use ensemble_native::history::NO_RETURN;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,11 +16,33 @@ use support::{Client, Ensemble};
 
 const SERVING: Duration = Duration::from_secs(20);
 
-/// A writer creating its own znodes `/w{t}-{i}`, moving to the next server whenever
-/// one fails it; returns the paths whose creation was acknowledged.
-fn writer(t: usize, addrs: Vec<String>, stop: Arc<AtomicBool>) -> JoinHandle<Vec<String>> {
+/// Registers every writer overwrites, for the linearizability check.
+const REGISTERS: [&str; 2] = ["/r0", "/r1"];
+
+/// What the writers saw: acknowledged creations, and every overwrite of a register.
+#[derive(Default)]
+struct Seen {
+    acked: Vec<String>,
+    ops: Vec<ZnodeOp>,
+}
+
+/// The outcome of a set as the history checker reads it.
+fn set_output(reply: &Result<Value, String>) -> ZOutput {
+    match reply {
+        Ok(r) if r["ok"] == true => {
+            ZOutput::Ok { version: r["stat"]["version"].as_i64().map(|v| v as i32), data: None }
+        }
+        Ok(r) if r["error"]["code"] == "SessionExpired" => ZOutput::Err(ensemble_core::tree::ZkError::SessionExpired),
+        _ => ZOutput::Unknown,
+    }
+}
+
+/// A writer creating its own znodes `/w{t}-{i}` and overwriting the registers in turn,
+/// moving to the next server whenever one fails it.
+fn writer(t: usize, addrs: Vec<String>, stop: Arc<AtomicBool>, epoch: Instant) -> JoinHandle<Seen> {
     std::thread::spawn(move || {
-        let (deadline, mut acked) = (Instant::now() + Duration::from_secs(60), Vec::new());
+        let (deadline, mut seen) = (Instant::now() + Duration::from_secs(60), Seen::default());
+        let micros = || epoch.elapsed().as_micros() as u64;
         let mut server = t;
         let mut client: Option<Client> = None;
         for i in 0..100_000 {
@@ -31,14 +55,33 @@ fn writer(t: usize, addrs: Vec<String>, stop: Arc<AtomicBool>) -> JoinHandle<Vec
                 std::thread::sleep(Duration::from_millis(10));
                 continue;
             };
+            if i % 2 == 1 {
+                let (path, data) = (REGISTERS[(i / 2) % REGISTERS.len()], format!("{t}-{i}"));
+                let call = micros();
+                let reply = c.try_call(json!({"op": "set", "path": path, "data": data}));
+                let output = set_output(&reply);
+                let unknown = output == ZOutput::Unknown;
+                let ret = if unknown { NO_RETURN } else { micros() };
+                let input = ZInput::Set { data, version: None };
+                seen.ops.push(ZnodeOp {
+                    client: t as u64,
+                    call,
+                    ret,
+                    action: Action::Single { path: path.into(), input, output },
+                });
+                if unknown {
+                    client = None;
+                }
+                continue;
+            }
             let path = format!("/w{t}-{i}");
             match c.try_call(json!({"op": "create", "path": path, "data": format!("{i}")})) {
-                Ok(r) if r["ok"] == true => acked.push(path),
+                Ok(r) if r["ok"] == true => seen.acked.push(path),
                 // ConnectionLoss, or the connection broke: maybe applied; go elsewhere.
                 _ => client = None,
             }
         }
-        acked
+        seen
     })
 }
 
@@ -48,15 +91,37 @@ fn session(addr: &str) -> Option<Client> {
     (r["ok"] == true).then_some(c)
 }
 
-fn start_writers(e: &Ensemble, n: usize) -> (Arc<AtomicBool>, Vec<JoinHandle<Vec<String>>>) {
+/// Create the registers, then start `n` writers.
+fn start_writers(e: &Ensemble, n: usize) -> (Arc<AtomicBool>, Vec<JoinHandle<Seen>>, Vec<ZnodeOp>) {
+    let epoch = Instant::now();
+    let (mut c, _) = Client::connect(&e.server(1).addr, SERVING);
+    let mut ops = Vec::new();
+    for path in REGISTERS {
+        let call = epoch.elapsed().as_micros() as u64;
+        assert_eq!(c.call(json!({"op": "create", "path": path, "data": ""}))["ok"], true);
+        let (input, output) = (ZInput::Create { data: String::new() }, ZOutput::Ok { version: Some(0), data: None });
+        let ret = epoch.elapsed().as_micros() as u64;
+        ops.push(ZnodeOp { client: 99, call, ret, action: Action::Single { path: path.into(), input, output } });
+    }
     let addrs: Vec<String> = e.servers.iter().map(|s| s.addr.clone()).collect();
     let stop = Arc::new(AtomicBool::new(false));
-    (stop.clone(), (0..n).map(|t| writer(t, addrs.clone(), stop.clone())).collect())
+    (stop.clone(), (0..n).map(|t| writer(t, addrs.clone(), stop.clone(), epoch)).collect(), ops)
 }
 
-fn stop_writers(stop: Arc<AtomicBool>, writers: Vec<JoinHandle<Vec<String>>>) -> Vec<String> {
+/// Stop the writers; what they acknowledged, after checking that the registers' writes
+/// are linearizable.
+fn stop_writers(stop: Arc<AtomicBool>, writers: Vec<JoinHandle<Seen>>, mut ops: Vec<ZnodeOp>) -> Vec<String> {
     stop.store(true, Ordering::Relaxed);
-    writers.into_iter().flat_map(|w| w.join().expect("a writer")).collect()
+    let mut acked = Vec::new();
+    for w in writers {
+        let seen = w.join().expect("a writer");
+        acked.extend(seen.acked);
+        ops.extend(seen.ops);
+    }
+    let report = check_paths(&ops, DEFAULT_BUDGET);
+    assert!(report.illegal.is_empty(), "not linearizable: {:#?}", report.illegal);
+    assert!(report.undecided.is_empty(), "undecided: {:?}", report.undecided);
+    acked
 }
 
 /// After a sync, the root's children as server `id` has them.
@@ -84,7 +149,7 @@ fn check_converged(e: &Ensemble, acked: &[String]) {
 fn kill_under_writers(n: u32, victims: impl Fn(u32) -> Vec<u32>) {
     let mut e = Ensemble::start(n);
     let leader = e.wait_serving(SERVING);
-    let (stop, writers) = start_writers(&e, 3);
+    let (stop, writers, ops) = start_writers(&e, 3);
     std::thread::sleep(Duration::from_millis(400));
     let victims = victims(leader);
     for v in &victims {
@@ -100,7 +165,7 @@ fn kill_under_writers(n: u32, victims: impl Fn(u32) -> Vec<u32>) {
     }
     e.wait_serving(SERVING);
     std::thread::sleep(Duration::from_millis(300));
-    let acked = stop_writers(stop, writers);
+    let acked = stop_writers(stop, writers, ops);
     check_converged(&e, &acked);
 }
 

@@ -188,3 +188,26 @@ fn killing_every_server_at_once_loses_no_acknowledged_write() {
 fn five_servers_survive_losing_the_leader_and_a_follower() {
     kill_under_writers(5, |leader| vec![leader, leader % 5 + 1]);
 }
+
+#[test]
+fn a_partitioned_leader_cannot_commit_and_the_ensemble_converges_after_heal() {
+    let e = Ensemble::start_proxied(3);
+    let old = e.wait_serving(SERVING);
+    let (stop, writers, ops) = start_writers(&e, 2);
+    std::thread::sleep(Duration::from_millis(300));
+    let (mut minority, _) = Client::connect(&e.server(old).addr, SERVING);
+    e.isolate(old);
+    // The majority elects a leader of its own and serves.
+    e.wait_for("a new leader", SERVING, |st| {
+        st.iter().filter(|s| s["state"] == "LEADING" && s["id"] != old && s["phase"] == "BROADCAST").count() == 1
+    });
+    let write = minority.try_call(json!({"op": "create", "path": "/minority", "data": "x"}));
+    assert!(write.as_ref().map_or(true, |r| r["ok"] != true), "the minority committed: {write:?}");
+    std::thread::sleep(Duration::from_millis(300));
+    e.heal();
+    e.wait_serving(SERVING);
+    std::thread::sleep(Duration::from_millis(300));
+    let acked = stop_writers(stop, writers, ops);
+    check_converged(&e, &acked);
+    assert!(!children(&e, old).contains("/minority"), "the minority's write survived");
+}

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod proxy;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -21,7 +23,11 @@ pub struct Server {
 
 pub struct Ensemble {
     pub servers: Vec<Server>,
-    peers: Vec<String>,
+    /// Each server's `--peer` flags.
+    peers: Vec<Vec<String>>,
+    /// With [`Ensemble::start_proxied`], the proxy server `i` dials server `j` through,
+    /// by `(i, j)`.
+    pub proxies: std::collections::BTreeMap<(u32, u32), proxy::Proxy>,
     _dir: tempfile::TempDir,
 }
 
@@ -33,9 +39,32 @@ pub fn free_port() -> u16 {
 impl Ensemble {
     /// `n` servers on free loopback ports, all started.
     pub fn start(n: u32) -> Ensemble {
+        Ensemble::launch(n, false)
+    }
+
+    /// The same, each server reaching each other one through its own [`proxy::Proxy`].
+    pub fn start_proxied(n: u32) -> Ensemble {
+        Ensemble::launch(n, true)
+    }
+
+    fn launch(n: u32, proxied: bool) -> Ensemble {
         let dir = tempfile::TempDir::new().expect("temp dir");
         let addrs: Vec<String> = (1..=n).map(|_| format!("127.0.0.1:{}", free_port())).collect();
-        let peers = addrs.iter().enumerate().map(|(i, a)| format!("{}={a}", i + 1)).collect();
+        let mut proxies = std::collections::BTreeMap::new();
+        let mut peers = Vec::new();
+        for i in 1..=n {
+            let mut flags = Vec::new();
+            for j in (1..=n).filter(|j| *j != i) {
+                let mut addr = addrs[j as usize - 1].clone();
+                if proxied {
+                    let p = proxy::Proxy::start(addr);
+                    addr = p.addr.clone();
+                    proxies.insert((i, j), p);
+                }
+                flags.push(format!("{j}={addr}"));
+            }
+            peers.push(flags);
+        }
         let servers = (1..=n)
             .map(|id| Server {
                 id,
@@ -44,7 +73,7 @@ impl Ensemble {
                 child: None,
             })
             .collect();
-        let mut e = Ensemble { servers, peers, _dir: dir };
+        let mut e = Ensemble { servers, peers, proxies, _dir: dir };
         for id in 1..=n {
             e.restart(id);
         }
@@ -57,17 +86,26 @@ impl Ensemble {
 
     /// Start server `id` (again), with its data directory as it is.
     pub fn restart(&mut self, id: u32) {
-        let peers: Vec<&String> = self.peers.iter().filter(|p| !p.starts_with(&format!("{id}="))).collect();
+        let peers = self.peers[id as usize - 1].clone();
         let s = &mut self.servers[id as usize - 1];
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ensemble"));
         cmd.args(["node", "--id", &id.to_string(), "--listen", &s.addr, "--data-dir"]).arg(&s.data_dir);
         for p in peers {
-            cmd.args(["--peer", p]);
+            cmd.args(["--peer", p.as_str()]);
         }
         if std::env::var_os("RUST_LOG").is_none() {
             cmd.env("RUST_LOG", "warn");
         }
         s.child = Some(spawn_node(cmd));
+    }
+
+    /// Cut every link to and from server `id` (a proxied ensemble).
+    pub fn isolate(&self, id: u32) {
+        self.proxies.iter().filter(|((i, j), _)| *i == id || *j == id).for_each(|(_, p)| p.cut());
+    }
+
+    pub fn heal(&self) {
+        self.proxies.values().for_each(|p| p.heal());
     }
 
     /// kill -9 server `id`.

@@ -1,7 +1,7 @@
 //! Client requests and replies as the core sees them.
 
 use crate::tree::ZkReply;
-use crate::types::{ClientId, Instance, Value};
+use crate::types::{ClientId, Instance, SessionId, Value};
 use serde::{Deserialize, Serialize};
 
 /// A request from a client attached to one server. `seq` orders one client's requests.
@@ -24,7 +24,14 @@ pub enum ClientOp {
     Connect {
         #[serde(default = "default_session_timeout_ms")]
         session_timeout_ms: u64,
+        /// Carry on with this session (a client moving from another server).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session_id: Option<SessionId>,
     },
+    /// Made by a runtime, never sent by a client: the client's connection closed
+    /// without `close`. Its session lives on until it expires, or until the client
+    /// connects again with its id.
+    Disconnect {},
     Create {
         path: String,
         #[serde(default)]
@@ -93,6 +100,7 @@ impl ClientOp {
         match self {
             ClientOp::Propose { .. } => "propose",
             ClientOp::Connect { .. } => "connect",
+            ClientOp::Disconnect {} => "disconnect",
             ClientOp::Create { .. } => "create",
             ClientOp::Get { .. } => "get",
             ClientOp::Set { .. } => "set",
@@ -105,6 +113,11 @@ impl ClientOp {
             ClientOp::Check { .. } => "check",
             ClientOp::Multi { .. } => "multi",
         }
+    }
+
+    /// A new session with this timeout.
+    pub fn connect(session_timeout_ms: u64) -> ClientOp {
+        ClientOp::Connect { session_timeout_ms, session_id: None }
     }
 
     /// The proposed value of a Paxos `propose`.

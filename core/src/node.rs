@@ -33,6 +33,11 @@ pub trait Node: Clone + Debug + Serialize {
     fn on_message(&mut self, now: Time, from: NodeId, msg: Self::Msg, out: &mut Out<Self>);
     fn on_timer(&mut self, now: Time, timer: Self::Timer, out: &mut Out<Self>);
     fn on_request(&mut self, now: Time, req: ClientRequest, out: &mut Out<Self>);
+    /// A runtime with real connections lost its connection to `peer` (the socket
+    /// closed: the peer's process died, or the link between them broke). Messages on it
+    /// may have been lost. A protocol that runs over FIFO connections, as ZAB does over
+    /// TCP, reacts at once instead of waiting for a timeout; by default nothing happens.
+    fn on_disconnect(&mut self, _now: Time, _peer: NodeId, _out: &mut Out<Self>) {}
     fn view(&self) -> NodeView;
     /// Whether `record` holds the node's whole durable state: once it is durable a
     /// runtime may drop every record persisted before it (a checkpoint, so a

@@ -71,7 +71,7 @@ fn steady_state(p: &dyn ProtocolInfo, seed: u64) -> Box<dyn DynSim> {
     while sim.now().ms() < 500 && sim.step().is_some() {}
     if p.sweep().sessions {
         for n in 1..=5 {
-            let op = ClientOp::Connect { session_timeout_ms: 60_000 };
+            let op = ClientOp::connect(60_000);
             let _ = sim.intervene(&Intervention::Client { node: NodeId(n), client: ClientId(n), op });
         }
         while sim.now().ms() < 700 && sim.step().is_some() {}

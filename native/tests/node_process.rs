@@ -2,38 +2,18 @@
 //! `/status`, and after `kill -9` recovers its epoch from its write-ahead log.
 //! Loopback only; every wait is bounded.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
+use support::{http_get as get, spawn_node};
 
-/// Start a one-server ensemble on a free port; its process (with its stdout kept open)
-/// and its address.
+/// Start a one-server ensemble on a free port; its process and its address.
 fn start(data_dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ensemble"))
-        .args(["node", "--id", "1", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("ensemble starts");
-    let mut line = String::new();
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    out.read_line(&mut line).expect("a startup line");
-    // Keep reading what it prints, so it never writes to a closed pipe.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let addr = line.split("listening on ").nth(1).and_then(|r| r.split(',').next()).expect("an address").to_string();
-    (child, addr)
-}
-
-/// GET `path` on `addr` and return the body.
-fn get(addr: &str, path: &str) -> Option<String> {
-    let mut s = TcpStream::connect(addr).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    text.split_once("\r\n\r\n").map(|(_, body)| body.to_string())
+    let addr = format!("127.0.0.1:{}", support::free_port());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ensemble"));
+    cmd.args(["node", "--id", "1", "--listen", &addr, "--data-dir"]).arg(data_dir);
+    (spawn_node(cmd), addr)
 }
 
 /// The status once it shows `want`, polling for at most five seconds.

@@ -176,7 +176,7 @@ pub(crate) fn late_writes(node: u32, from_ms: u64, tries: u64) -> Vec<ScheduleIt
     (0..tries)
         .flat_map(|k| {
             let at_ms = from_ms + 400 * k;
-            [on(at_ms, ClientOp::Connect { session_timeout_ms: 2_000 }), on(at_ms + 200, create())]
+            [on(at_ms, ClientOp::connect(2_000)), on(at_ms + 200, create())]
         })
         .collect()
 }
@@ -187,7 +187,7 @@ fn session_clients(rng: &mut Rng, count: u32) -> Vec<ScheduleItem> {
     for k in 1..=count {
         let at = |rng: &mut Rng| rng.range(350, HEAL_MS - 100);
         let client = |at_ms, op| ScheduleItem { client: Some(ClientSpec { node: k, client: None, op }), ..item(at_ms) };
-        items.push(client(rng.range(250, 400), ClientOp::Connect { session_timeout_ms: 1_000 }));
+        items.push(client(rng.range(250, 400), ClientOp::connect(1_000)));
         for i in 0..rng.range(1, 4) {
             let (ephemeral, sequential) = (rng.chance(0.3), rng.chance(0.3));
             let path = format!("/c{k}-{i}");

@@ -160,13 +160,13 @@ fn clients(rng: &mut Rng, count: u32) -> Vec<ScheduleItem> {
         let node = rng.range(1, u64::from(count)) as u32;
         let on = |at_ms, op| ScheduleItem { client: Some(ClientSpec { node, client: Some(c), op }), ..item(at_ms) };
         let (start, timeout_ms) = (rng.range(50, 500), rng.range(800, 3_000));
-        items.push(on(start, ClientOp::Connect { session_timeout_ms: timeout_ms }));
+        items.push(on(start, ClientOp::connect(timeout_ms)));
         for i in 0..rng.range(10, 25) as u32 {
             let at_ms = rng.range(start + 20, CHAOS_HEAL_MS - 100);
             // Like a real client it reconnects after losing its server: harmless when
             // still connected, and without a session it could write nothing.
             if rng.chance(0.4) {
-                items.push(on(at_ms - 10, ClientOp::Connect { session_timeout_ms: timeout_ms }));
+                items.push(on(at_ms - 10, ClientOp::connect(timeout_ms)));
             }
             items.push(on(at_ms, op(rng, c, i)));
         }
@@ -214,7 +214,7 @@ fn op(rng: &mut Rng, c: u32, i: u32) -> ClientOp {
             ],
         },
         95..=97 => ClientOp::Close {},
-        _ => ClientOp::Connect { session_timeout_ms: rng.range(800, 3_000) },
+        _ => ClientOp::connect(rng.range(800, 3_000)),
     }
 }
 

@@ -53,6 +53,9 @@ impl ZabNode {
     }
 
     pub(super) fn on_client(&mut self, req: ClientRequest, out: &mut Out<Self>) {
+        if let ClientOp::Disconnect {} = req.op {
+            return self.detach(req.client);
+        }
         if !self.serving() {
             let why = format!("server {} is not connected to a quorum ({:?})", self.id, self.phase);
             return out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, why));
@@ -62,7 +65,8 @@ impl ZabNode {
             (ClientOp::Propose { .. }, _) => {
                 return out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "use create/set/delete"))
             }
-            (ClientOp::Connect { session_timeout_ms }, None) => {
+            (ClientOp::Connect { session_id: Some(s), .. }, None) => return self.reattach(&req, *s, out),
+            (ClientOp::Connect { session_timeout_ms, session_id: None }, None) => {
                 WriteRequest::Connect { timeout_ms: *session_timeout_ms }
             }
             (ClientOp::Connect { .. }, Some(s)) => {
@@ -85,6 +89,35 @@ impl ZabNode {
             },
         };
         self.send_write(req, write, out);
+    }
+
+    /// A client moving here from another server carries on with its session, if this
+    /// server's tree has it. A session created after what this server has applied may
+    /// exist already (its id is the zxid that created it): the client should try again.
+    fn reattach(&mut self, req: &ClientRequest, session: SessionId, out: &mut Out<Self>) {
+        let timeout_ms = self.tree.sessions().find(|(s, _)| *s == session).map(|(_, t)| t);
+        let reply = match timeout_ms {
+            Some(timeout_ms) => {
+                self.clients.sessions.insert(req.client, session);
+                zk(req, ZkReply::Connected { session_id: session, timeout_ms })
+            }
+            None if session.0 > self.delivered.0 => {
+                let why = format!("server {} has not caught up with session {session} yet", self.id);
+                ClientReply::error(req, ErrorCode::ConnectionLoss, why)
+            }
+            None => ClientReply::error(req, ErrorCode::SessionExpired, format!("session {session} expired or closed")),
+        };
+        out.reply(reply);
+    }
+
+    /// The client's connection closed: forget it. Its session stays, for the leader to
+    /// expire once no server reports it alive; what it sent still takes effect, unanswered.
+    fn detach(&mut self, client: ClientId) {
+        let c = &mut self.clients;
+        c.sessions.remove(&client);
+        c.pending.retain(|(k, _), _| *k != client);
+        c.forwarded.retain(|(k, _), _| *k != client);
+        c.held.retain(|r| r.client != client);
     }
 
     fn origin(&self, req: &ClientRequest) -> Origin {

@@ -76,6 +76,11 @@ pub struct LeaderState {
 }
 
 impl LeaderState {
+    /// Learners synced with us and following our broadcast (`getSyncedFollowers`).
+    pub fn synced_learners(&self) -> usize {
+        self.learners.values().filter(|h| h.stage == LearnerStage::UpToDate).count()
+    }
+
     /// `from` has logged every proposal up to `zxid`: logs are written in order, so one
     /// ACK (or PING) vouches for every earlier outstanding proposal too.
     fn logged_upto(&mut self, from: NodeId, zxid: Zxid) {

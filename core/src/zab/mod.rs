@@ -300,6 +300,26 @@ impl ZabNode {
         self.clients.forwarded.clear();
     }
 
+    /// A connection to `peer` closed. A learner whose leader it was goes back to LOOKING
+    /// (`Follower.followLeader` ends when its socket does); a leader forgets that
+    /// learner (its `LearnerHandler` ends) until it registers again, and is synced
+    /// again. Its ACKs counted so far still count: they were true.
+    fn on_peer_lost(&mut self, peer: NodeId, out: &mut Out<Self>) {
+        match self.state {
+            ServerState::Following | ServerState::Observing
+                if self.learner.as_ref().is_some_and(|l| l.leader == peer) =>
+            {
+                self.look_for_leader(out)
+            }
+            ServerState::Leading => {
+                if self.lead.as_mut().and_then(|l| l.learners.remove(&peer)).is_none() {
+                    self.count_stale();
+                }
+            }
+            _ => self.count_stale(),
+        }
+    }
+
     fn on_tick(&mut self, out: &mut Out<Self>) {
         match self.state {
             ServerState::Leading => self.leader_tick(out),
@@ -399,6 +419,10 @@ impl Node for ZabNode {
 
     fn on_request(&mut self, now: Time, req: ClientRequest, out: &mut Out<Self>) {
         self.handle(now, out, |n, out| n.on_client(req, out));
+    }
+
+    fn on_disconnect(&mut self, now: Time, peer: NodeId, out: &mut Out<Self>) {
+        self.handle(now, out, |n, out| n.on_peer_lost(peer, out));
     }
 
     fn is_checkpoint(record: &ZabDurable) -> bool {

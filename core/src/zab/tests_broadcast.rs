@@ -225,3 +225,53 @@ fn a_learners_tick_rearms_and_gives_up_on_a_leader_silent_for_sync_limit() {
     want.extend(looking_again(2, vote(1, z(1, 2), 2), 1, &[2, 3, 4]));
     assert_eq!(fire(f, heard + 251, ZabTimer::Tick), want);
 }
+
+// ---- A connection closes (a real runtime's socket, `Node::on_disconnect`) ----
+
+fn disconnect(n: &mut ZabNode, now: u64, peer: u32) -> Vec<A> {
+    run(n, now, |n, out| n.on_disconnect(Time(now), NodeId(peer), out))
+}
+
+#[test]
+fn a_follower_whose_connection_to_its_leader_closes_looks_for_a_leader_at_once() {
+    let mut s = ensemble();
+    let want = looking_again(2, vote(1, z(1, 2), 2), 1, &[2, 3, 4]);
+    assert_eq!(disconnect(s.get_mut(&1).unwrap(), 200, 3), want);
+}
+
+#[test]
+fn a_learner_ignores_a_closed_connection_to_another_learner() {
+    let mut s = ensemble();
+    let f = s.get_mut(&1).unwrap();
+    assert_eq!(disconnect(f, 200, 2), vec![]);
+    assert_eq!(f.state, ServerState::Following);
+}
+
+#[test]
+fn a_leader_forgets_a_learner_whose_connection_closed_and_syncs_it_when_it_registers_again() {
+    let mut s = proposed();
+    let l = s.get_mut(&3).unwrap();
+    assert_eq!(disconnect(l, 200, 1), vec![]);
+    assert!(!l.lead.as_ref().unwrap().learners.contains_key(&NodeId(1)));
+    // Its messages from before are stale now; it is no longer sent anything.
+    assert_eq!(msg(l, 1, ZabMsg::Ack { zxid: z(2, 1) }), vec![]);
+    assert_eq!(msg(l, 1, ping(z(1, 2))), vec![]);
+    let now = l.now.ms() + 50;
+    let want = vec![send(2, ping(z(1, 2))), send(4, ping(z(1, 2))), set_timer(ZabTimer::Tick, 50)];
+    assert_eq!(fire(l, now, ZabTimer::Tick), want);
+    // Registering again (a new attempt) starts its discovery over.
+    let info = ZabMsg::FollowerInfo { accepted_epoch: Epoch(2), last_zxid: z(1, 2), attempt: 9 };
+    assert_eq!(msg(l, 1, info), vec![send(1, ZabMsg::LeaderInfo { new_epoch: Epoch(2) })]);
+}
+
+#[test]
+fn a_leader_that_loses_its_quorums_connections_steps_down_at_its_next_tick() {
+    let mut s = ensemble();
+    let l = s.get_mut(&3).unwrap();
+    disconnect(l, 200, 1);
+    disconnect(l, 200, 2);
+    let now = l.now.ms() + 50;
+    let mut want = vec![send(4, ping(z(1, 2)))];
+    want.extend(looking_again(2, vote(3, z(1, 2), 2), 1, &[1, 2, 4]));
+    assert_eq!(fire(l, now, ZabTimer::Tick), want);
+}

@@ -11,7 +11,7 @@ use crate::types::ClientId;
 type Nodes = BTreeMap<u32, ZabNode>;
 
 fn connect() -> ClientOp {
-    ClientOp::Connect { session_timeout_ms: 10_000 }
+    ClientOp::connect(10_000)
 }
 
 fn set_root(data: &str) -> ClientOp {

@@ -8,7 +8,7 @@ use crate::client::ReplyBody;
 use crate::types::ClientId;
 
 fn connect() -> ClientOp {
-    ClientOp::Connect { session_timeout_ms: 10_000 }
+    ClientOp::connect(10_000)
 }
 
 /// Client 7 of server 1 (a follower of 3) with a session: returns its id.
@@ -99,8 +99,9 @@ fn a_close_ends_the_session_everywhere_and_later_writes_need_a_new_one() {
 #[test]
 fn the_leader_expires_a_session_nobody_keeps_alive() {
     let (mut c, session) = connected();
-    // Server 1 loses its client: nothing renews the lease any more.
-    c.nodes.get_mut(&1).unwrap().clients.sessions.clear();
+    // Server 1's client goes away without closing: nothing renews the lease any more.
+    c.client(1, 7, ClientOp::Disconnect {});
+    assert!(c.node(1).clients.sessions.is_empty() && c.wire.is_empty());
     // The leader ticks (its followers answer its PINGs) until the lease runs out.
     for _ in 0..60 {
         if c.wire.iter().any(|(_, _, m)| matches!(m, ZabMsg::Proposal { .. })) {
@@ -119,6 +120,55 @@ fn the_leader_expires_a_session_nobody_keeps_alive() {
     assert_eq!((&*entry.txn, entry.origin), (&Txn::CloseSession { session }, Some(origin)));
     c.settle(100);
     assert!(!c.node(1).tree.has_session(session));
+}
+
+fn code(c: &Cluster, seq: u64) -> Option<ErrorCode> {
+    c.reply(seq).and_then(|r| r.result.as_ref().err()).map(|e| e.code)
+}
+
+fn moving(session: SessionId) -> ClientOp {
+    ClientOp::Connect { session_timeout_ms: 10_000, session_id: Some(session) }
+}
+
+#[test]
+fn a_client_moving_to_another_server_keeps_its_session_and_its_ephemeral_nodes() {
+    let (mut c, session) = connected();
+    let create = ClientOp::Create { path: "/e".into(), data: "x".into(), ephemeral: true, sequential: false };
+    c.client(1, 7, create);
+    c.settle(100);
+    c.client(1, 7, ClientOp::Disconnect {});
+    let seq = c.client(2, 9, moving(session));
+    assert_eq!(body(&c, seq), ZkReply::Connected { session_id: session, timeout_ms: 10_000 });
+    assert!(c.wire.is_empty(), "answered from server 2's own tree");
+    let set = c.client(2, 9, ClientOp::Set { path: "/e".into(), data: "y".into(), version: Some(0) });
+    c.settle(100);
+    assert!(matches!(body(&c, set), ZkReply::SetData { .. }));
+    assert_eq!(
+        c.nodes.get_mut(&3).unwrap().tree.get_data("/e", None).map(|(d, s)| (d, s.ephemeral_owner)),
+        Ok(("y".into(), Some(session)))
+    );
+}
+
+#[test]
+fn a_server_behind_a_sessions_creation_asks_the_client_to_retry_and_an_old_unknown_session_is_expired() {
+    let (mut c, session) = connected();
+    let ahead = SessionId(session.0 + 1_000);
+    let seq = c.client(2, 9, moving(ahead));
+    assert_eq!(code(&c, seq), Some(ErrorCode::ConnectionLoss));
+    let gone = SessionId(z(1, 1).0);
+    let seq = c.client(2, 9, moving(gone));
+    assert_eq!(code(&c, seq), Some(ErrorCode::SessionExpired));
+    assert!(c.node(2).clients.sessions.is_empty());
+}
+
+#[test]
+fn a_disconnected_clients_pending_write_still_takes_effect_unanswered() {
+    let (mut c, _) = connected();
+    let seq = c.client(1, 7, ClientOp::Set { path: "/".into(), data: "v".into(), version: None });
+    c.client(1, 7, ClientOp::Disconnect {});
+    c.settle(100);
+    assert!(c.reply(seq).is_none());
+    assert_eq!(c.nodes.get_mut(&1).unwrap().tree.get_data("/", None).map(|(d, _)| d), Ok("v".into()));
 }
 
 /// Every `checkpoint_every` records a server writes its whole state as one record;

@@ -14,7 +14,7 @@ fn follow(c: &mut Cluster, id: u32, leader: u32) {
 }
 
 fn connect() -> ClientOp {
-    ClientOp::Connect { session_timeout_ms: 10_000 }
+    ClientOp::connect(10_000)
 }
 
 fn create(path: &str) -> ClientOp {

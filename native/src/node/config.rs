@@ -39,6 +39,13 @@ pub struct NodeArgs {
     pub config: Option<PathBuf>,
     #[arg(long, value_enum)]
     pub fsync: Option<Fsync>,
+    /// The ensemble's name: peers of another ensemble are refused (default `ensemble`).
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// A file holding a secret every server of the ensemble shares: peers that do not
+    /// present it are refused.
+    #[arg(long, value_name = "FILE")]
+    pub cluster_secret: Option<PathBuf>,
 }
 
 /// The file form of [`NodeArgs`].
@@ -53,6 +60,8 @@ struct FileConfig {
     #[serde(default)]
     observer: bool,
     fsync: Option<Fsync>,
+    cluster: Option<String>,
+    cluster_secret: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +80,8 @@ pub struct NodeConfig {
     pub data_dir: PathBuf,
     pub observer: bool,
     pub fsync: Fsync,
+    pub cluster: String,
+    pub secret: Option<String>,
 }
 
 impl NodeConfig {
@@ -93,7 +104,12 @@ impl NodeConfig {
         let listen =
             args.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7000 + id as u16)));
         let (observer, fsync) = (args.observer || file.observer, args.fsync.or(file.fsync).unwrap_or(Fsync::Always));
-        let config = NodeConfig { id: NodeId(id), listen, peers, data_dir, observer, fsync };
+        let cluster = args.cluster.clone().or(file.cluster).unwrap_or_else(|| "ensemble".into());
+        let secret = match args.cluster_secret.as_ref().or(file.cluster_secret.as_ref()) {
+            Some(path) => Some(read_secret(path)?),
+            None => None,
+        };
+        let config = NodeConfig { id: NodeId(id), listen, peers, data_dir, observer, fsync, cluster, secret };
         config.check_members()?;
         Ok(config)
     }
@@ -114,6 +130,16 @@ impl NodeConfig {
         Ok(())
     }
 
+    /// What a peer presents and must match: the ensemble's name and its members (ids,
+    /// observers marked), so a server configured for another ensemble is refused.
+    pub fn cluster_id(&self) -> String {
+        let mut members: Vec<(u32, bool)> = self.peers.iter().map(|p| (p.id.0, p.observer)).collect();
+        members.push((self.id.0, self.observer));
+        members.sort();
+        let list: Vec<String> = members.iter().map(|(id, o)| format!("{id}{}", if *o { "o" } else { "" })).collect();
+        format!("{}/{}", self.cluster, list.join(","))
+    }
+
     pub fn size(&self) -> u32 {
         self.peers.len() as u32 + 1
     }
@@ -124,6 +150,15 @@ impl NodeConfig {
         ids.sort();
         ids
     }
+}
+
+fn read_secret(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--cluster-secret {}: {e}", path.display()))?;
+    let secret = text.trim().to_string();
+    if secret.is_empty() {
+        return Err(format!("--cluster-secret {}: the file is empty", path.display()));
+    }
+    Ok(secret)
 }
 
 /// `ID=HOST:PORT[:observer]`.
@@ -165,6 +200,7 @@ mod tests {
         let c = NodeConfig::from_args(&args(1, &["2=127.0.0.1:7002", "3=127.0.0.1:7003:observer"])).expect("valid");
         assert_eq!((c.size(), c.observers()), (3, vec![3]));
         assert_eq!(c.listen.to_string(), "127.0.0.1:7001");
+        assert_eq!(c.cluster_id(), "ensemble/1,2,3o");
         let gap = NodeConfig::from_args(&args(1, &["3=127.0.0.1:7003"])).expect_err("refused");
         assert!(gap.contains("1 to 2"), "{gap}");
         let twice = NodeConfig::from_args(&args(2, &["2=127.0.0.1:7002"])).expect_err("refused");

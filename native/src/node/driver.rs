@@ -24,9 +24,9 @@ pub enum Input<N: Node> {
         from: NodeId,
         msg: N::Msg,
     },
-    // Clients (`/client`) are the next slice of issue 9.
-    #[allow(dead_code)]
     Request(ClientRequest),
+    /// The connection to this peer closed.
+    Disconnected(NodeId),
     Durable(Notice),
     /// Run a question (a status page's) on the node, in its task, which owns it.
     Ask(Box<dyn FnOnce(&N) + Send>),
@@ -109,6 +109,7 @@ impl<N: Node + Send + 'static> Driver<N> {
         match input {
             Input::Message { from, msg } => self.handle(|n, out| n.on_message(now, from, msg, out)),
             Input::Request(req) => self.handle(|n, out| n.on_request(now, req, out)),
+            Input::Disconnected(peer) => self.handle(|n, out| n.on_disconnect(now, peer, out)),
             Input::Durable(Notice::Durable { records, .. }) => self.made_durable(records),
             Input::Durable(Notice::Failed(why)) => return Err(why),
             Input::Ask(question) => question(&self.node),

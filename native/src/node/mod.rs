@@ -2,41 +2,31 @@
 //! tokio over a real disk (`wal`) and real sockets.
 //!
 //! Where it stands (issue 9): the node recovers from its write-ahead log, runs its
-//! protocol task (`driver`) and serves `/status`. Peer links (`/peer`), clients
-//! (`/client`), `/events` and `/metrics` come next; until then a server of a
-//! multi-server ensemble stays LOOKING, and a one-server ensemble leads alone.
+//! protocol task (`driver`), links to its peers (`/peer`), serves clients (`/client`)
+//! and `/status`. `/events` and `/metrics` come next.
 
+mod client;
 pub mod config;
 mod driver;
+mod net;
+mod peer;
 mod status;
 #[cfg(test)]
 mod tests;
 
 use crate::wal::{Notice, Wal, WalOptions, Writer};
 use config::{Fsync, NodeArgs, NodeConfig};
-use driver::{Driver, Input, Network};
-use ensemble_core::client::ClientReply;
-use ensemble_core::event::Event;
-use ensemble_core::types::NodeId;
+use driver::{Driver, Input};
 use ensemble_core::zab::{ZabConfig, ZabDurable, ZabNode, ZabSettings};
+use net::{Links, Shared};
 use std::process::ExitCode;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// A running node's handle: its inbox, and its task.
+/// A running node's handle: what its connections share, and its task.
 pub struct Handle {
-    pub inbox: mpsc::UnboundedSender<Input<ZabNode>>,
+    pub shared: Arc<Shared>,
     pub task: tokio::task::JoinHandle<Result<(), String>>,
-}
-
-/// No peer links yet: what a node sends another is dropped, as the protocol expects of
-/// an unreachable peer.
-struct Unlinked;
-
-impl Network<ZabNode> for Unlinked {
-    fn send(&mut self, _to: NodeId, _msg: ensemble_core::zab::ZabMsg) {}
-    fn reply(&mut self, _reply: ClientReply) {}
-    fn event(&mut self, _event: Event) {}
 }
 
 /// Recover node `config.id` from its data directory and start its task.
@@ -67,8 +57,14 @@ pub fn start(config: &NodeConfig) -> Result<(Handle, ZabSummary), String> {
     let writer = Writer::spawn(wal, move |n: Notice| {
         let _ = notices.send(Input::Durable(n));
     });
-    let driver = Driver::new(config.id, node, writer, tx.clone(), Box::new(Unlinked));
-    Ok((Handle { inbox: tx, task: tokio::spawn(driver.run(rx)) }, summary))
+    let peers = config.peers.iter().map(|p| (p.id, p.addr.clone())).collect();
+    let shared = Arc::new(Shared::new(config.id, config.cluster_id(), config.secret.clone(), peers, tx.clone()));
+    let (links, queues) = Links::new(shared.clone());
+    for (peer, queue) in queues {
+        peer::spawn_link(shared.clone(), peer, queue);
+    }
+    let driver = Driver::new(config.id, node, writer, tx, Box::new(links));
+    Ok((Handle { shared, task: tokio::spawn(driver.run(rx)) }, summary))
 }
 
 /// What a node recovered, for its startup line.
@@ -113,12 +109,22 @@ async fn serve(config: NodeConfig) -> Result<(), String> {
         recovered.last_zxid,
         recovered.records
     );
-    let app = status::routes(handle.inbox.clone());
+    let app = routes(handle.shared.clone());
     let server = axum::serve(listener, app).with_graceful_shutdown(stop_signal());
     tokio::select! {
         served = server => served.map_err(|e| e.to_string()),
         ended = handle.task => ended.map_err(|e| e.to_string())?.map_err(|e| format!("the disk failed: {e}")),
     }
+}
+
+/// Everything a node serves on its one port.
+pub fn routes(shared: Arc<Shared>) -> axum::Router {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/status", get(status::status))
+        .route("/peer", get(peer::accept))
+        .route("/client", get(client::upgrade))
+        .with_state(shared)
 }
 
 /// Ctrl-C, or SIGTERM (as systemd and `kill` stop a service).

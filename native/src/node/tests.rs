@@ -12,6 +12,8 @@ fn alone(dir: &std::path::Path) -> NodeConfig {
         data_dir: dir.to_path_buf(),
         observer: false,
         fsync: Fsync::Always,
+        cluster: "test".into(),
+        secret: None,
     }
 }
 
@@ -19,7 +21,7 @@ fn alone(dir: &std::path::Path) -> NodeConfig {
 async fn wait_for(inbox: &super::Handle, done: impl Fn(&Status) -> bool) -> Status {
     let mut last = None;
     for _ in 0..500 {
-        let s = status_of(&inbox.inbox).await.expect("running");
+        let s = status_of(&inbox.shared.inbox).await.expect("running");
         if done(&s) {
             return s;
         }

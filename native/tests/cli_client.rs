@@ -4,32 +4,16 @@
 
 #[path = "support/mock_server.rs"]
 mod mock_server;
+#[path = "support/run_cli.rs"]
+mod run_cli;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use run_cli::{ensemble, text};
 
 /// A mock server on its own runtime (the test thread blocks on the child process).
 fn mock() -> (tokio::runtime::Runtime, mock_server::MockServer) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let server = rt.block_on(mock_server::start());
     (rt, server)
-}
-
-/// Run `ensemble ARGS` with `stdin` piped in.
-fn ensemble(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ensemble"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ensemble starts");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("script written");
-    child.wait_with_output().expect("ensemble ends")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

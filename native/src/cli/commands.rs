@@ -1,7 +1,7 @@
 //! The commands of `ensemble cli`, parsed by clap both from the command line and from
 //! each shell line, and run against a connected `Client`, writing plain lines.
 
-use crate::client::{Client, ClientError, CreateMode, ErrorCode, Stat, WatchEvent, WatchKind};
+use crate::client::{Client, ClientError, CreateMode, ErrorCode, Stat, WatchEvent, WatchEventType};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::sync::Arc;
@@ -41,7 +41,7 @@ pub enum Cmd {
     Set {
         /// Only if PATH's version is VERSION (BadVersion otherwise)
         #[arg(short = 'v')]
-        version: Option<u64>,
+        version: Option<i32>,
         /// Print the new stat
         #[arg(short = 's')]
         stat: bool,
@@ -53,7 +53,7 @@ pub enum Cmd {
     Delete {
         /// Only if PATH's version is VERSION (BadVersion otherwise)
         #[arg(short = 'v')]
-        version: Option<u64>,
+        version: Option<i32>,
         path: String,
     },
     /// Print the names of PATH's children, one per line, in name order
@@ -231,11 +231,11 @@ impl Armed {
         Ok(())
     }
 
-    fn used(&mut self, kind: WatchKind) {
+    fn used(&mut self, kind: WatchEventType) {
         match kind {
-            WatchKind::Created | WatchKind::DataChanged => self.data = false,
-            WatchKind::ChildrenChanged => self.children = false,
-            WatchKind::Deleted | WatchKind::Unknown => *self = Armed::default(),
+            WatchEventType::Created | WatchEventType::DataChanged => self.data = false,
+            WatchEventType::ChildrenChanged => self.children = false,
+            WatchEventType::Deleted => *self = Armed::default(),
         }
     }
 }
@@ -252,9 +252,9 @@ pub fn describe(cmd: &Cmd, e: &CmdError) -> String {
         CmdError::Client(e) => {
             let said = e.message();
             if said.is_empty() || said == what {
-                format!("{}: {what}", e.code())
+                format!("{}: {what}", e.code_name())
             } else {
-                format!("{}: {what}: {said}", e.code())
+                format!("{}: {what}: {said}", e.code_name())
             }
         }
         CmdError::Io(e) => format!("{what}: writing the output: {e}"),
@@ -280,7 +280,7 @@ fn command_line(cmd: &Cmd) -> String {
 
 /// The stat as zkCli.sh prints it: `name = value` lines, zxids in hex.
 pub fn write_stat(out: &mut dyn Write, s: &Stat) -> std::io::Result<()> {
-    let owner = s.ephemeral_owner.unwrap_or(0);
+    let owner = s.ephemeral_owner.map_or(0, |o| o.0);
     writeln!(out, "cZxid = {}\nctime = {}\nmZxid = {}\nmtime = {}", s.czxid, s.ctime_ms, s.mzxid, s.mtime_ms)?;
     writeln!(out, "pZxid = {}\ncversion = {}\ndataVersion = {}", s.pzxid, s.cversion, s.version)?;
     writeln!(out, "ephemeralOwner = 0x{owner:x}\ndataLength = {}\nnumChildren = {}", s.data_length, s.num_children)

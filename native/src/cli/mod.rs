@@ -48,7 +48,7 @@ pub fn run(args: CliArgs) -> ExitCode {
     let client = match rt.block_on(Client::connect_with(&args.server, opts)) {
         Ok(c) => Arc::new(c),
         Err(e) => {
-            eprintln!("error: {}: connect {}", e.code(), e.message());
+            eprintln!("error: {}: connect {}", e.code_name(), e.message());
             return ExitCode::FAILURE;
         }
     };

@@ -2,11 +2,12 @@
 //! splitting and completion, and `ensemble status`'s HTTP and table. Loopback only;
 //! every wait is bounded.
 
-use super::commands::Session;
-use super::shell::{command_names, path_candidates, piped, run_line, words, ShellHelper};
+use super::commands::{Session, ShellLine};
+use super::shell::{command_names, path_candidates, piped, words, ShellHelper};
 use super::status::{fetch_status, table};
 use crate::client::{Client, CreateMode};
 use crate::mock_server;
+use clap::Parser;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -112,24 +113,29 @@ fn watch_prints_each_event_and_re_arms() {
     let mut s = setup();
     let other = s.rt.block_on(Client::connect(&s.mock.addr.to_string(), 4000, None)).unwrap();
     script(&mut s, "create /w 0\n");
-    // Another session changes /w while the watch runs: data, children, deletion.
+    // Another session keeps changing /w's data and children until the watch is done
+    // (a bounded number of times): four events on /w take re-armed one-shot watches.
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = done.clone();
     s.rt.spawn(async move {
-        for step in 0..4 {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let done = match step {
-                0 => other.set("/w", "1", None).await.map(drop),
-                1 => other.set("/w", "2", None).await.map(drop),
-                2 => other.create("/w/c", "", CreateMode::Persistent).await.map(drop),
-                _ => other.delete("/w/c", None).await.map(drop),
-            };
-            done.expect("the other session's write");
+        for i in 0..300 {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
+            other.set("/w", &i.to_string(), None).await.expect("set");
+            other.create(&format!("/w/c{i}"), "", CreateMode::Persistent).await.expect("create");
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     });
-    let started = std::time::Instant::now();
-    assert_eq!(run_line(&s.rt, &mut s.session, "watch -n 4 /w"), Some(0));
-    assert!(started.elapsed() < Duration::from_secs(5));
+    let ShellLine { cmd } = ShellLine::try_parse_from(["watch", "-n", "4", "/w"]).unwrap();
+    let watched = s.rt.block_on(async { tokio::time::timeout(Duration::from_secs(10), s.session.run(&cmd)).await });
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(watched, Ok(0), "four events within 10 s");
     let out = s.out.text();
-    assert_eq!(out, "/w\ndata_changed /w\ndata_changed /w\nchildren_changed /w\nchildren_changed /w\n");
+    let events: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(events.len(), 4, "{out}");
+    assert!(events.iter().all(|e| *e == "data_changed /w" || *e == "children_changed /w"), "{out}");
+    assert!(events.contains(&"data_changed /w") && events.contains(&"children_changed /w"), "{out}");
 }
 
 #[test]

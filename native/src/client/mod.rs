@@ -22,7 +22,10 @@ mod conn;
 mod tests;
 mod types;
 
-pub use types::{ClientError, ErrorCode, Op, Reply, Stat, WatchEvent, WatchKind, Zxid};
+pub use conn::WATCH_QUEUE;
+pub use types::{
+    code_name, op_json, ClientError, ErrorCode, Op, Reply, SessionId, Stat, TxnResult, WatchEvent, WatchEventType, Zxid,
+};
 
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -140,7 +143,8 @@ impl Client {
         };
         let (shared, watches, tasks) = conn::start(socket, opts.request_timeout);
         let mut client = Client { shared, session_id: 0, timeout_ms: 0, watches: Mutex::new(Some(watches)), tasks };
-        let connect = Op::Connect { session_timeout_ms: Some(opts.session_timeout_ms), session_id: opts.session_id };
+        let connect =
+            Op::Connect { session_timeout_ms: opts.session_timeout_ms, session_id: opts.session_id.map(SessionId) };
         let reply = client.request(&connect).await?;
         client.session_id = reply.field("session_id")?;
         client.timeout_ms = reply.field("timeout_ms")?;
@@ -168,7 +172,7 @@ impl Client {
 
     /// Send one request and wait for its reply.
     pub async fn request(&self, op: &Op) -> Result<Reply, ClientError> {
-        self.shared.call(op.to_json()).await
+        self.shared.call(op_json(op)).await
     }
 
     /// Send a request written as JSON (an object with `op`; the `id` is added).
@@ -194,11 +198,11 @@ impl Client {
     }
 
     /// Set `path`'s data if its version is `version` (any version if `None`).
-    pub async fn set(&self, path: &str, data: &str, version: Option<u64>) -> Result<Stat, ClientError> {
+    pub async fn set(&self, path: &str, data: &str, version: Option<i32>) -> Result<Stat, ClientError> {
         self.request(&Op::Set { path: path.into(), data: data.into(), version }).await?.field("stat")
     }
 
-    pub async fn delete(&self, path: &str, version: Option<u64>) -> Result<Zxid, ClientError> {
+    pub async fn delete(&self, path: &str, version: Option<i32>) -> Result<Zxid, ClientError> {
         self.request(&Op::Delete { path: path.into(), version }).await?.field("zxid")
     }
 
@@ -218,27 +222,26 @@ impl Client {
         self.request(&Op::Sync { path: path.into() }).await?.field("zxid")
     }
 
-    pub async fn check(&self, path: &str, version: Option<u64>) -> Result<Zxid, ClientError> {
+    pub async fn check(&self, path: &str, version: Option<i32>) -> Result<Zxid, ClientError> {
         self.request(&Op::Check { path: path.into(), version }).await?.field("zxid")
     }
 
     /// Run `ops` (create/set/delete/check) all or none; one result per op.
-    pub async fn multi(&self, ops: Vec<Op>) -> Result<Vec<Value>, ClientError> {
-        let reply = self.request(&Op::Multi { ops }).await?;
-        match reply.fields.get("result").and_then(|r| r.get("Multi")) {
-            Some(Value::Array(results)) => Ok(results.clone()),
-            _ => Err(ClientError::protocol("a multi reply without result.Multi")),
+    pub async fn multi(&self, ops: Vec<Op>) -> Result<Vec<TxnResult>, ClientError> {
+        match self.request(&Op::Multi { ops }).await?.field("result")? {
+            TxnResult::Multi(results) => Ok(results),
+            other => Err(ClientError::protocol(format!("a multi reply with result {other:?}"))),
         }
     }
 
     pub async fn ping(&self) -> Result<(), ClientError> {
-        self.request(&Op::Ping).await.map(|_| ())
+        self.request(&Op::Ping {}).await.map(|_| ())
     }
 
     /// End the session (its ephemeral nodes go) and close the connection; later
     /// requests fail with `ConnectionLoss`.
     pub async fn close(&self) -> Result<(), ClientError> {
-        let closed = self.request(&Op::Close).await.map(|_| ());
+        let closed = self.request(&Op::Close {}).await.map(|_| ());
         self.shared.fail_all("the session was closed");
         self.shared.close_socket();
         closed

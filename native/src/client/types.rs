@@ -1,58 +1,21 @@
-//! The values of the `/client` protocol (`docs/client-protocol.md`): requests, replies,
-//! zxids, stats, watch events and errors, typed.
+//! The values of the `/client` protocol (`docs/client-protocol.md`), typed. Requests,
+//! stats, zxids, error codes and multi results are the core's own types, the ones the
+//! server reads and writes, so the two sides cannot drift apart; this module adds the
+//! client's error, reply and watch-event types.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
-/// ZooKeeper's name for what went wrong, as the server spells it in `error.code`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    NoNode,
-    NodeExists,
-    BadVersion,
-    NotEmpty,
-    NoChildrenForEphemerals,
-    SessionExpired,
-    ConnectionLoss,
-    BadArguments,
-    NotReadOnly,
-    Malformed,
-    TooLarge,
-    /// A code this client does not know yet (the server may add some): kept verbatim.
-    Other(String),
-}
+pub use ensemble_core::client::{ClientOp as Op, ErrorCode};
+pub use ensemble_core::tree::{Stat, TxnResult, WatchEventType};
+pub use ensemble_core::types::{SessionId, Zxid};
 
-const NAMED: [(ErrorCode, &str); 11] = [
-    (ErrorCode::NoNode, "NoNode"),
-    (ErrorCode::NodeExists, "NodeExists"),
-    (ErrorCode::BadVersion, "BadVersion"),
-    (ErrorCode::NotEmpty, "NotEmpty"),
-    (ErrorCode::NoChildrenForEphemerals, "NoChildrenForEphemerals"),
-    (ErrorCode::SessionExpired, "SessionExpired"),
-    (ErrorCode::ConnectionLoss, "ConnectionLoss"),
-    (ErrorCode::BadArguments, "BadArguments"),
-    (ErrorCode::NotReadOnly, "NotReadOnly"),
-    (ErrorCode::Malformed, "Malformed"),
-    (ErrorCode::TooLarge, "TooLarge"),
-];
-
-impl ErrorCode {
-    pub fn parse(name: &str) -> ErrorCode {
-        NAMED.iter().find(|(_, n)| *n == name).map_or_else(|| ErrorCode::Other(name.to_string()), |(c, _)| c.clone())
-    }
-
-    pub fn name(&self) -> &str {
-        match self {
-            ErrorCode::Other(name) => name,
-            known => NAMED.iter().find(|(c, _)| c == known).map_or("", |(_, n)| n),
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+/// ZooKeeper's name of `code` (`NoNode`), as the protocol spells it.
+pub fn code_name(code: ErrorCode) -> String {
+    match serde_json::to_value(code) {
+        Ok(Value::String(name)) => name,
+        _ => format!("{code:?}"),
     }
 }
 
@@ -60,7 +23,7 @@ impl fmt::Display for ErrorCode {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {
     /// The server answered with an error.
-    #[error("{code}: {message}")]
+    #[error("{}: {message}", code_name(*code))]
     Server { code: ErrorCode, message: String },
     /// No answer: the connection could not be made, closed, or a reply did not come in
     /// time. A write may or may not have taken effect.
@@ -76,10 +39,15 @@ impl ClientError {
     /// `ConnectionLoss` mean the same thing to a caller (retry, maybe elsewhere).
     pub fn code(&self) -> ErrorCode {
         match self {
-            ClientError::Server { code, .. } => code.clone(),
+            ClientError::Server { code, .. } => *code,
             ClientError::ConnectionLoss(_) => ErrorCode::ConnectionLoss,
             ClientError::Protocol(_) => ErrorCode::Malformed,
         }
+    }
+
+    /// The code's ZooKeeper name (`NoNode`).
+    pub fn code_name(&self) -> String {
+        code_name(self.code())
     }
 
     pub fn message(&self) -> String {
@@ -95,139 +63,17 @@ impl ClientError {
     }
 }
 
-/// A transaction id: `{"epoch": E, "counter": C}`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Zxid {
-    pub epoch: u32,
-    pub counter: u32,
-}
-
-impl fmt::Display for Zxid {
-    /// ZooKeeper's spelling: `0x` then the 64-bit `epoch << 32 | counter` in hex.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "0x{:x}", (u64::from(self.epoch) << 32) | u64::from(self.counter))
-    }
-}
-
-/// A znode's metadata, as ZooKeeper's `Stat` (no ACL fields: there are no ACLs).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stat {
-    pub czxid: Zxid,
-    pub mzxid: Zxid,
-    pub pzxid: Zxid,
-    pub ctime_ms: u64,
-    pub mtime_ms: u64,
-    pub version: u64,
-    pub cversion: u64,
-    pub ephemeral_owner: Option<u64>,
-    pub data_length: u64,
-    pub num_children: u64,
-}
-
-/// What fired a watch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WatchKind {
-    Created,
-    Deleted,
-    DataChanged,
-    ChildrenChanged,
-    /// A type a newer server may send; still delivered, so a watcher can re-arm.
-    #[serde(other)]
-    Unknown,
-}
-
-impl WatchKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            WatchKind::Created => "created",
-            WatchKind::Deleted => "deleted",
-            WatchKind::DataChanged => "data_changed",
-            WatchKind::ChildrenChanged => "children_changed",
-            WatchKind::Unknown => "unknown",
-        }
-    }
-}
-
 /// A watch push: `{"watch": {"type": ..., "path": ...}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WatchEvent {
     #[serde(rename = "type")]
-    pub kind: WatchKind,
+    pub kind: WatchEventType,
     pub path: String,
 }
 
-/// A request, without its `id` (the client numbers them). Optional fields left out
-/// of the frame take the server's defaults.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum Op {
-    Connect {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        session_timeout_ms: Option<u64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        session_id: Option<u64>,
-    },
-    Create {
-        path: String,
-        #[serde(default)]
-        data: String,
-        #[serde(default, skip_serializing_if = "is_false")]
-        ephemeral: bool,
-        #[serde(default, skip_serializing_if = "is_false")]
-        sequential: bool,
-    },
-    Get {
-        path: String,
-        #[serde(default, skip_serializing_if = "is_false")]
-        watch: bool,
-    },
-    Set {
-        path: String,
-        #[serde(default)]
-        data: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        version: Option<u64>,
-    },
-    Delete {
-        path: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        version: Option<u64>,
-    },
-    Exists {
-        path: String,
-        #[serde(default, skip_serializing_if = "is_false")]
-        watch: bool,
-    },
-    Children {
-        path: String,
-        #[serde(default, skip_serializing_if = "is_false")]
-        watch: bool,
-    },
-    Sync {
-        path: String,
-    },
-    Check {
-        path: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        version: Option<u64>,
-    },
-    Multi {
-        ops: Vec<Op>,
-    },
-    Ping,
-    Close,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-impl Op {
-    /// The request as a JSON object (without `id`).
-    pub fn to_json(&self) -> Value {
-        serde_json::to_value(self).expect("an Op always serializes")
-    }
+/// A request as a JSON object (without `id`).
+pub fn op_json(op: &Op) -> Value {
+    serde_json::to_value(op).expect("a ClientOp always serializes")
 }
 
 /// A successful reply: the frame's fields other than `id` and `ok`.
@@ -257,9 +103,12 @@ pub(crate) fn verdict(id: u64, mut frame: serde_json::Map<String, Value>) -> Res
         Some(Value::Bool(true)) => Ok(Reply { id, fields: frame }),
         Some(Value::Bool(false)) => {
             let err = frame.get("error");
-            let code = err.and_then(|e| e.get("code")).and_then(Value::as_str).unwrap_or("");
-            let message = err.and_then(|e| e.get("message")).and_then(Value::as_str).unwrap_or("");
-            Err(ClientError::Server { code: ErrorCode::parse(code), message: message.to_string() })
+            let code = err.and_then(|e| e.get("code")).cloned().unwrap_or(Value::Null);
+            let message = err.and_then(|e| e.get("message")).and_then(Value::as_str).unwrap_or("").to_string();
+            match serde_json::from_value::<ErrorCode>(code.clone()) {
+                Ok(code) => Err(ClientError::Server { code, message }),
+                Err(_) => Err(ClientError::protocol(format!("reply {id}: unknown error code {code}: {message}"))),
+            }
         }
         _ => Err(ClientError::protocol(format!("reply {id} has no boolean ok"))),
     }

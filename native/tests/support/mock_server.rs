@@ -146,7 +146,7 @@ fn answer(shared: &Shared, req: &Value, session: &mut Option<u64>, out: &Out) ->
             });
         }
         ("close", _) => {
-            send(out, json!({"id": id, "ok": true, "zxid": zxid(0), "result": "Close"}));
+            send(out, json!({"id": id, "ok": true, "zxid": zxid(0), "result": {"session_closed": {"deleted": []}}}));
             return false;
         }
         _ => {
@@ -243,7 +243,7 @@ impl Tree {
                 self.zxid += 1;
                 self.fire("deleted", path);
                 self.fire("children_changed", &parent(path));
-                Ok(json!({"ok": true, "zxid": zxid(self.zxid), "result": "Delete"}))
+                Ok(json!({"ok": true, "zxid": zxid(self.zxid), "result": "deleted"}))
             }
             "sync" => Ok(json!({"ok": true, "zxid": zxid(self.zxid)})),
             _ => Err(("Malformed", format!("unknown op {op}"))),

@@ -1,7 +1,8 @@
-//! `ensemble`: run scenarios headless, list them, serve the web app, benchmark.
+//! `ensemble`: run scenarios headless, list them, serve the web app, benchmark, run a
+//! node, and talk to nodes (`cli`, `status`).
 
 use clap::{Parser, Subcommand};
-use ensemble_native::{bench, demo, node, sim};
+use ensemble_native::{bench, cli, demo, node, sim};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -23,6 +24,10 @@ enum Command {
     BenchSim(bench::BenchArgs),
     /// Run one server of a real ensemble (`docs/wal.md`; peers and clients: in progress).
     Node(node::config::NodeArgs),
+    /// A ZooKeeper-style client of a node: one command, or a shell (`help` lists them).
+    Cli(cli::CliArgs),
+    /// Print servers' /status as JSON, or as a table (--table).
+    Status(cli::status::StatusArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,5 +38,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::BenchSim(args) => bench::run(args),
         Command::Node(args) => node::run(args),
+        Command::Cli(args) => cli::run(args),
+        Command::Status(args) => cli::status::run(args),
     }
 }

@@ -7,7 +7,7 @@
 //! `type` first as if they were variants of [`Event`]. The checker and the narration
 //! read only these events.
 
-use crate::client::{ClientError, ClientOp, ReplyBody};
+use crate::client::{ClientError, ClientOp, ClientReply, ClientRequest, ReplyBody};
 use crate::types::{ClientId, NodeId};
 use crate::wire::Wire;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -147,6 +147,20 @@ fn is_zero(v: &u64) -> bool {
 }
 
 impl Event {
+    /// The `request` event of a client's request.
+    pub fn request(req: &ClientRequest) -> Event {
+        Event::Request { client: req.client, seq: req.seq, op: Box::new(req.op.clone()) }
+    }
+
+    /// The `reply` event of a server's answer.
+    pub fn reply(r: ClientReply) -> Event {
+        let (reply, error) = match r.result {
+            Ok(body) => (Some(Box::new(body)), None),
+            Err(e) => (None, Some(Box::new(e))),
+        };
+        Event::Reply { client: r.client, seq: r.seq, op: r.op, reply, error }
+    }
+
     /// The snake_case `type` name, as written in the trace.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -25,3 +25,110 @@ fn three_servers_elect_one_leader_and_a_write_through_any_server_is_seen_by_all_
         assert_eq!((got["ok"].clone(), got["data"].clone()), (json!(true), json!("x")), "server {id}: {got}");
     }
 }
+
+/// Read text frames of `/events` for at most `limit`, until `enough` holds of them.
+fn events_until(
+    ws: &mut tokio_tungstenite::tungstenite::WebSocket<
+        tokio_tungstenite::tungstenite::stream::MaybeTlsStream<std::net::TcpStream>,
+    >,
+    limit: Duration,
+    enough: impl Fn(&[serde_json::Value]) -> bool,
+) -> Vec<serde_json::Value> {
+    let deadline = std::time::Instant::now() + limit;
+    let mut lines = Vec::new();
+    while std::time::Instant::now() < deadline && !enough(&lines) {
+        match ws.read() {
+            Ok(tokio_tungstenite::tungstenite::Message::Text(t)) => lines.push(serde_json::from_str(&t).expect("JSON")),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    lines
+}
+
+fn subscribe(
+    addr: &str,
+) -> tokio_tungstenite::tungstenite::WebSocket<
+    tokio_tungstenite::tungstenite::stream::MaybeTlsStream<std::net::TcpStream>,
+> {
+    let (ws, _) = tokio_tungstenite::tungstenite::connect(format!("ws://{addr}/events")).expect("subscribes");
+    if let tokio_tungstenite::tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout set");
+    }
+    ws
+}
+
+#[test]
+fn events_stream_the_trace_and_a_send_pairs_with_its_delivery_on_the_other_server() {
+    let e = Ensemble::start(3);
+    let leader = e.wait_serving(SERVING);
+    let follower = (1..=3).find(|id| *id != leader).expect("a follower");
+    let (mut on_leader, mut on_follower) = (subscribe(&e.server(leader).addr), subscribe(&e.server(follower).addr));
+    let (mut c, _) = Client::connect(&e.server(follower).addr, SERVING);
+    assert_eq!(c.call(json!({"op": "create", "path": "/seen", "data": "x"}))["ok"], true);
+    let replied =
+        |l: &[serde_json::Value]| l.iter().any(|l| l["event"]["type"] == "reply" && l["event"]["op"] == "create");
+    let follower_lines = events_until(&mut on_follower, SERVING, replied);
+    assert!(replied(&follower_lines), "{follower_lines:#?}");
+    let request = follower_lines
+        .iter()
+        .find(|l| l["event"]["type"] == "send" && l["event"]["msg"]["type"] == "REQUEST")
+        .expect("the follower forwards the create");
+    let id = request["event"]["msg_id"].clone();
+    assert_eq!(request["node"], follower);
+    let delivered =
+        |l: &[serde_json::Value]| l.iter().any(|l| l["event"]["type"] == "deliver" && l["event"]["msg_id"] == id);
+    let applied = |l: &[serde_json::Value]| delivered(l) && l.iter().any(|l| l["event"]["type"] == "delivered");
+    let leader_lines = events_until(&mut on_leader, SERVING, applied);
+    assert!(delivered(&leader_lines), "no delivery of {id} in {leader_lines:#?}");
+    for kind in ["proposed", "committed", "delivered"] {
+        assert!(leader_lines.iter().any(|l| l["event"]["type"] == kind), "no {kind}");
+    }
+}
+
+#[test]
+fn status_and_metrics_report_fsyncs_elections_and_sessions() {
+    let e = Ensemble::start(3);
+    let leader = e.wait_serving(SERVING);
+    let (mut c, _) = Client::connect(&e.server(leader).addr, SERVING);
+    assert_eq!(c.call(json!({"op": "create", "path": "/m", "data": "x"}))["ok"], true);
+    let status = e.status(leader).expect("status");
+    assert!(status["fsync_micros"]["count"].as_u64().unwrap_or(0) >= 1, "{status}");
+    assert!(status["serving_after_ms"].as_u64().is_some(), "{status}");
+    assert!(status["rss_bytes"].as_u64().unwrap_or(0) > 0, "{status}");
+    assert_eq!((status["followers_synced"].clone(), status["sessions"].clone()), (json!(2), json!(1)), "{status}");
+    let text = support::http_get(&e.server(leader).addr, "/metrics").expect("metrics");
+    for name in [
+        "ensemble_fsynctime_ms_bucket",
+        "ensemble_wal_batch_records_count",
+        "ensemble_updatelatency_ms_count",
+        "ensemble_elections_total",
+        "ensemble_global_sessions{node=",
+        "ensemble_synced_followers",
+        "ensemble_num_alive_connections",
+        "ensemble_event_subscribers",
+    ] {
+        assert!(text.contains(name), "no {name} in\n{text}");
+    }
+}
+
+#[test]
+fn a_subscriber_that_does_not_read_is_told_it_lagged_and_dropped_and_writes_go_on() {
+    let e = Ensemble::start(1);
+    e.wait_serving(SERVING);
+    let addr = &e.server(1).addr;
+    let mut idle = subscribe(addr);
+    let (mut c, _) = Client::connect(addr, SERVING);
+    let data = "x".repeat(2_000);
+    for i in 0..4_000 {
+        let r = c.call(json!({"op": "create", "path": format!("/l{i}"), "data": data}));
+        assert_eq!(r["ok"], true, "{r}");
+    }
+    let lagged = |l: &[serde_json::Value]| l.iter().any(|l| l.get("lagged").is_some());
+    let lines = events_until(&mut idle, Duration::from_secs(20), lagged);
+    assert!(lagged(&lines), "never told it lagged ({} lines)", lines.len());
+    let status = e.status(1).expect("status");
+    assert_eq!(status["znodes"], 4_001, "{status}");
+    let metrics = support::http_get(addr, "/metrics").expect("metrics");
+    assert!(metrics.contains("ensemble_event_subscribers_lagged_total{node=\"1\"} 1"), "{metrics}");
+}

@@ -157,7 +157,7 @@ impl<N: Node> Sim<N> {
         let seq = self.client_seq.entry(client).or_insert(0);
         *seq += 1;
         let req = ClientRequest { client, seq: *seq, op };
-        events.push(Event::Request { client, seq: req.seq, op: Box::new(req.op.clone()) });
+        events.push(Event::request(&req));
         if self.slot(node).up {
             self.run_node(node, events, |n, now, out| n.on_request(now, req, out));
         } else {

@@ -447,9 +447,5 @@ fn wire<M: WireValue>(msg: &Arc<M>) -> Wire {
 }
 
 fn reply_event(r: ClientReply) -> Event {
-    let (reply, error) = match r.result {
-        Ok(body) => (Some(Box::new(body)), None),
-        Err(e) => (None, Some(Box::new(e))),
-    };
-    Event::Reply { client: r.client, seq: r.seq, op: r.op, reply, error }
+    Event::reply(r)
 }

@@ -20,9 +20,8 @@ use ensemble_core::types::ClientId;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The operations a client may send (the core knows others: Paxos's `propose`, and the
 /// runtime's own `disconnect`).
@@ -50,8 +49,9 @@ struct Conn {
     shared: Arc<Shared>,
     client: ClientId,
     refusals: u64,
-    /// The client's id of each request the node has, by the core's sequence number.
-    ids: HashMap<u64, u64>,
+    /// The client's id of each request the node has, by the core's sequence number,
+    /// with when it came and whether it reads.
+    ids: HashMap<u64, (u64, Instant, bool)>,
     idle: Duration,
 }
 
@@ -115,7 +115,8 @@ impl Conn {
         match parse(text) {
             Ok((id, op)) => {
                 let seq = self.shared.next_seq();
-                self.ids.insert(seq, id);
+                let read = matches!(op, ClientOp::Get { .. } | ClientOp::Exists { .. } | ClientOp::Children { .. });
+                self.ids.insert(seq, (id, Instant::now(), read));
                 let req = ClientRequest { client: self.client, seq, op };
                 let _ = self.shared.inbox.send(Input::Request(req));
                 None
@@ -125,7 +126,7 @@ impl Conn {
     }
 
     fn refused(&mut self, (id, code, message): Refusal) -> String {
-        self.shared.counters.rejected_frames.fetch_add(1, Ordering::Relaxed);
+        self.shared.metrics.rejected_frames.inc();
         self.refusals += 1;
         if self.refusals <= LOGGED_REFUSALS {
             tracing::info!(client = self.client.0, "refused a client frame: {code:?}: {message}");
@@ -137,7 +138,10 @@ impl Conn {
         match answer {
             ToClient::Watch { kind, path } => Some(json!({"watch": {"type": kind, "path": path}}).to_string()),
             ToClient::Reply(reply) => {
-                let id = self.ids.remove(&reply.seq)?;
+                let (id, came, read) = self.ids.remove(&reply.seq)?;
+                let m = &self.shared.metrics;
+                let latency = if read { &m.read_latency_ms } else { &m.update_latency_ms };
+                latency.observe(came.elapsed().as_secs_f64() * 1_000.0);
                 if let Ok(ReplyBody::Zk(ZkReply::Connected { timeout_ms, .. })) = &reply.result {
                     self.idle = Duration::from_millis(*timeout_ms);
                 }

@@ -14,6 +14,7 @@ use ensemble_core::event::Event;
 use ensemble_core::node::{Action, ActionOf, Node, Out};
 use ensemble_core::sim::Rng;
 use ensemble_core::types::{NodeId, Time};
+use ensemble_core::wire::Wire;
 use std::collections::{BTreeMap, VecDeque};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -23,6 +24,9 @@ pub enum Input<N: Node> {
     Message {
         from: NodeId,
         msg: N::Msg,
+        /// The sender's number for it (0 for a node's message to itself), so a trace of
+        /// the ensemble pairs its `send` and `deliver`.
+        id: u64,
     },
     Request(ClientRequest),
     /// The connection to this peer closed.
@@ -38,6 +42,13 @@ pub trait Network<N: Node>: Send {
     fn send(&mut self, to: NodeId, msg: N::Msg);
     fn reply(&mut self, reply: ClientReply);
     fn event(&mut self, event: Event);
+    /// Whether anyone watches this node's trace: the runtime's events (`deliver`,
+    /// `timer`, ...) are made only then.
+    fn watched(&self) -> bool {
+        false
+    }
+    /// The node starts handling one input (a trace step), recorded as `input`.
+    fn step(&mut self, _input: Option<Event>) {}
 }
 
 /// Something said after a write, waiting for it to be durable.
@@ -97,6 +108,9 @@ impl<N: Node + Send + 'static> Driver<N> {
                 _ = tokio::time::sleep_until(next.map_or_else(Instant::now, |(_, at)| at)), if next.is_some() => {
                     let timer = next.expect("guarded").0;
                     self.timers.remove(&timer);
+                    if self.net.watched() {
+                        self.net.step(Some(Event::Timer { timer: Wire::new(timer) }));
+                    }
                     let now = self.now();
                     self.handle(|n, out| n.on_timer(now, timer, out));
                 }
@@ -106,8 +120,12 @@ impl<N: Node + Send + 'static> Driver<N> {
 
     fn input(&mut self, input: Input<N>) -> Result<(), String> {
         let now = self.now();
+        if self.net.watched() {
+            let event = self.input_event(&input);
+            self.net.step(event);
+        }
         match input {
-            Input::Message { from, msg } => self.handle(|n, out| n.on_message(now, from, msg, out)),
+            Input::Message { from, msg, .. } => self.handle(|n, out| n.on_message(now, from, msg, out)),
             Input::Request(req) => self.handle(|n, out| n.on_request(now, req, out)),
             Input::Disconnected(peer) => self.handle(|n, out| n.on_disconnect(now, peer, out)),
             Input::Durable(Notice::Durable { records, .. }) => self.made_durable(records),
@@ -115,6 +133,18 @@ impl<N: Node + Send + 'static> Driver<N> {
             Input::Ask(question) => question(&self.node),
         }
         Ok(())
+    }
+
+    /// How the trace shows an input.
+    fn input_event(&self, input: &Input<N>) -> Option<Event> {
+        match input {
+            Input::Message { from, msg, id } => {
+                Some(Event::Deliver { msg_id: *id, from: *from, to: self.id, msg: Wire::new(msg.clone()) })
+            }
+            Input::Request(req) => Some(Event::request(req)),
+            Input::Durable(Notice::Durable { records, .. }) => Some(Event::Persisted { records: *records }),
+            _ => None,
+        }
     }
 
     /// Run one handler and carry out its actions.
@@ -161,7 +191,7 @@ impl<N: Node + Send + 'static> Driver<N> {
 
     fn send(&mut self, to: NodeId, msg: N::Msg) {
         if to == self.id {
-            let _ = self.own.send(Input::Message { from: to, msg });
+            let _ = self.own.send(Input::Message { from: to, msg, id: 0 });
         } else {
             self.net.send(to, msg);
         }

@@ -8,6 +8,8 @@
 mod client;
 pub mod config;
 mod driver;
+mod events;
+mod metrics;
 mod net;
 mod peer;
 mod status;
@@ -53,12 +55,15 @@ pub fn start(config: &NodeConfig) -> Result<(Handle, ZabSummary), String> {
     let summary =
         ZabSummary { epoch: node.current_epoch.0, last_zxid: node.last_zxid().to_string(), records: records.len() };
     let (tx, rx) = mpsc::unbounded_channel();
-    let notices = tx.clone();
-    let writer = Writer::spawn(wal, move |n: Notice| {
-        let _ = notices.send(Input::Durable(n));
-    });
     let peers = config.peers.iter().map(|p| (p.id, p.addr.clone())).collect();
     let shared = Arc::new(Shared::new(config.id, config.cluster_id(), config.secret.clone(), peers, tx.clone()));
+    let (notices, measured) = (tx.clone(), shared.clone());
+    let writer = Writer::spawn(wal, move |n: Notice| {
+        if let Notice::Durable { records, fsync_micros, .. } = &n {
+            measured.metrics.durable(*records, *fsync_micros);
+        }
+        let _ = notices.send(Input::Durable(n));
+    });
     let (links, queues) = Links::new(shared.clone());
     for (peer, queue) in queues {
         peer::spawn_link(shared.clone(), peer, queue);
@@ -125,6 +130,8 @@ pub fn routes(shared: Arc<Shared>) -> axum::Router {
     use axum::routing::get;
     axum::Router::new()
         .route("/status", get(status::status))
+        .route("/metrics", get(status::metrics))
+        .route("/events", get(events::subscribe))
         .route("/peer", get(peer::accept))
         .route("/client", get(client::upgrade))
         .with_state(shared)

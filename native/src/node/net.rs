@@ -6,14 +6,18 @@
 //! waiting on a socket itself.
 
 use super::driver::{Input, Network};
+use super::metrics::Metrics;
 use ensemble_core::client::{ClientReply, ClientRequest};
 use ensemble_core::event::Event;
+use ensemble_core::sim::TraceEntry;
 use ensemble_core::types::{ClientId, NodeId};
-use ensemble_core::zab::{ZabEvent, ZabMsg, ZabNode};
+use ensemble_core::wire::Wire;
+use ensemble_core::zab::{ServerState, ZabEvent, ZabMsg, ZabNode, ZabPhase};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, Notify};
+use std::time::Instant;
+use tokio::sync::{broadcast, mpsc, Notify};
 use tokio::task::AbortHandle;
 
 /// Messages waiting for one peer's link; more are dropped, as a lost message is.
@@ -26,16 +30,11 @@ pub enum ToClient {
     Watch { kind: &'static str, path: String },
 }
 
-/// Counts, for `/status` and `/metrics`.
-#[derive(Default)]
-pub struct Counters {
-    /// Peers refused: unknown id, wrong cluster or secret, or a bad frame.
-    pub rejected_peers: AtomicU64,
-    /// Client frames refused (`Malformed`, `TooLarge`).
-    pub rejected_frames: AtomicU64,
-    /// Messages dropped because their peer was unreachable or its queue was full.
-    pub dropped_messages: AtomicU64,
-}
+/// Trace lines kept for each `/events` subscriber; one further behind is dropped.
+pub const EVENTS_BUFFER: usize = 4_096;
+
+/// A message to a peer, with this node's number for it (for the trace).
+pub type Outgoing = (u64, ZabMsg);
 
 pub struct Shared {
     pub id: NodeId,
@@ -45,7 +44,13 @@ pub struct Shared {
     pub peers: BTreeMap<NodeId, String>,
     pub inbox: mpsc::UnboundedSender<Input<ZabNode>>,
     pub client_frame_max: usize,
-    pub counters: Counters,
+    pub metrics: Metrics,
+    /// The node's trace as JSON Lines, for `/events`.
+    pub events: broadcast::Sender<Arc<str>>,
+    pub started: Instant,
+    /// When the node first served (entered BROADCAST), since it started.
+    pub serving_after_ms: Mutex<Option<u64>>,
+    pub last_election_ms: Mutex<Option<u64>>,
     /// The current incoming connection of each peer (its number, to stop it).
     incoming: Mutex<HashMap<NodeId, (u64, AbortHandle)>>,
     connections: AtomicU64,
@@ -77,7 +82,11 @@ impl Shared {
             peers,
             inbox,
             client_frame_max: 1 << 20,
-            counters: Counters::default(),
+            metrics: Metrics::new(id.0),
+            events: broadcast::channel(EVENTS_BUFFER).0,
+            started: Instant::now(),
+            serving_after_ms: Mutex::new(None),
+            last_election_ms: Mutex::new(None),
             incoming: Mutex::new(HashMap::new()),
             connections: AtomicU64::new(0),
             pokes,
@@ -155,42 +164,102 @@ impl Shared {
     }
 }
 
-/// The node task's network: peers' link queues and clients' reply queues.
+/// The node task's network: peers' link queues, clients' reply queues, and the trace.
 pub struct Links {
     pub shared: Arc<Shared>,
-    pub links: BTreeMap<NodeId, mpsc::Sender<ZabMsg>>,
+    pub links: BTreeMap<NodeId, mpsc::Sender<Outgoing>>,
+    /// Messages sent so far: with the node's id, each one's number in the trace.
+    sent: u64,
+    step: u64,
+    /// When the node last started looking for a leader.
+    looking_since: Option<Instant>,
 }
 
 impl Links {
     /// Queues for every peer's link; the receivers go to the link tasks.
-    pub fn new(shared: Arc<Shared>) -> (Links, Vec<(NodeId, mpsc::Receiver<ZabMsg>)>) {
+    pub fn new(shared: Arc<Shared>) -> (Links, Vec<(NodeId, mpsc::Receiver<Outgoing>)>) {
         let (mut links, mut receivers) = (BTreeMap::new(), Vec::new());
         for peer in shared.peers.keys() {
             let (tx, rx) = mpsc::channel(LINK_QUEUE);
             links.insert(*peer, tx);
             receivers.push((*peer, rx));
         }
-        (Links { shared, links }, receivers)
+        (Links { shared, links, sent: 0, step: 0, looking_since: None }, receivers)
+    }
+
+    /// Write `event` to the trace's subscribers, as a line of the current step.
+    fn trace(&self, event: Event) {
+        let time_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let entry =
+            TraceEntry { step: self.step, time_ms: time_ms as u64, node: Some(self.shared.id), events: vec![event] };
+        let mut line = entry.to_jsonl();
+        line.pop(); // one line per frame, without its newline
+        let _ = self.shared.events.send(line.into());
+    }
+
+    /// Elections and their duration, from the node's own events.
+    fn observe(&mut self, event: &ZabEvent) {
+        match event {
+            ZabEvent::State { state: ServerState::Looking, .. } => {
+                self.looking_since = Some(Instant::now());
+                self.shared.metrics.elections.inc();
+            }
+            ZabEvent::Phase { phase: ZabPhase::Broadcast } => {
+                let ms = |i: Instant| i.elapsed().as_millis() as u64;
+                if let Some(since) = self.looking_since.take() {
+                    self.shared.metrics.election_time_ms.observe(since.elapsed().as_secs_f64() * 1_000.0);
+                    *self.shared.last_election_ms.lock().expect("not poisoned") = Some(ms(since));
+                }
+                let mut first = self.shared.serving_after_ms.lock().expect("not poisoned");
+                first.get_or_insert(ms(self.shared.started));
+            }
+            _ => {}
+        }
     }
 }
 
 impl Network<ZabNode> for Links {
     fn send(&mut self, to: NodeId, msg: ZabMsg) {
-        let sent = self.links.get(&to).is_some_and(|l| l.try_send(msg).is_ok());
+        self.sent += 1;
+        let id = (u64::from(self.shared.id.0) << 40) | self.sent;
+        if self.watched() {
+            self.trace(Event::Send { msg_id: id, from: self.shared.id, to, msg: Wire::new(msg.clone()) });
+        }
+        let sent = self.links.get(&to).is_some_and(|l| l.try_send((id, msg)).is_ok());
         if !sent {
-            self.shared.counters.dropped_messages.fetch_add(1, Ordering::Relaxed);
+            self.shared.metrics.dropped_messages.inc();
         }
     }
 
     fn reply(&mut self, reply: ClientReply) {
+        if self.watched() {
+            self.trace(Event::reply(reply.clone()));
+        }
         self.shared.to_client(reply.client, ToClient::Reply(reply));
     }
 
     fn event(&mut self, event: Event) {
         if let Event::Protocol(p) = &event {
-            if let Some(ZabEvent::Watch { client, kind, path }) = p.get::<ZabEvent>() {
-                self.shared.to_client(*client, ToClient::Watch { kind: kind.name(), path: path.clone() });
+            if let Some(e) = p.get::<ZabEvent>() {
+                self.observe(e);
+                if let ZabEvent::Watch { client, kind, path } = e {
+                    self.shared.to_client(*client, ToClient::Watch { kind: kind.name(), path: path.clone() });
+                }
             }
+        }
+        if self.watched() {
+            self.trace(event);
+        }
+    }
+
+    fn watched(&self) -> bool {
+        self.shared.events.receiver_count() > 0
+    }
+
+    fn step(&mut self, input: Option<Event>) {
+        self.step += 1;
+        if let Some(e) = input {
+            self.trace(e);
         }
     }
 }

@@ -11,10 +11,11 @@
 //!
 //! A dialer says who it is in the upgrade request's headers (its id, the cluster's id
 //! and, with `--cluster-secret`, the secret); anything else is refused with 403 and
-//! counted. Frames are `{"v": 1, "msg": <ZabMsg as in the trace>}`.
+//! counted. Frames are `{"v": 1, "id": N, "msg": <ZabMsg as in the trace>}`, `id` being the
+//! sender's number for the message, so the trace's `send` and `deliver` pair up.
 
 use super::driver::Input;
-use super::net::Shared;
+use super::net::{Outgoing, Shared};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -24,7 +25,6 @@ use ensemble_core::zab::ZabMsg;
 use futures_util::{SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
@@ -50,12 +50,16 @@ const BATCH: usize = 256;
 #[derive(Serialize)]
 struct FrameOut<'a> {
     v: u32,
+    /// The sender's number for the message, as its trace shows it.
+    id: u64,
     msg: &'a ZabMsg,
 }
 
 #[derive(Deserialize)]
 struct FrameIn {
     v: u32,
+    #[serde(default)]
+    id: u64,
     msg: ZabMsg,
 }
 
@@ -64,11 +68,11 @@ fn config() -> WebSocketConfig {
 }
 
 /// Start the link that carries this node's messages to `peer`.
-pub fn spawn_link(shared: Arc<Shared>, peer: NodeId, rx: mpsc::Receiver<ZabMsg>) {
+pub fn spawn_link(shared: Arc<Shared>, peer: NodeId, rx: mpsc::Receiver<Outgoing>) {
     tokio::spawn(link(shared, peer, rx));
 }
 
-async fn link(shared: Arc<Shared>, peer: NodeId, mut rx: mpsc::Receiver<ZabMsg>) {
+async fn link(shared: Arc<Shared>, peer: NodeId, mut rx: mpsc::Receiver<Outgoing>) {
     let url = format!("ws://{}/peer", shared.peers[&peer]);
     let mut backoff = BACKOFF_MIN;
     loop {
@@ -89,7 +93,7 @@ async fn link(shared: Arc<Shared>, peer: NodeId, mut rx: mpsc::Receiver<ZabMsg>)
         // While we wait, what the node sends this peer is lost, as on a broken link.
         let dropped = async {
             while rx.recv().await.is_some() {
-                shared.counters.dropped_messages.fetch_add(1, Ordering::Relaxed);
+                shared.metrics.dropped_messages.inc();
             }
         };
         tokio::select! {
@@ -129,7 +133,7 @@ enum Pumped {
 
 /// Send what the node queues until the connection fails or the node stops; read the
 /// connection too, to notice at once that the peer closed it.
-async fn pump<S>(ws: WebSocketStream<S>, rx: &mut mpsc::Receiver<ZabMsg>) -> Pumped
+async fn pump<S>(ws: WebSocketStream<S>, rx: &mut mpsc::Receiver<Outgoing>) -> Pumped
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
@@ -148,9 +152,10 @@ where
                         Err(_) => break,
                     }
                 }
-                for m in &batch {
+                for (id, m) in &batch {
                     // Our own plain data types always serialize.
-                    let text = serde_json::to_string(&FrameOut { v: VERSION, msg: m }).expect("messages serialize");
+                    let frame = FrameOut { v: VERSION, id: *id, msg: m };
+                    let text = serde_json::to_string(&frame).expect("messages serialize");
                     if let Err(e) = sink.feed(Message::text(text)).await {
                         return Pumped::Lost(e.to_string());
                     }
@@ -174,7 +179,7 @@ pub async fn accept(State(shared): State<Arc<Shared>>, req: Request) -> Response
     let from = match check_peer(&shared, req.headers()) {
         Ok(from) => from,
         Err(why) => {
-            shared.counters.rejected_peers.fetch_add(1, Ordering::Relaxed);
+            shared.metrics.rejected_peers.inc();
             tracing::warn!("refused a peer connection: {why}");
             return (StatusCode::FORBIDDEN, why).into_response();
         }
@@ -256,8 +261,8 @@ where
             Ok(_) => continue,
         };
         match serde_json::from_str::<FrameIn>(&text) {
-            Ok(FrameIn { v: VERSION, msg }) => {
-                if shared.inbox.send(Input::Message { from, msg }).is_err() {
+            Ok(FrameIn { v: VERSION, id, msg }) => {
+                if shared.inbox.send(Input::Message { from, msg, id }).is_err() {
                     return; // the node stopped
                 }
             }
@@ -268,6 +273,6 @@ where
 }
 
 fn refuse(shared: &Shared, from: NodeId, why: String) {
-    shared.counters.rejected_peers.fetch_add(1, Ordering::Relaxed);
+    shared.metrics.rejected_peers.inc();
     tracing::warn!(peer = %from, "closing a peer connection after a bad frame: {why}");
 }

@@ -1,13 +1,13 @@
 //! `/status`: what the node is doing now, as JSON, like ZooKeeper's `srvr` (DESIGN §3.3).
 
 use super::driver::Input;
+use super::metrics::Percentiles;
 use super::net::Shared;
 use axum::extract::State;
 use axum::Json;
 use ensemble_core::node::Node;
 use ensemble_core::zab::ZabNode;
 use serde::Serialize;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -39,6 +39,15 @@ pub struct Status {
     pub rejected_frames: u64,
     pub rejected_peers: u64,
     pub dropped_messages: u64,
+    /// fdatasync times of the write-ahead log since the node started.
+    pub fsync_micros: Percentiles,
+    /// From the node's start to its first time serving, and its last election (LOOKING
+    /// to BROADCAST), in ms; `null` until they happened.
+    pub serving_after_ms: Option<u64>,
+    pub last_election_ms: Option<u64>,
+    pub elections: u64,
+    /// This process's resident memory (Linux), in bytes.
+    pub rss_bytes: Option<u64>,
 }
 
 impl Status {
@@ -63,17 +72,42 @@ impl Status {
     }
 
     fn with_counts(mut self, shared: &Shared) -> Status {
-        let c = &shared.counters;
+        let m = &shared.metrics;
         self.clients = shared.clients_connected() as u64;
         self.peers_connected = shared.peers_connected() as u64;
-        self.rejected_frames = c.rejected_frames.load(Ordering::Relaxed);
-        self.rejected_peers = c.rejected_peers.load(Ordering::Relaxed);
-        self.dropped_messages = c.dropped_messages.load(Ordering::Relaxed);
+        self.rejected_frames = m.rejected_frames.get();
+        self.rejected_peers = m.rejected_peers.get();
+        self.dropped_messages = m.dropped_messages.get();
+        self.fsync_micros = m.fsync_percentiles();
+        self.serving_after_ms = *shared.serving_after_ms.lock().expect("not poisoned");
+        self.last_election_ms = *shared.last_election_ms.lock().expect("not poisoned");
+        self.elections = m.elections.get();
+        self.rss_bytes = rss_bytes();
         self
     }
 }
 
+/// Resident memory from `/proc/self/statm` (pages), where there is one.
+fn rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
 type Inbox = mpsc::UnboundedSender<Input<ZabNode>>;
+
+/// Everything `/status` shows.
+pub async fn full_status(shared: &Shared) -> Option<Status> {
+    Some(status_of(&shared.inbox).await?.with_counts(shared))
+}
+
+/// `/metrics`.
+pub async fn metrics(State(shared): State<Arc<Shared>>) -> Result<String, (axum::http::StatusCode, &'static str)> {
+    match full_status(&shared).await {
+        Some(s) => Ok(shared.metrics.encode(&s)),
+        None => Err((axum::http::StatusCode::SERVICE_UNAVAILABLE, "the node has stopped")),
+    }
+}
 
 /// The node's status, asked of its task (it owns the node); `None` once it stopped.
 pub async fn status_of(inbox: &Inbox) -> Option<Status> {
@@ -86,8 +120,8 @@ pub async fn status_of(inbox: &Inbox) -> Option<Status> {
 }
 
 pub async fn status(State(shared): State<Arc<Shared>>) -> Result<Json<Status>, (axum::http::StatusCode, &'static str)> {
-    match status_of(&shared.inbox).await {
-        Some(s) => Ok(Json(s.with_counts(&shared))),
+    match full_status(&shared).await {
+        Some(s) => Ok(Json(s)),
         None => Err((axum::http::StatusCode::SERVICE_UNAVAILABLE, "the node has stopped")),
     }
 }

@@ -10,9 +10,9 @@ pub mod config;
 mod driver;
 mod events;
 mod metrics;
-mod net;
+pub mod net;
 mod peer;
-mod status;
+pub mod status;
 #[cfg(test)]
 mod tests;
 
@@ -27,7 +27,7 @@ use tokio::sync::mpsc;
 
 /// A running node's handle: what its connections share, and its task.
 pub struct Handle {
-    pub shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     pub task: tokio::task::JoinHandle<Result<(), String>>,
 }
 
@@ -104,8 +104,20 @@ async fn serve(config: NodeConfig) -> Result<(), String> {
     if config.fsync == Fsync::Never {
         eprintln!("warning: --fsync never: writes are not made durable; a crash may lose acknowledged writes (teaching and tests only)");
     }
-    let (handle, recovered) = start(&config)?;
     let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("{}: {e}", config.listen))?;
+    run_node(&config, listener, stop_signal(), |_| {}).await
+}
+
+/// Recover node `config` and serve it on `listener` until `stop`, or until its disk
+/// fails. `started` gets what its connections share, once it runs.
+pub async fn run_node(
+    config: &NodeConfig,
+    listener: tokio::net::TcpListener,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+    started: impl FnOnce(Arc<Shared>),
+) -> Result<(), String> {
+    use axum::serve::ListenerExt;
+    let (handle, recovered) = start(config)?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let peers: Vec<String> = config.peers.iter().map(|p| format!("{}={}", p.id, p.addr)).collect();
     println!(
@@ -117,8 +129,12 @@ async fn serve(config: NodeConfig) -> Result<(), String> {
         recovered.last_zxid,
         recovered.records
     );
-    let app = routes(handle.shared.clone());
-    let server = axum::serve(listener, app).with_graceful_shutdown(stop_signal());
+    started(handle.shared.clone());
+    // Small frames answer small frames: never wait to fill a packet.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let server = axum::serve(listener, routes(handle.shared.clone())).with_graceful_shutdown(stop);
     tokio::select! {
         served = server => served.map_err(|e| e.to_string()),
         ended = handle.task => ended.map_err(|e| e.to_string())?.map_err(|e| format!("the disk failed: {e}")),

@@ -73,3 +73,17 @@ fn sigterm_stops_a_node_cleanly() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn a_node_serves_the_web_app_with_web() {
+    let (data, web) = (tempfile::TempDir::new().expect("temp dir"), tempfile::TempDir::new().expect("temp dir"));
+    std::fs::write(web.path().join("index.html"), "<title>Ensemble</title>").expect("writes");
+    let addr = format!("127.0.0.1:{}", support::free_port());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ensemble"));
+    cmd.args(["node", "--id", "1", "--listen", &addr, "--web"]).arg(web.path()).arg("--data-dir").arg(data.path());
+    let mut node = spawn_node(cmd);
+    assert!(get(&addr, "/").is_some_and(|b| b.contains("<title>Ensemble</title>")));
+    assert!(status_with(&addr, "\"state\"").contains("\"id\":1"));
+    node.kill().expect("kill -9");
+    node.wait().expect("reaped");
+}

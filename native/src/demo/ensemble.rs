@@ -65,6 +65,7 @@ impl LocalEnsemble {
                 fsync,
                 cluster: "demo".into(),
                 secret: None,
+                web: None,
             };
             let running = Some(launch(config.clone(), listener));
             nodes.push(DemoNode { config, running });

@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 /// runtime's own `disconnect`).
 const OPS: &[&str] =
     &["connect", "create", "get", "set", "delete", "exists", "children", "sync", "ping", "close", "check", "multi"];
+/// The session timeouts a server grants: a client asking for less or more gets the
+/// bound (ZooKeeper negotiates within `minSessionTimeout`..`maxSessionTimeout` too).
+pub const SESSION_TIMEOUT_MS: std::ops::RangeInclusive<u64> = 200..=60_000;
 /// How long a connection may stay silent before it has a session.
 const IDLE_BEFORE_CONNECT: Duration = Duration::from_secs(10);
 /// Requests of one connection awaiting their answers; beyond it we stop reading its
@@ -177,8 +180,12 @@ fn parse(text: &str) -> Result<(u64, ClientOp), Refusal> {
     let Some(name) = OPS.iter().find(|o| **o == name) else {
         return Err(malformed(Some(id), format!("unknown op `{name}`")));
     };
-    let op: ClientOp = serde_json::from_value(value).map_err(|e| malformed(Some(id), format!("{name}: {e}")))?;
+    let mut op: ClientOp = serde_json::from_value(value).map_err(|e| malformed(Some(id), format!("{name}: {e}")))?;
     check_paths(&op).map_err(|why| (Some(id), ErrorCode::BadArguments, why))?;
+    if let ClientOp::Connect { session_timeout_ms, .. } = &mut op {
+        let (min, max) = SESSION_TIMEOUT_MS.into_inner();
+        *session_timeout_ms = (*session_timeout_ms).clamp(min, max);
+    }
     Ok((id, op))
 }
 
@@ -222,6 +229,10 @@ mod tests {
         assert_eq!(code(multi), (Some(6), ErrorCode::BadArguments));
         let (id, op) = parse(r#"{"id":7,"op":"create","path":"/a","data":"x","ephemeral":true}"#).expect("valid");
         assert_eq!((id, op.name()), (7, "create"));
+        let (_, op) = parse(r#"{"id":8,"op":"connect","session_timeout_ms":5}"#).expect("valid");
+        assert_eq!(op, ClientOp::connect(200), "the timeout is negotiated up to the minimum");
+        let (_, op) = parse(r#"{"id":9,"op":"connect","session_timeout_ms":99999999}"#).expect("valid");
+        assert_eq!(op, ClientOp::connect(60_000), "and down to the maximum");
     }
 
     #[test]

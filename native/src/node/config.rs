@@ -46,6 +46,9 @@ pub struct NodeArgs {
     /// present it are refused.
     #[arg(long, value_name = "FILE")]
     pub cluster_secret: Option<PathBuf>,
+    /// Also serve the web app's files (Trunk's output) from this directory.
+    #[arg(long, value_name = "DIR")]
+    pub web: Option<PathBuf>,
 }
 
 /// The file form of [`NodeArgs`].
@@ -62,6 +65,7 @@ struct FileConfig {
     fsync: Option<Fsync>,
     cluster: Option<String>,
     cluster_secret: Option<PathBuf>,
+    web: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,6 +86,7 @@ pub struct NodeConfig {
     pub fsync: Fsync,
     pub cluster: String,
     pub secret: Option<String>,
+    pub web: Option<PathBuf>,
 }
 
 impl NodeConfig {
@@ -109,7 +114,8 @@ impl NodeConfig {
             Some(path) => Some(read_secret(path)?),
             None => None,
         };
-        let config = NodeConfig { id: NodeId(id), listen, peers, data_dir, observer, fsync, cluster, secret };
+        let web = args.web.clone().or(file.web);
+        let config = NodeConfig { id: NodeId(id), listen, peers, data_dir, observer, fsync, cluster, secret, web };
         config.check_members()?;
         Ok(config)
     }

@@ -134,7 +134,12 @@ pub async fn run_node(
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    let server = axum::serve(listener, routes(handle.shared.clone())).with_graceful_shutdown(stop);
+    let mut app = routes(handle.shared.clone());
+    if let Some(dir) = &config.web {
+        use tower_http::services::{ServeDir, ServeFile};
+        app = app.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))));
+    }
+    let server = axum::serve(listener, app).with_graceful_shutdown(stop);
     tokio::select! {
         served = server => served.map_err(|e| e.to_string()),
         ended = handle.task => ended.map_err(|e| e.to_string())?.map_err(|e| format!("the disk failed: {e}")),

@@ -14,6 +14,7 @@ fn alone(dir: &std::path::Path) -> NodeConfig {
         fsync: Fsync::Always,
         cluster: "test".into(),
         secret: None,
+        web: None,
     }
 }
 

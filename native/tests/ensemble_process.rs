@@ -132,3 +132,18 @@ fn a_subscriber_that_does_not_read_is_told_it_lagged_and_dropped_and_writes_go_o
     let metrics = support::http_get(addr, "/metrics").expect("metrics");
     assert!(metrics.contains("ensemble_event_subscribers_lagged_total{node=\"1\"} 1"), "{metrics}");
 }
+
+#[test]
+fn an_observer_follows_the_broadcast_without_voting_and_serves_reads() {
+    let e = Ensemble::start_with_observers(3, 1);
+    let leader = e.wait_serving(SERVING);
+    let observer = e.status(4).expect("status");
+    assert_eq!((observer["state"].clone(), observer["observer"].clone()), (json!("OBSERVING"), json!(true)));
+    let (mut w, _) = Client::connect(&e.server(leader).addr, SERVING);
+    assert_eq!(w.call(json!({"op": "create", "path": "/o", "data": "seen"}))["ok"], true);
+    let (mut r, _) = Client::connect(&e.server(4).addr, SERVING);
+    assert_eq!(r.call(json!({"op": "sync", "path": "/o"}))["ok"], true);
+    assert_eq!(r.call(json!({"op": "get", "path": "/o"}))["data"], "seen");
+    let status = e.status(leader).expect("status");
+    assert_eq!(status["followers_synced"], 3, "two followers and the observer: {status}");
+}

@@ -136,14 +136,15 @@ impl NodeConfig {
         Ok(())
     }
 
-    /// What a peer presents and must match: the ensemble's name and its members (ids,
-    /// observers marked), so a server configured for another ensemble is refused.
+    /// What a peer presents and must match: the ensemble's name and its voters, so a
+    /// server configured for another ensemble, or with another quorum, is refused.
+    /// Observers are left out: adding one changes no quorum, and the voters can learn of
+    /// it by a rolling restart while the ensemble keeps serving.
     pub fn cluster_id(&self) -> String {
-        let mut members: Vec<(u32, bool)> = self.peers.iter().map(|p| (p.id.0, p.observer)).collect();
-        members.push((self.id.0, self.observer));
-        members.sort();
-        let list: Vec<String> = members.iter().map(|(id, o)| format!("{id}{}", if *o { "o" } else { "" })).collect();
-        format!("{}/{}", self.cluster, list.join(","))
+        let observers = self.observers();
+        let voters: Vec<String> =
+            (1..=self.size()).filter(|id| !observers.contains(id)).map(|id| id.to_string()).collect();
+        format!("{}/{}", self.cluster, voters.join(","))
     }
 
     pub fn size(&self) -> u32 {
@@ -206,7 +207,7 @@ mod tests {
         let c = NodeConfig::from_args(&args(1, &["2=127.0.0.1:7002", "3=127.0.0.1:7003:observer"])).expect("valid");
         assert_eq!((c.size(), c.observers()), (3, vec![3]));
         assert_eq!(c.listen.to_string(), "127.0.0.1:7001");
-        assert_eq!(c.cluster_id(), "ensemble/1,2,3o");
+        assert_eq!(c.cluster_id(), "ensemble/1,2", "observer 3 is no part of it");
         let gap = NodeConfig::from_args(&args(1, &["3=127.0.0.1:7003"])).expect_err("refused");
         assert!(gap.contains("1 to 2"), "{gap}");
         let twice = NodeConfig::from_args(&args(2, &["2=127.0.0.1:7002"])).expect_err("refused");

@@ -62,6 +62,7 @@ pub struct Driver<N: Node> {
     pub node: N,
     id: NodeId,
     start: Instant,
+    start_ms: u64,
     rng: Rng,
     timers: BTreeMap<N::Timer, Instant>,
     writer: Writer,
@@ -84,12 +85,17 @@ impl<N: Node + Send + 'static> Driver<N> {
     ) -> Self {
         let seed = u64::from(id.0) ^ std::process::id() as u64;
         let start = Instant::now();
+        let start_ms =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         let (timers, held) = (BTreeMap::new(), VecDeque::new());
-        Driver { node, id, start, rng: Rng::new(seed), timers, writer, handed: 0, durable: 0, held, own, net }
+        Driver { node, id, start, start_ms, rng: Rng::new(seed), timers, writer, handed: 0, durable: 0, held, own, net }
     }
 
+    /// The wall clock when the node started, moved on by a monotonic clock: znodes'
+    /// ctime and mtime read as dates (as ZooKeeper's do), and session leases never see
+    /// time go backwards when the system clock is set back.
     fn now(&self) -> Time {
-        Time(self.start.elapsed().as_millis() as u64)
+        Time(self.start_ms + self.start.elapsed().as_millis() as u64)
     }
 
     /// Start the node and serve its inbox until every sender is gone. `Err` if its disk

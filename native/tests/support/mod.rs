@@ -39,15 +39,21 @@ pub fn free_port() -> u16 {
 impl Ensemble {
     /// `n` servers on free loopback ports, all started.
     pub fn start(n: u32) -> Ensemble {
-        Ensemble::launch(n, false)
+        Ensemble::launch(n, 0, false)
     }
 
     /// The same, each server reaching each other one through its own [`proxy::Proxy`].
     pub fn start_proxied(n: u32) -> Ensemble {
-        Ensemble::launch(n, true)
+        Ensemble::launch(n, 0, true)
     }
 
-    fn launch(n: u32, proxied: bool) -> Ensemble {
+    /// `voters` servers and then `observers` more that never vote.
+    pub fn start_with_observers(voters: u32, observers: u32) -> Ensemble {
+        Ensemble::launch(voters, observers, false)
+    }
+
+    fn launch(voters: u32, observers: u32, proxied: bool) -> Ensemble {
+        let n = voters + observers;
         let dir = tempfile::TempDir::new().expect("temp dir");
         let addrs: Vec<String> = (1..=n).map(|_| format!("127.0.0.1:{}", free_port())).collect();
         let mut proxies = std::collections::BTreeMap::new();
@@ -61,7 +67,10 @@ impl Ensemble {
                     addr = p.addr.clone();
                     proxies.insert((i, j), p);
                 }
-                flags.push(format!("{j}={addr}"));
+                flags.push(format!("{j}={addr}{}", if j > voters { ":observer" } else { "" }));
+            }
+            if i > voters {
+                flags.push("--observer".into());
             }
             peers.push(flags);
         }
@@ -91,7 +100,10 @@ impl Ensemble {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ensemble"));
         cmd.args(["node", "--id", &id.to_string(), "--listen", &s.addr, "--data-dir"]).arg(&s.data_dir);
         for p in peers {
-            cmd.args(["--peer", p.as_str()]);
+            match p.as_str() {
+                "--observer" => cmd.arg(p),
+                _ => cmd.args(["--peer", p.as_str()]),
+            };
         }
         if std::env::var_os("RUST_LOG").is_none() {
             cmd.env("RUST_LOG", "warn");

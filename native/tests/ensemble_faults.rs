@@ -4,8 +4,9 @@
 
 mod support;
 
+use ensemble_core::{SessionId, Zxid};
 use ensemble_native::history::znode::{check_paths, Action, ZInput, ZOutput, ZnodeOp, DEFAULT_BUDGET};
-use ensemble_native::history::NO_RETURN;
+use ensemble_native::history::{check_reads, Event as ReadEvent, SessionEvent, NO_RETURN};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,11 +20,13 @@ const SERVING: Duration = Duration::from_secs(20);
 /// Registers every writer overwrites, for the linearizability check.
 const REGISTERS: [&str; 2] = ["/r0", "/r1"];
 
-/// What the writers saw: acknowledged creations, and every overwrite of a register.
+/// What the writers saw: acknowledged creations, every overwrite of a register, and
+/// each session's writes and reads of the registers.
 #[derive(Default)]
 struct Seen {
     acked: Vec<String>,
     ops: Vec<ZnodeOp>,
+    sessions: Vec<SessionEvent>,
 }
 
 /// The outcome of a set as the history checker reads it.
@@ -37,91 +40,146 @@ fn set_output(reply: &Result<Value, String>) -> ZOutput {
     }
 }
 
-/// A writer creating its own znodes `/w{t}-{i}` and overwriting the registers in turn,
-/// moving to the next server whenever one fails it.
+fn zxid(v: &Value) -> Zxid {
+    serde_json::from_value(v.clone()).expect("a zxid")
+}
+
+/// One writer thread: creates its own znodes `/w{t}-{i}`, overwrites and reads the
+/// registers in turn, and moves to the next server whenever one fails it.
+struct Writer {
+    t: usize,
+    epoch: Instant,
+    seen: Seen,
+    client: Option<(Client, SessionId)>,
+}
+
+impl Writer {
+    fn micros(&self) -> u64 {
+        self.epoch.elapsed().as_micros() as u64
+    }
+
+    fn note(&mut self, event: ReadEvent) {
+        let session = self.client.as_ref().expect("connected").1;
+        self.seen.sessions.push(SessionEvent { session, event });
+    }
+
+    fn set(&mut self, i: usize) {
+        let (path, data) = (REGISTERS[(i / 4) % REGISTERS.len()], format!("{}-{i}", self.t));
+        let call = self.micros();
+        let c = &mut self.client.as_mut().expect("connected").0;
+        let reply = c.try_call(json!({"op": "set", "path": path, "data": data}));
+        let output = set_output(&reply);
+        let unknown = output == ZOutput::Unknown;
+        let ret = if unknown { NO_RETURN } else { self.micros() };
+        let input = ZInput::Set { data: data.clone(), version: None };
+        let action = Action::Single { path: path.into(), input, output };
+        self.seen.ops.push(ZnodeOp { client: self.t as u64, call, ret, action });
+        match reply {
+            Ok(r) if r["ok"] == true => {
+                self.note(ReadEvent::Wrote { path: path.into(), zxid: zxid(&r["zxid"]), data: Some(data) })
+            }
+            _ if unknown => {
+                self.note(ReadEvent::MaybeWrote { path: path.into(), data: Some(data) });
+                self.client = None;
+            }
+            _ => {}
+        }
+    }
+
+    fn get(&mut self, i: usize) {
+        let path = REGISTERS[(i / 4) % REGISTERS.len()];
+        let c = &mut self.client.as_mut().expect("connected").0;
+        match c.try_call(json!({"op": "get", "path": path})) {
+            Ok(r) if r["ok"] == true => {
+                let found = Some((r["data"].as_str().expect("data").to_string(), zxid(&r["stat"]["mzxid"])));
+                self.note(ReadEvent::Read { path: path.into(), found });
+            }
+            _ => self.client = None,
+        }
+    }
+
+    fn create(&mut self, i: usize) {
+        let path = format!("/w{}-{i}", self.t);
+        let c = &mut self.client.as_mut().expect("connected").0;
+        match c.try_call(json!({"op": "create", "path": path, "data": format!("{i}")})) {
+            Ok(r) if r["ok"] == true => self.seen.acked.push(path),
+            // ConnectionLoss, or the connection broke: maybe applied; go elsewhere.
+            _ => self.client = None,
+        }
+    }
+}
+
 fn writer(t: usize, addrs: Vec<String>, stop: Arc<AtomicBool>, epoch: Instant) -> JoinHandle<Seen> {
     std::thread::spawn(move || {
-        let (deadline, mut seen) = (Instant::now() + Duration::from_secs(60), Seen::default());
-        let micros = || epoch.elapsed().as_micros() as u64;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut w = Writer { t, epoch, seen: Seen::default(), client: None };
         let mut server = t;
-        let mut client: Option<Client> = None;
         for i in 0..100_000 {
             if stop.load(Ordering::Relaxed) || Instant::now() > deadline {
                 break;
             }
-            let Some(c) = client.as_mut() else {
+            if w.client.is_none() {
                 server += 1;
-                client = session(&addrs[server % addrs.len()]);
+                w.client = session(&addrs[server % addrs.len()]);
                 std::thread::sleep(Duration::from_millis(10));
                 continue;
-            };
-            if i % 2 == 1 {
-                let (path, data) = (REGISTERS[(i / 2) % REGISTERS.len()], format!("{t}-{i}"));
-                let call = micros();
-                let reply = c.try_call(json!({"op": "set", "path": path, "data": data}));
-                let output = set_output(&reply);
-                let unknown = output == ZOutput::Unknown;
-                let ret = if unknown { NO_RETURN } else { micros() };
-                let input = ZInput::Set { data, version: None };
-                seen.ops.push(ZnodeOp {
-                    client: t as u64,
-                    call,
-                    ret,
-                    action: Action::Single { path: path.into(), input, output },
-                });
-                if unknown {
-                    client = None;
-                }
-                continue;
             }
-            let path = format!("/w{t}-{i}");
-            match c.try_call(json!({"op": "create", "path": path, "data": format!("{i}")})) {
-                Ok(r) if r["ok"] == true => seen.acked.push(path),
-                // ConnectionLoss, or the connection broke: maybe applied; go elsewhere.
-                _ => client = None,
+            match i % 4 {
+                1 => w.set(i),
+                3 => w.get(i),
+                _ => w.create(i),
             }
         }
-        seen
+        w.seen
     })
 }
 
-fn session(addr: &str) -> Option<Client> {
+fn session(addr: &str) -> Option<(Client, SessionId)> {
     let mut c = Client::try_open(addr)?;
     let r = c.try_call(json!({"op": "connect", "session_timeout_ms": 4000})).ok()?;
-    (r["ok"] == true).then_some(c)
+    let id = SessionId(r["session_id"].as_u64()?);
+    (r["ok"] == true).then_some((c, id))
 }
 
 /// Create the registers, then start `n` writers.
-fn start_writers(e: &Ensemble, n: usize) -> (Arc<AtomicBool>, Vec<JoinHandle<Seen>>, Vec<ZnodeOp>) {
+fn start_writers(e: &Ensemble, n: usize) -> (Arc<AtomicBool>, Vec<JoinHandle<Seen>>, Seen) {
     let epoch = Instant::now();
-    let (mut c, _) = Client::connect(&e.server(1).addr, SERVING);
-    let mut ops = Vec::new();
+    let (mut c, session) = Client::connect(&e.server(1).addr, SERVING);
+    let mut setup = Seen::default();
     for path in REGISTERS {
         let call = epoch.elapsed().as_micros() as u64;
-        assert_eq!(c.call(json!({"op": "create", "path": path, "data": ""}))["ok"], true);
+        let r = c.call(json!({"op": "create", "path": path, "data": ""}));
+        assert_eq!(r["ok"], true);
+        let event = ReadEvent::Wrote { path: path.into(), zxid: zxid(&r["zxid"]), data: Some(String::new()) };
+        setup.sessions.push(SessionEvent { session: SessionId(session), event });
         let (input, output) = (ZInput::Create { data: String::new() }, ZOutput::Ok { version: Some(0), data: None });
         let ret = epoch.elapsed().as_micros() as u64;
-        ops.push(ZnodeOp { client: 99, call, ret, action: Action::Single { path: path.into(), input, output } });
+        let action = Action::Single { path: path.into(), input, output };
+        setup.ops.push(ZnodeOp { client: 99, call, ret, action });
     }
     let addrs: Vec<String> = e.servers.iter().map(|s| s.addr.clone()).collect();
     let stop = Arc::new(AtomicBool::new(false));
-    (stop.clone(), (0..n).map(|t| writer(t, addrs.clone(), stop.clone(), epoch)).collect(), ops)
+    (stop.clone(), (0..n).map(|t| writer(t, addrs.clone(), stop.clone(), epoch)).collect(), setup)
 }
 
 /// Stop the writers; what they acknowledged, after checking that the registers' writes
-/// are linearizable.
-fn stop_writers(stop: Arc<AtomicBool>, writers: Vec<JoinHandle<Seen>>, mut ops: Vec<ZnodeOp>) -> Vec<String> {
+/// are linearizable and each session's reads never went back in time.
+fn stop_writers(stop: Arc<AtomicBool>, writers: Vec<JoinHandle<Seen>>, mut all: Seen) -> Vec<String> {
     stop.store(true, Ordering::Relaxed);
-    let mut acked = Vec::new();
     for w in writers {
         let seen = w.join().expect("a writer");
-        acked.extend(seen.acked);
-        ops.extend(seen.ops);
+        all.acked.extend(seen.acked);
+        all.ops.extend(seen.ops);
+        all.sessions.extend(seen.sessions);
     }
-    let report = check_paths(&ops, DEFAULT_BUDGET);
+    let report = check_paths(&all.ops, DEFAULT_BUDGET);
     assert!(report.illegal.is_empty(), "not linearizable: {:#?}", report.illegal);
     assert!(report.undecided.is_empty(), "undecided: {:?}", report.undecided);
-    acked
+    let reads = all.sessions.iter().filter(|e| matches!(e.event, ReadEvent::Read { .. })).count();
+    assert!(reads > 0, "the writers read nothing");
+    let violations = check_reads(&all.sessions);
+    assert!(violations.is_empty(), "reads went back in time: {violations:#?}");
+    all.acked
 }
 
 /// After a sync, the root's children as server `id` has them.

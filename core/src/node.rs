@@ -89,6 +89,10 @@ pub enum Action<M, T, D> {
     /// Write `D`; later `Send`s, `Reply`s and `Emit`s wait until it is durable.
     Persist(D),
     Reply(ClientReply),
+    /// A reply that leaves at once, ahead of writes in progress: for an answer whose
+    /// truth does not rest on this node's own writes (ZAB answers only with what a
+    /// quorum committed, so its answers need not wait for its bookkeeping).
+    ReplyAhead(ClientReply),
     Emit(Event),
     /// A trace event that goes with a `SendAhead`: recorded at once.
     EmitAhead(Event),
@@ -135,6 +139,10 @@ impl<N: Node> Out<N> {
     }
     pub fn reply(&mut self, reply: ClientReply) {
         self.actions.push(Action::Reply(reply));
+    }
+    /// Reply now, without waiting for writes in progress (see [`Action::ReplyAhead`]).
+    pub fn reply_ahead(&mut self, reply: ClientReply) {
+        self.actions.push(Action::ReplyAhead(reply));
     }
     /// Record `event` (a protocol's own event, usually) once what was persisted before
     /// is durable.

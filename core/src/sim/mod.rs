@@ -357,7 +357,7 @@ impl<N: Node> Sim<N> {
                     wrote = true;
                 }
                 Action::Reply(reply) if busy => self.slot_mut(id).disk.hold(Held::Reply(reply)),
-                Action::Reply(reply) => events.push(reply_event(reply)),
+                Action::Reply(reply) | Action::ReplyAhead(reply) => events.push(reply_event(reply)),
                 Action::Emit(event) if busy => self.slot_mut(id).disk.hold(Held::Emit(event)),
                 Action::Emit(event) | Action::EmitAhead(event) => events.push(event),
             }

@@ -58,24 +58,24 @@ impl ZabNode {
         }
         if !self.serving() {
             let why = format!("server {} is not connected to a quorum ({:?})", self.id, self.phase);
-            return out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, why));
+            return out.reply_ahead(ClientReply::error(&req, ErrorCode::ConnectionLoss, why));
         }
         let session = self.clients.sessions.get(&req.client).copied();
         let write = match (&req.op, session) {
             (ClientOp::Propose { .. }, _) => {
-                return out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "use create/set/delete"))
+                return out.reply_ahead(ClientReply::error(&req, ErrorCode::BadArguments, "use create/set/delete"))
             }
             (ClientOp::Connect { session_id: Some(s), .. }, None) => return self.reattach(&req, *s, out),
             (ClientOp::Connect { session_timeout_ms, session_id: None }, None) => {
                 WriteRequest::Connect { timeout_ms: *session_timeout_ms }
             }
             (ClientOp::Connect { .. }, Some(s)) => {
-                return out.reply(zk(&req, ZkReply::Session { session_id: s, already: true }));
+                return out.reply_ahead(zk(&req, ZkReply::Session { session_id: s, already: true }));
             }
-            (_, None) => return out.reply(ClientReply::error(&req, ErrorCode::SessionExpired, "connect first")),
+            (_, None) => return out.reply_ahead(ClientReply::error(&req, ErrorCode::SessionExpired, "connect first")),
             (ClientOp::Close {}, Some(session)) => WriteRequest::Close { session },
             (ClientOp::Ping {}, Some(s)) => {
-                return out.reply(zk(&req, ZkReply::Session { session_id: s, already: false }))
+                return out.reply_ahead(zk(&req, ZkReply::Session { session_id: s, already: false }))
             }
             (ClientOp::Sync { .. }, Some(_)) => return self.start_sync(req, out),
             (ClientOp::Get { .. } | ClientOp::Exists { .. } | ClientOp::Children { .. }, Some(_)) => {
@@ -84,7 +84,11 @@ impl ZabNode {
             (op, Some(session)) => match super::txn_for(op, session) {
                 Some(txn) => WriteRequest::Txn { txn, session },
                 None => {
-                    return out.reply(ClientReply::error(&req, ErrorCode::BadArguments, "only writes go in a multi"))
+                    return out.reply_ahead(ClientReply::error(
+                        &req,
+                        ErrorCode::BadArguments,
+                        "only writes go in a multi",
+                    ))
                 }
             },
         };
@@ -107,7 +111,7 @@ impl ZabNode {
             }
             None => ClientReply::error(req, ErrorCode::SessionExpired, format!("session {session} expired or closed")),
         };
-        out.reply(reply);
+        out.reply_ahead(reply);
     }
 
     /// The client's connection closed: forget it. Its session stays, for the leader to
@@ -174,9 +178,9 @@ impl ZabNode {
             self.clients.forwarded.remove(&key);
             let Some(req) = self.clients.pending.remove(&key) else { continue };
             if matches!(req.op, ClientOp::Sync { .. }) {
-                out.reply(zk(&req, ZkReply::Synced { zxid: self.delivered }));
+                out.reply_ahead(zk(&req, ZkReply::Synced { zxid: self.delivered }));
             } else {
-                out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the request was lost on its way"));
+                out.reply_ahead(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the request was lost on its way"));
             }
         }
     }
@@ -184,7 +188,7 @@ impl ZabNode {
     /// The leader's SYNC came back: everything committed before it is applied here.
     pub(super) fn finish_sync(&mut self, origin: Origin, out: &mut Out<Self>) {
         if let Some(req) = self.clients.pending.remove(&(origin.client, origin.seq)) {
-            out.reply(zk(&req, ZkReply::Synced { zxid: self.delivered }));
+            out.reply_ahead(zk(&req, ZkReply::Synced { zxid: self.delivered }));
         }
         self.release_reads(origin.client, out);
     }
@@ -213,7 +217,7 @@ impl ZabNode {
             }
             _ => Err(ZkError::BadArguments),
         };
-        out.reply(match result {
+        out.reply_ahead(match result {
             Ok(body) => zk(&req, body),
             Err(e) => ClientReply::error(&req, code(e), format!("{} {}", req.op.name(), path_of(&req.op))),
         });
@@ -251,10 +255,10 @@ impl ZabNode {
         if let (ClientOp::Connect { .. }, TxnResult::SessionCreated) = (&req.op, &result) {
             if let super::tree::Txn::CreateSession { session, timeout_ms } = &*e.txn {
                 self.clients.sessions.insert(req.client, *session);
-                out.reply(zk(&req, ZkReply::Connected { session_id: *session, timeout_ms: *timeout_ms }));
+                out.reply_ahead(zk(&req, ZkReply::Connected { session_id: *session, timeout_ms: *timeout_ms }));
             }
         } else {
-            out.reply(reply_for(&req, e, result));
+            out.reply_ahead(reply_for(&req, e, result));
         }
         self.release_reads(origin.client, out);
     }

@@ -61,7 +61,7 @@ impl Cluster {
             match a {
                 Action::Send { to, msg } | Action::SendAhead { to, msg } => self.wire.push((id, to.0, msg)),
                 Action::Emit(e) | Action::EmitAhead(e) => self.events.push((id, e)),
-                Action::Reply(r) => self.replies.push(r),
+                Action::Reply(r) | Action::ReplyAhead(r) => self.replies.push(r),
                 Action::Persist(r) => self.disk.entry(id).or_default().push(r),
                 _ => {}
             }
@@ -192,10 +192,10 @@ pub(super) fn cancel(timer: ZabTimer) -> A {
     Action::CancelTimer(timer)
 }
 pub(super) fn reply_ok(req: &ClientRequest, body: ZkReply) -> A {
-    Action::Reply(ClientReply::ok(req, crate::client::ReplyBody::Zk(body)))
+    Action::ReplyAhead(ClientReply::ok(req, crate::client::ReplyBody::Zk(body)))
 }
 pub(super) fn reply_err(req: &ClientRequest, code: ErrorCode, message: &str) -> A {
-    Action::Reply(ClientReply::error(req, code, message))
+    Action::ReplyAhead(ClientReply::error(req, code, message))
 }
 
 // ---- Expected trace events: the one place the tests name `ZabEvent` variants ----

@@ -149,7 +149,7 @@ impl ZabNode {
     pub(super) fn emit_watches(&self, fired: Vec<WatchEvent>, out: &mut Out<Self>) {
         for w in fired {
             if let Some((&client, _)) = self.clients.sessions.iter().find(|(_, s)| **s == w.session) {
-                out.emit(ZabEvent::Watch { client, kind: w.kind, path: w.path });
+                out.emit_ahead(ZabEvent::Watch { client, kind: w.kind, path: w.path });
             }
         }
     }

@@ -292,10 +292,10 @@ impl ZabNode {
         out.cancel_timer(ZabTimer::InitLimit);
         out.cancel_timer(ZabTimer::Tick);
         for (_, req) in std::mem::take(&mut self.clients.pending) {
-            out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the server lost its leader"));
+            out.reply_ahead(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the server lost its leader"));
         }
         for req in std::mem::take(&mut self.clients.held) {
-            out.reply(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the server lost its leader"));
+            out.reply_ahead(ClientReply::error(&req, ErrorCode::ConnectionLoss, "the server lost its leader"));
         }
         self.clients.forwarded.clear();
     }

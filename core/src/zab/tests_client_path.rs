@@ -6,6 +6,7 @@ use super::harness::*;
 use super::tests::{config, msg, server, vote, z};
 use super::*;
 use crate::node::Action;
+use crate::tree::WatchEventType;
 use crate::types::ClientId;
 
 type Nodes = BTreeMap<u32, ZabNode>;
@@ -301,4 +302,27 @@ fn a_learners_ping_renews_the_leases_of_its_clients_sessions() {
     let ping = ZabMsg::Ping { sessions: vec![], zxid: Some(z(2, 1)) };
     let want = vec![send(1, ping.clone()), send(2, ping), set_timer(ZabTimer::Tick, 50)];
     assert_eq!(fire(l, now, ZabTimer::Tick), want, "no close proposed");
+}
+
+/// A server answers only with what a quorum committed, so an answer need not wait for
+/// the server's own bookkeeping: the write's reply leaves ahead of the `Delivered` record
+/// (a client's write waits for one fsync, the quorum's, not two). Watches leave ahead
+/// too, so a client never sees new data before the event that announces it.
+#[test]
+fn answers_and_watches_leave_ahead_of_the_delivered_record() {
+    let (mut s, session) = connected();
+    let watch = request(7, 2, ClientOp::Get { path: "/".into(), watch: true });
+    ask(s.get_mut(&1).unwrap(), &watch);
+    let write = request(7, 3, set_root("new"));
+    let forwarded = ask(s.get_mut(&1).unwrap(), &write);
+    let entry = leader_proposes(&mut s, &forwarded);
+    let acts = commit_at_1(&mut s, &entry);
+    let delivered = acts.iter().position(|a| matches!(a, Action::Persist(ZabDurable::Delivered { .. })));
+    let fired = ZabEvent::Watch { client: ClientId(7), kind: WatchEventType::DataChanged, path: "/".into() };
+    let stat = s[&1].tree.stat("/").unwrap();
+    let reply = reply_ok(&write, ZkReply::SetData { stat, zxid: entry.zxid });
+    assert_eq!(delivered, Some(0), "{acts:?}");
+    assert!(acts.contains(&Action::EmitAhead(fired.into())), "{acts:?}");
+    assert!(matches!(reply, Action::ReplyAhead(_)) && acts.contains(&reply), "{acts:?}");
+    let _ = session;
 }

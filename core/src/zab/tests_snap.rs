@@ -49,7 +49,7 @@ fn syncing_server() -> ZabNode {
 fn watch_events(acts: &[crate::node::ActionOf<ZabNode>]) -> Vec<Event> {
     acts.iter()
         .filter_map(|a| match a {
-            Action::Emit(e) if matches!(e.get(), Some(ZabEvent::Watch { .. })) => Some(e.clone()),
+            Action::EmitAhead(e) if matches!(e.get(), Some(ZabEvent::Watch { .. })) => Some(e.clone()),
             _ => None,
         })
         .collect()

@@ -176,7 +176,7 @@ impl<N: Node + Send + 'static> Driver<N> {
             Action::Send { to, msg } if hold => self.held.push_back((waiting_for, Held::Send(to, msg))),
             Action::Send { to, msg } | Action::SendAhead { to, msg } => self.send(to, msg),
             Action::Reply(r) if hold => self.held.push_back((waiting_for, Held::Reply(r))),
-            Action::Reply(r) => self.net.reply(r),
+            Action::Reply(r) | Action::ReplyAhead(r) => self.net.reply(r),
             Action::Emit(e) if hold => self.held.push_back((waiting_for, Held::Emit(e))),
             Action::Emit(e) | Action::EmitAhead(e) => self.net.event(e),
             Action::Persist(record) => {

@@ -66,6 +66,7 @@ impl LocalEnsemble {
                 cluster: "demo".into(),
                 secret: None,
                 web: None,
+                snap_count: crate::node::config::DEFAULT_SNAP_COUNT,
             };
             let running = Some(launch(config.clone(), listener));
             nodes.push(DemoNode { config, running });

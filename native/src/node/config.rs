@@ -2,10 +2,14 @@
 //! flags win), and the ensemble they describe.
 
 use clap::{Args, ValueEnum};
+use ensemble_core::sim::Rng;
 use ensemble_core::types::NodeId;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+
+/// `--snap-count` when none is given (`docs/wal.md` says why this many).
+pub const DEFAULT_SNAP_COUNT: u64 = 10_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -49,6 +53,11 @@ pub struct NodeArgs {
     /// Also serve the web app's files (Trunk's output) from this directory.
     #[arg(long, value_name = "DIR")]
     pub web: Option<PathBuf>,
+    /// ZooKeeper's snapCount: write a checkpoint (the whole state, after which older log
+    /// segments are deleted) every N/2 to N records, drawn at each start so the servers
+    /// do not all write one at once (default 10000, at least 2).
+    #[arg(long, value_name = "N")]
+    pub snap_count: Option<u64>,
 }
 
 /// The file form of [`NodeArgs`].
@@ -66,6 +75,7 @@ struct FileConfig {
     cluster: Option<String>,
     cluster_secret: Option<PathBuf>,
     web: Option<PathBuf>,
+    snap_count: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +97,8 @@ pub struct NodeConfig {
     pub cluster: String,
     pub secret: Option<String>,
     pub web: Option<PathBuf>,
+    /// Checkpoints come every `snap_count / 2` to `snap_count` records.
+    pub snap_count: u64,
 }
 
 impl NodeConfig {
@@ -114,8 +126,13 @@ impl NodeConfig {
             Some(path) => Some(read_secret(path)?),
             None => None,
         };
+        let snap_count = args.snap_count.or(file.snap_count).unwrap_or(DEFAULT_SNAP_COUNT);
+        if snap_count < 2 {
+            return Err("--snap-count must be 2 or more: checkpoints come every N/2 to N records".into());
+        }
         let web = args.web.clone().or(file.web);
-        let config = NodeConfig { id: NodeId(id), listen, peers, data_dir, observer, fsync, cluster, secret, web };
+        let config =
+            NodeConfig { id: NodeId(id), listen, peers, data_dir, observer, fsync, cluster, secret, web, snap_count };
         config.check_members()?;
         Ok(config)
     }
@@ -147,6 +164,13 @@ impl NodeConfig {
         format!("{}/{}", self.cluster, voters.join(","))
     }
 
+    /// Records between two checkpoints for one run of this node: uniform in
+    /// `[snap_count / 2, snap_count]`, as ZooKeeper draws its snapshot point, so the
+    /// servers of an ensemble started together do not all checkpoint at once.
+    pub fn checkpoint_every(&self, seed: u64) -> u64 {
+        Rng::new(seed).range(self.snap_count / 2, self.snap_count)
+    }
+
     pub fn size(&self) -> u32 {
         self.peers.len() as u32 + 1
     }
@@ -157,6 +181,13 @@ impl NodeConfig {
         ids.sort();
         ids
     }
+}
+
+/// A seed that differs between processes and between starts: the pid and the clock.
+/// (The core's nodes own no randomness; this is the native runtime's.)
+pub fn start_seed() -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    u64::from(std::process::id()).rotate_left(32) ^ nanos
 }
 
 fn read_secret(path: &std::path::Path) -> Result<String, String> {
@@ -228,5 +259,35 @@ mod tests {
         std::fs::write(dir.path().join("bad.toml"), "idd = 1\n").expect("writes");
         let bad = NodeArgs { config: Some(dir.path().join("bad.toml")), ..NodeArgs::default() };
         assert!(NodeConfig::from_args(&bad).expect_err("refused").contains("idd"));
+    }
+
+    #[test]
+    fn the_snap_count_comes_from_a_flag_or_the_file_and_is_at_least_two() {
+        assert_eq!(NodeConfig::from_args(&args(1, &[])).expect("valid").snap_count, DEFAULT_SNAP_COUNT);
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let path = dir.path().join("node.toml");
+        std::fs::write(&path, "id = 1\ndata_dir = \"/var/x\"\nsnap_count = 500\n").expect("writes");
+        let from_file = NodeArgs { config: Some(path), ..NodeArgs::default() };
+        assert_eq!(NodeConfig::from_args(&from_file).expect("valid").snap_count, 500);
+        let flag = NodeArgs { snap_count: Some(40), ..from_file };
+        assert_eq!(NodeConfig::from_args(&flag).expect("valid").snap_count, 40);
+        for n in [0, 1] {
+            let low = NodeArgs { snap_count: Some(n), ..args(1, &[]) };
+            assert!(NodeConfig::from_args(&low).expect_err("refused").contains("--snap-count"), "{n}");
+        }
+    }
+
+    #[test]
+    fn the_checkpoint_period_is_drawn_from_half_the_snap_count_to_all_of_it() {
+        let mut config = NodeConfig::from_args(&args(1, &[])).expect("valid");
+        for (n, lo) in [(2, 1), (3, 1), (10, 5)] {
+            config.snap_count = n;
+            let drawn: std::collections::BTreeSet<u64> = (0..1_000).map(|seed| config.checkpoint_every(seed)).collect();
+            assert_eq!(drawn, (lo..=n).collect(), "snap count {n}: every period from N/2 to N, none outside");
+        }
+        config.snap_count = 10_000;
+        let drawn: Vec<u64> = (0..1_000).map(|seed| config.checkpoint_every(seed)).collect();
+        let (min, max) = (drawn.iter().min().expect("drawn"), drawn.iter().max().expect("drawn"));
+        assert!(*min >= 5_000 && *max <= 10_000 && max - min > 4_000, "spread over [5000, 10000]: {min}..{max}");
     }
 }

@@ -50,7 +50,9 @@ pub fn start(config: &NodeConfig) -> Result<(Handle, ZabSummary), String> {
         .enumerate()
         .map(|(i, r)| serde_json::from_slice::<ZabDurable>(r).map_err(|e| format!("record {i} of the log: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let settings = ZabSettings { observers: config.observers(), ..ZabSettings::default() };
+    let checkpoint_every = config.checkpoint_every(config::start_seed());
+    tracing::info!("a checkpoint every {checkpoint_every} records (--snap-count {})", config.snap_count);
+    let settings = ZabSettings { observers: config.observers(), checkpoint_every, ..ZabSettings::default() };
     let node = ZabNode::new(config.id, Arc::new(ZabConfig::new(config.size(), &settings)), &records);
     let summary =
         ZabSummary { epoch: node.current_epoch.0, last_zxid: node.last_zxid().to_string(), records: records.len() };

@@ -15,6 +15,7 @@ fn alone(dir: &std::path::Path) -> NodeConfig {
         cluster: "test".into(),
         secret: None,
         web: None,
+        snap_count: super::config::DEFAULT_SNAP_COUNT,
     }
 }
 
@@ -45,4 +46,39 @@ async fn a_server_alone_leads_and_its_epoch_survives_a_restart() {
     assert!(recovered.records > 0);
     let s = wait_for(&handle, |s| s.state == "LEADING" && s.phase == "BROADCAST").await;
     assert_eq!(s.epoch, 2, "a restarted leader starts a new epoch");
+}
+
+/// Stop a node and wait until its log is closed (its writer finished and joined).
+async fn stop(handle: super::Handle) {
+    handle.task.abort();
+    let _ = handle.task.await;
+}
+
+/// With `--snap-count 2` a node checkpoints every one or two records, so its log holds
+/// segments from before its newest checkpoint, as a crash before their deletion would
+/// leave them: replaying every record recovers what replaying from that checkpoint does,
+/// and the node restarts on them with its epoch.
+#[tokio::test]
+async fn a_node_replays_from_its_newest_checkpoint_whatever_older_segments_hold() {
+    use crate::wal::{Wal, WalOptions};
+    use ensemble_core::node::Node;
+    use ensemble_core::zab::{ZabConfig, ZabDurable, ZabNode, ZabSettings};
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let config = NodeConfig { snap_count: 2, ..alone(dir.path()) };
+    for _ in 0..3 {
+        let (handle, _) = start(&config).expect("starts");
+        wait_for(&handle, |s| s.state == "LEADING" && s.phase == "BROADCAST").await;
+        stop(handle).await;
+    }
+    let (_, recovered) = Wal::open(dir.path(), WalOptions::default()).expect("opens");
+    let records: Vec<ZabDurable> =
+        recovered.records.iter().map(|r| serde_json::from_slice(r).expect("a record")).collect();
+    let newest = records.iter().rposition(ZabNode::is_checkpoint).expect("checkpoints were written");
+    assert!(records[..newest].iter().any(ZabNode::is_checkpoint), "older segments are still there: {records:?}");
+    let zab = std::sync::Arc::new(ZabConfig::new(1, &ZabSettings::default()));
+    let replay = |records: &[ZabDurable]| serde_json::to_value(ZabNode::new(NodeId(1), zab.clone(), records));
+    assert_eq!(replay(&records).expect("json"), replay(&records[newest..]).expect("json"));
+    let (handle, recovered) = start(&config).expect("restarts");
+    assert_eq!(recovered.epoch, 3);
+    stop(handle).await;
 }

@@ -6,7 +6,8 @@
 //! record that replaces all before it, `Node::is_checkpoint`), the log starts a new
 //! segment with it and deletes the segments before the last `keep_segments`.
 //!
-//! Opening replays every segment. A damaged **last** record of the last segment (a
+//! Opening replays every segment, frame by frame up to the end of its data (never the
+//! preallocated zeros after it). A damaged **last** record of the last segment (a
 //! write torn by a crash: it was never acknowledged) is cut, its bytes copied aside,
 //! and reported; damage anywhere else, or a whole record after a damaged one, refuses
 //! to open: the log is not trusted, and the node must be resynchronized from its peers.
@@ -20,6 +21,7 @@ mod writer;
 pub use writer::{Entry, Notice, Writer};
 
 use std::fs::{File, OpenOptions};
+use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -98,7 +100,7 @@ pub struct Wal {
 impl Wal {
     /// Open (or create) the log in `dir` and replay it.
     pub fn open(dir: &Path, opts: WalOptions) -> Result<(Wal, Recovered), WalError> {
-        std::fs::create_dir_all(dir).map_err(|e| WalError::io(dir, e))?;
+        make_dir(dir, opts.fsync)?;
         let segments = segment::list(dir)?;
         let mut recovered = Recovered::default();
         let mut next_index = segments.first().map_or(0, |(first, _)| *first);
@@ -108,20 +110,25 @@ impl Wal {
                 let why = format!("it starts at record {first} where record {next_index} was due");
                 return Err(WalError::corrupt(path, 0, &why));
             }
-            let data = std::fs::read(path).map_err(|e| WalError::io(path, e))?;
             let last = i + 1 == count;
-            if last && data.iter().all(|b| *b == 0) {
+            let Some(scan) = segment::scan(path, *first)? else {
+                if !last {
+                    return Err(WalError::corrupt(path, 0, "no segment header"));
+                }
                 // Created but never written (a crash right after the file appeared):
                 // nothing in it was ever acknowledged. Start it again.
                 std::fs::remove_file(path).map_err(|e| WalError::io(path, e))?;
-                return Ok((Wal::create(dir, opts, next_index)?, recovered));
-            }
-            let scan = segment::scan(path, &data, *first)?;
-            if let Some((offset, why)) = scan.damage {
-                if !last {
-                    return Err(WalError::corrupt(path, offset, why));
+                note_dir("delete", path);
+                if opts.fsync {
+                    sync_dir(dir)?;
                 }
-                recovered.repair = Some(cut_torn_tail(dir, path, &data, offset, why)?);
+                return Ok((Wal::create(dir, opts, next_index)?, recovered));
+            };
+            if let Some(damage) = scan.damage {
+                if !last {
+                    return Err(WalError::corrupt(path, damage.offset, damage.why));
+                }
+                recovered.repair = Some(cut_torn_tail(dir, path, damage)?);
             }
             next_index += scan.records.len() as u64;
             recovered.records.extend(scan.records);
@@ -145,6 +152,7 @@ impl Wal {
         let path = dir.join(segment::name(first));
         let file = OpenOptions::new().read(true).write(true).create_new(true).open(&path);
         let file = file.map_err(|e| WalError::io(&path, e))?;
+        note_dir("create", &path);
         let allocated = opts.preallocate_bytes.max(segment::HEADER as u64);
         file.set_len(allocated).map_err(|e| WalError::io(&path, e))?;
         file.write_all_at(&segment::header(first), 0).map_err(|e| WalError::io(&path, e))?;
@@ -205,28 +213,55 @@ impl Wal {
         let old = segments.len().saturating_sub(1 + self.opts.keep_segments);
         for (_, path) in &segments[..old] {
             std::fs::remove_file(path).map_err(|e| WalError::io(path, e))?;
-        }
-        if old > 0 && self.opts.fsync {
-            sync_dir(&self.dir)?;
+            note_dir("delete", path);
+            // Oldest first, each deletion durable before the next: a crash leaves an
+            // unbroken run of segments, never a gap (which would refuse to open).
+            if self.opts.fsync {
+                sync_dir(&self.dir)?;
+            }
         }
         Ok(())
     }
 }
 
 /// Copy the damaged bytes of a torn last record aside, then zero them in the segment.
-fn cut_torn_tail(dir: &Path, path: &Path, data: &[u8], offset: usize, why: &'static str) -> Result<Repair, WalError> {
-    let end = data.iter().rposition(|b| *b != 0).map_or(offset, |p| p + 1).max(offset);
+/// The copy is durable before the segment changes, so a crash between loses nothing.
+fn cut_torn_tail(dir: &Path, path: &Path, damage: segment::Damage) -> Result<Repair, WalError> {
+    let segment::Damage { offset, why, bytes } = damage;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("segment");
     let saved_to = dir.join(format!("{name}.torn-at-{offset}"));
-    std::fs::write(&saved_to, &data[offset..end]).map_err(|e| WalError::io(&saved_to, e))?;
-    let file = OpenOptions::new().write(true).open(path).map_err(|e| WalError::io(path, e))?;
-    file.write_all_at(&vec![0; end - offset], offset as u64).map_err(|e| WalError::io(path, e))?;
-    file.sync_data().map_err(|e| WalError::io(path, e))?;
+    let mut copy = File::create(&saved_to).map_err(|e| WalError::io(&saved_to, e))?;
+    note_dir("create", &saved_to);
+    copy.write_all(&bytes).and_then(|()| copy.sync_all()).map_err(|e| WalError::io(&saved_to, e))?;
     sync_dir(dir)?;
+    let file = OpenOptions::new().write(true).open(path).map_err(|e| WalError::io(path, e))?;
+    file.write_all_at(&vec![0; bytes.len()], offset as u64).map_err(|e| WalError::io(path, e))?;
+    file.sync_data().map_err(|e| WalError::io(path, e))?;
     Ok(Repair { segment: path.to_path_buf(), offset, why, saved_to })
 }
 
-/// Make a directory's entries (created, renamed or deleted files) durable.
+/// Create the data directory if it is missing, durably: its entry is in its parent.
+fn make_dir(dir: &Path, fsync: bool) -> Result<(), WalError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| WalError::io(dir, e))?;
+    note_dir("create", dir);
+    match dir.parent() {
+        Some(parent) if fsync => sync_dir(if parent.as_os_str().is_empty() { Path::new(".") } else { parent }),
+        _ => Ok(()),
+    }
+}
+
+/// Make a directory's entries (files created or deleted in it) durable. Every change
+/// to the log's directory is followed by one (`docs/wal.md`).
 fn sync_dir(dir: &Path) -> Result<(), WalError> {
+    note_dir("sync", dir);
     File::open(dir).and_then(|d| d.sync_all()).map_err(|e| WalError::io(dir, e))
 }
+
+/// Tests see every change to a directory and every sync of one, in order.
+#[cfg(test)]
+use tests::note_dir;
+#[cfg(not(test))]
+fn note_dir(_: &str, _: &Path) {}

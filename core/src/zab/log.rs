@@ -88,7 +88,21 @@ impl ZabNode {
     pub(super) fn maybe_checkpoint(&mut self, out: &mut Out<Self>) {
         if self.unsaved >= self.config.checkpoint_every.max(self.log.len() as u64) {
             self.unsaved = 0;
+            self.trim_log();
             out.persist(self.checkpoint());
+        }
+    }
+
+    /// Forget the proposals the tree holds already, but for the last `committed_log_max`
+    /// delivered ones, which a leader sends a learner a little behind (ZooKeeper's
+    /// `committedLog`); a learner further behind gets a SNAP. Without this the log, in
+    /// memory and in every checkpoint, would grow for as long as the server runs.
+    fn trim_log(&mut self) {
+        let delivered = self.index_after(self.delivered);
+        let cut = delivered.saturating_sub(self.config.committed_log_max);
+        if cut > 0 {
+            self.snap_zxid = self.log[cut - 1].zxid;
+            self.log.drain(..cut);
         }
     }
 

@@ -206,3 +206,32 @@ fn a_checkpoint_and_the_records_after_it_rebuild_the_server() {
         assert_eq!(rebuilt.tree.digest(), live.tree.digest(), "server {id}");
     }
 }
+
+/// A long-running server keeps a bounded log: at each checkpoint it forgets the
+/// proposals its tree holds, but for the last `committed_log_max` (for DIFF), and its
+/// checkpoints stay small. A learner behind the window gets a SNAP, as in ZooKeeper.
+#[test]
+fn checkpoints_keep_the_log_bounded_to_the_diff_window() {
+    let (mut c, _) = connected();
+    let mut cfg = (*c.node(1).config).clone();
+    (cfg.settings.checkpoint_every, cfg.settings.committed_log_max) = (10, 5);
+    let cfg = Arc::new(cfg);
+    for n in c.nodes.values_mut() {
+        n.config = cfg.clone();
+    }
+    for i in 0..60 {
+        let create = ClientOp::Create { path: format!("/n{i}"), data: "x".into(), ephemeral: false, sequential: false };
+        c.client(1, 7, create);
+        c.settle(100);
+    }
+    for id in 1..=3 {
+        let n = c.node(id);
+        assert!(n.log.len() <= 5 + 10, "server {id} keeps {} proposals", n.log.len());
+        assert!(n.snap_zxid > z(2, 1) && n.has_logged(n.snap_zxid), "server {id}: {}", n.snap_zxid);
+        assert_eq!(n.tree.node_count(), 61, "server {id}: the tree holds every write");
+    }
+    let leader = c.node(3);
+    let behind = leader.log[leader.log.len() - 6].zxid;
+    assert_eq!(leader.choose_sync(behind).0, SyncMode::Diff, "within the window: DIFF");
+    assert_eq!(leader.choose_sync(z(2, 1)).0, SyncMode::Snap, "behind it: SNAP");
+}

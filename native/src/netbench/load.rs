@@ -30,7 +30,8 @@ pub const SESSION_TIMEOUT_MS: u64 = 10_000;
 /// The largest latency the histograms hold (longer ones are counted as this).
 const MAX_MICROS: u64 = 60_000_000;
 
-/// What the phases write and read.
+/// What the phases write and read (cheap to clone: it is shared).
+#[derive(Clone)]
 pub struct Workload {
     pub keys: Arc<Vec<String>>,
     pub value: Arc<String>,
@@ -146,7 +147,7 @@ pub async fn run(plan: &Plan, work: &Workload) -> Result<PhaseResult, BenchError
     let started = Instant::now();
     let mut tasks = JoinSet::new();
     for client in &clients {
-        let (client, next, job, work, bar) = (client.clone(), next.clone(), job.clone(), share(work), bar.clone());
+        let (client, next, job, work, bar) = (client.clone(), next.clone(), job.clone(), work.clone(), bar.clone());
         tasks.spawn(async move { drive(&client, &next, &job, &work, &bar).await });
     }
     let mut tally = Tally::new();
@@ -162,10 +163,6 @@ pub async fn run(plan: &Plan, work: &Workload) -> Result<PhaseResult, BenchError
     let closing = join_all(clients.iter().map(|c| c.close()));
     let _ = tokio::time::timeout(Duration::from_secs(5), closing).await;
     Ok(tally.result(plan, seconds))
-}
-
-fn share(work: &Workload) -> Workload {
-    Workload { keys: work.keys.clone(), value: work.value.clone() }
 }
 
 /// One client's part: keep `plan.depth` requests outstanding until no operation is left.

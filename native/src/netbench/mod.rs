@@ -209,3 +209,38 @@ fn check(args: &BenchArgs) -> Result<(), BenchError> {
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: BenchArgs,
+    }
+
+    fn parse(line: &[&str]) -> Result<BenchArgs, clap::Error> {
+        Cli::try_parse_from(std::iter::once("bench").chain(line.iter().copied())).map(|c| c.args)
+    }
+
+    #[test]
+    fn defaults_run_every_phase_on_a_local_ensemble_with_fsync() {
+        let a = parse(&[]).expect("parses");
+        assert_eq!(a.phases, [PhaseKind::Sequential, PhaseKind::Pipelined, PhaseKind::Reads, PhaseKind::Mixed]);
+        assert_eq!((a.nodes, a.fsync, a.failover, a.servers.len()), (3, Fsync::Always, 0, 0));
+        let some = parse(&["--phases", "reads,sequential", "--fsync", "never"]).expect("parses");
+        assert_eq!((some.phases, some.fsync), (vec![PhaseKind::Reads, PhaseKind::Sequential], Fsync::Never));
+        assert!(parse(&["--read-ratio", "1.5"]).is_err());
+        assert!(parse(&["--clients", "0"]).is_err());
+    }
+
+    #[test]
+    fn failover_needs_nodes_to_kill_and_a_quorum_left() {
+        assert!(check(&parse(&["--failover", "2"]).expect("parses")).is_ok());
+        let remote = parse(&["--servers", "a:1,b:2,c:3", "--failover", "1"]).expect("parses");
+        assert!(matches!(check(&remote), Err(BenchError::Usage(_))));
+        assert!(check(&parse(&["--nodes", "2", "--failover", "1"]).expect("parses")).is_err());
+    }
+}

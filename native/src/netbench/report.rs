@@ -105,8 +105,8 @@ pub fn human(r: &Report) -> String {
     let mut out = String::new();
     let s = &r.settings;
     let fsync = s.fsync.as_deref().map_or(String::new(), |f| format!(", fsync {f}"));
-    let whose = if s.local { "local" } else { "given" };
-    let _ = writeln!(out, "ensemble bench: {} {whose} servers{fsync}, {}-byte values", s.servers.len(), s.value_size);
+    let whose = if s.local { "local, started here" } else { "given" };
+    let _ = writeln!(out, "ensemble bench: {} servers ({whose}){fsync}, {}-byte values", s.servers.len(), s.value_size);
     if let Some(start) = &r.start {
         start_table(&mut out, start);
     }
@@ -249,5 +249,43 @@ mod tests {
         assert_eq!(fsync_cells(None), vec!["n/a"; 5]);
         let f = FsyncStats { count: 3, p50: 100, p90: 250, p99: 4000, max: 4100 };
         assert_eq!(fsync_cells(Some(&f)), vec!["3", "0.100", "0.250", "4.000", "4.100"]);
+    }
+
+    #[test]
+    fn the_tables_of_a_run_against_given_servers() {
+        let settings = Settings {
+            servers: vec!["h:1".into()],
+            local: false,
+            fsync: None,
+            clients: 1,
+            pipeline: 1,
+            operations: 10,
+            sequential_operations: 10,
+            value_size: 100,
+            read_ratio: 0.8,
+            failover: 0,
+        };
+        let phase = PhaseResult {
+            name: "reads",
+            clients: 1,
+            pipeline: 1,
+            servers: vec!["h:1".into()],
+            operations: 10,
+            reads: 10,
+            writes: 0,
+            errors: 0,
+            error_codes: Default::default(),
+            seconds: 0.5,
+            ops_per_sec: 20.0,
+            latency_ms: Default::default(),
+            fsync_after: vec![NodeFsync { id: Some(1), fsync_micros: None }],
+        };
+        let nodes = nodes(&settings.servers, &[], None, None, None, None);
+        let text = human(&Report { settings, start: None, phases: vec![phase], failover: None, nodes });
+        assert!(text.starts_with("ensemble bench: 1 servers (given), 100-byte values\n"), "{text}");
+        assert!(text.contains("\n  reads        1         1   10       0     0.50     20  0.000"), "{text}");
+        assert!(text.contains("fsync by the nodes: n/a"), "{text}");
+        assert!(text.contains("\n  n/a       h:1  n/a   n/a         n/a      n/a\n"), "{text}");
+        assert!(!text.contains("start") && !text.contains("failover"), "{text}");
     }
 }

@@ -34,7 +34,7 @@ help:
 	@echo "make demo    build the web app and serve it at http://127.0.0.1:8080"
 	@echo "make test    run every test (installs what tests need)"
 	@echo "make sweep   longer seed sweeps (SEEDS=20000, CHAOS_SEEDS=100000)"
-	@echo "make bench   simulator throughput benchmark"
+	@echo "make bench   simulator throughput, then a real local 3-node ensemble (ensemble bench)"
 
 demo: web native
 	$(ENSEMBLE) demo
@@ -74,6 +74,7 @@ sweep:
 
 bench: native
 	$(ENSEMBLE) bench-sim
+	$(ENSEMBLE) bench
 
 # ---- setup (idempotent) ---------------------------------------------------------
 

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod client;
 pub mod demo;
 pub mod history;
+pub mod netbench;
 pub mod node;
 pub mod sim;
 pub mod wal;

@@ -1,8 +1,8 @@
-//! `ensemble`: run scenarios headless, list them, serve the web app, benchmark, run a
-//! node, and talk to nodes (`cli`, `status`).
+//! `ensemble`: run scenarios headless, list them, serve the web app, benchmark the
+//! simulator or a real ensemble, run a node, and talk to nodes (`cli`, `status`).
 
 use clap::{Parser, Subcommand};
-use ensemble_native::{bench, cli, demo, node, sim};
+use ensemble_native::{bench, cli, demo, netbench, node, sim};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -22,6 +22,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Measure simulator throughput (handled events per second).
     BenchSim(bench::BenchArgs),
+    /// Measure a real ensemble: throughput, latency, failover, start-up, memory, and
+    /// the nodes' own fsync times (a local 3-node ensemble unless --servers).
+    Bench(netbench::BenchArgs),
     /// Run one server of a real ensemble (`docs/wal.md`; peers and clients: in progress).
     Node(node::config::NodeArgs),
     /// A ZooKeeper-style client of a node: one command, or a shell (`help` lists them).
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Command::Scenarios(args) => sim::list(args),
         Command::Demo(args) => demo::run(args),
         Command::BenchSim(args) => bench::run(args),
+        Command::Bench(args) => netbench::run(args),
         Command::Node(args) => node::run(args),
         Command::Cli(args) => cli::run(args),
         Command::Status(args) => cli::status::run(args),

@@ -18,7 +18,7 @@ use ensemble_core::tree::path;
 use ensemble_core::tree::ZkReply;
 use ensemble_core::types::ClientId;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -157,13 +157,13 @@ impl Conn {
 fn reply_frame(id: u64, reply: ClientReply) -> String {
     match reply.result {
         Ok(body) => {
-            let mut frame = match serde_json::to_value(body) {
-                Ok(Value::Object(fields)) => fields,
-                _ => Map::new(),
-            };
-            frame.insert("id".into(), id.into());
-            frame.insert("ok".into(), true.into());
-            Value::Object(frame).to_string()
+            // The body's fields after `id` and `ok`, spliced as text: no JSON tree built
+            // and copied for every answer. Bodies are JSON objects.
+            let body = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
+            match body.strip_prefix('{').filter(|rest| *rest != "}") {
+                Some(rest) => format!("{{\"id\":{id},\"ok\":true,{rest}"),
+                None => format!("{{\"id\":{id},\"ok\":true}}"),
+            }
         }
         Err(e) => json!({"id": id, "ok": false, "error": e}).to_string(),
     }

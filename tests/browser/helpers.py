@@ -1,4 +1,4 @@
-"""Helpers shared by the browser tests (`test_web.py`, `test_zab.py`)."""
+"""Helpers shared by the browser tests (`test_web.py`, `test_zab.py`, `test_live.py`)."""
 
 SCREENSHOT_DIR = "target/browser"
 

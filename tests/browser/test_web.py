@@ -5,8 +5,9 @@ Usage:
     python tests/browser/test_web.py --url http://127.0.0.1:PORT --ensemble target/debug/ensemble
 
 It drives the page like a learner would (load, step, step back, language, play,
-interventions), then checks that the simulator compiled to wasm produces the same
-JSON Lines trace, byte for byte, as the native `ensemble sim`.
+interventions), watches the demo's real ensemble in live mode (`test_live.py`), then
+checks that the simulator compiled to wasm produces the same JSON Lines trace, byte for
+byte, as the native `ensemble sim`.
 Prints `N passed, M failed` last; exits 1 on any failure.
 """
 
@@ -19,6 +20,7 @@ import traceback
 
 from helpers import SCREENSHOT_DIR, check, check_phone_layout, load, log_lines, log_text, step_count
 from playwright.sync_api import sync_playwright
+from test_live import LIVE_TESTS
 from test_zab import ZAB_TESTS
 
 CHROMIUM_ARGS = [
@@ -188,7 +190,7 @@ def test_no_page_errors(page, ctx):
 
 TESTS = [
     test_page_ready, test_step_five, test_exact_step_back, test_keyboard, test_language,
-    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, *ZAB_TESTS, test_determinism, test_determinism_against_golden,
+    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, *ZAB_TESTS, *LIVE_TESTS, test_determinism, test_determinism_against_golden,
     test_no_page_errors,
 ]
 

@@ -53,6 +53,7 @@ pub struct Texts {
     pub cut: &'static str,
     pub event_log: &'static str,
     pub no_events: &'static str,
+    pub no_live_events: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -105,6 +106,7 @@ pub const EN: Texts = Texts {
     cut: "crosses the partition",
     event_log: "What happened",
     no_events: "Nothing yet: press Step or Play.",
+    no_live_events: "Nothing yet: what the nodes do shows here as it happens.",
 };
 
 pub const ZH: Texts = Texts {
@@ -157,6 +159,7 @@ pub const ZH: Texts = Texts {
     cut: "跨越分区",
     event_log: "发生了什么",
     no_events: "还没有事件：请按“单步”或“播放”。",
+    no_live_events: "还没有事件：节点的动作一发生就会显示在这里。",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -7,6 +7,7 @@ mod choices;
 mod components;
 mod hooks;
 mod i18n;
+mod live;
 mod model;
 mod paxos;
 mod protocols;
@@ -23,8 +24,10 @@ use components::node_card::NodeCard;
 use components::picker::Picker;
 use ensemble_core::explain::Lang;
 use i18n::texts;
-use model::{latest, narrate, Snapshot};
+use live::{LivePage, Mode, ModeSwitch};
+use model::{latest, narrate, LogLine, Snapshot};
 use state::{Action, AppState};
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[function_component]
@@ -34,8 +37,17 @@ fn App() -> Html {
         let state = state.clone();
         Callback::from(move |a: Action| state.dispatch(a))
     };
+    let mode = use_state(|| Mode::Sim);
+    // The player's keys act on the simulator only while it shows.
+    let in_sim = use_mut_ref(|| true);
+    *in_sim.borrow_mut() = *mode == Mode::Sim;
     hooks::use_player(state.playing, state.speed, dispatch.clone());
-    hooks::use_shortcuts(dispatch.clone());
+    let keys = dispatch.clone();
+    hooks::use_shortcuts(Callback::from(move |a: Action| {
+        if *in_sim.borrow() {
+            keys.emit(a);
+        }
+    }));
     use_effect_with((), |_| trace_hook::mark_ready());
     use_effect_with(state.lang, |lang| set_document_lang(*lang));
     use_effect_with(
@@ -51,9 +63,18 @@ fn App() -> Html {
         let state = state.clone();
         use_memo((state.version, state.lang), move |(_, lang)| narrate(&state, *lang))
     };
+    let live_available = live::hooks::use_live_available();
+    let on_mode = {
+        let (mode, dispatch, playing) = (mode.clone(), dispatch.clone(), state.playing);
+        Callback::from(move |m: Mode| {
+            if m == Mode::Live && playing {
+                dispatch.emit(Action::TogglePlay);
+            }
+            mode.set(m);
+        })
+    };
     let lang = state.lang;
     let t = texts(lang);
-    let web = protocols::module(state.scenario.protocol);
 
     html! {
         <div class="app">
@@ -62,12 +83,31 @@ fn App() -> Html {
                     <h1>{ t.title }</h1>
                     <p class="subtitle">{ t.subtitle }</p>
                 </div>
-                <Picker catalog={state.catalog.clone()} current={state.scenario.name.clone()} seed={state.seed}
-                    fix={state.fix()} buggy={state.buggy()} lang={lang} on_action={dispatch.clone()} />
+                if live_available { <ModeSwitch lang={lang} mode={*mode} on_mode={on_mode} /> }
+                if *mode == Mode::Sim {
+                    <Picker catalog={state.catalog.clone()} current={state.scenario.name.clone()} seed={state.seed}
+                        fix={state.fix()} buggy={state.buggy()} lang={lang} on_action={dispatch.clone()} />
+                }
             </header>
+            if *mode == Mode::Live {
+                <LivePage lang={lang} on_lang={dispatch.reform(|_: MouseEvent| Action::ToggleLang)} />
+            } else {
+                { simulator(&state, &snap, log, dispatch) }
+            }
+        </div>
+    }
+}
+
+/// The simulator's page below the header: player, summary, cluster, cards and logs.
+fn simulator(state: &AppState, snap: &Snapshot, log: Rc<Vec<LogLine>>, dispatch: Callback<Action>) -> Html {
+    let lang = state.lang;
+    let t = texts(lang);
+    let web = protocols::module(state.scenario.protocol);
+    html! {
+        <>
             <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
                 branches={snap.branches} branch={snap.branch} at_end={snap.at_end} on_action={dispatch.clone()} />
-            <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} progress={web.progress(&snap, lang)}
+            <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} progress={web.progress(snap, lang)}
                 violations={snap.violations} violation_text={snap.violation_text.clone()} at_end={snap.at_end} error={state.error.clone()} />
             <main class="layout">
                 <div class="col-cluster">
@@ -82,10 +122,10 @@ fn App() -> Html {
                 </div>
                 <div class="col-side">
                     <EventLog lang={lang} lines={log.clone()} announce={latest(&log)} />
-                    <InFlightList lang={lang} messages={snap.in_flight.clone()} on_action={dispatch.clone()} />
+                    <InFlightList lang={lang} messages={snap.in_flight.clone()} on_action={dispatch} />
                 </div>
             </main>
-        </div>
+        </>
     }
 }
 

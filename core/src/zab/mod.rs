@@ -60,6 +60,7 @@ pub use check::ZabChecker;
 pub use event::{VoteView, ZabEvent};
 pub use msg::{LogEntry, Origin, ServerState, SyncMode, Vote, WriteRequest, ZabDurable, ZabMsg, ZabPhase, ZabTimer};
 pub use protocol::{build, PROTOCOL};
+pub use view::{server_view, ServerFacts};
 
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode};
 use crate::node::{Node, Out};

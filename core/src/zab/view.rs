@@ -4,6 +4,7 @@
 
 use super::msg::{ServerState, ZabPhase};
 use super::ZabNode;
+use crate::types::NodeId;
 use crate::view::{facts, Fact, LogRow, LogView, NodeView, PhaseStrip, StateKind, StateView, Term, Text};
 
 /// Log entries a view shows (the newest).
@@ -84,24 +85,61 @@ fn log_view(node: &ZabNode) -> LogView {
     LogView { columns: COLUMNS.to_vec(), rows: rows.collect(), total: node.log.len() }
 }
 
-pub fn view(node: &ZabNode) -> NodeView {
-    let mut v = NodeView::new(node.id, state(node.state));
-    v.voter = !node.is_observer();
+/// What a server's card shows besides its vote and its log: what a real server's
+/// `/status` reports too, so the web app's live mode draws a real server with the
+/// simulator's card. Zxids are written as ZooKeeper writes them (`0x100000002`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServerFacts {
+    pub id: NodeId,
+    pub state: ServerState,
+    pub phase: ZabPhase,
+    pub observer: bool,
+    pub leader: Option<NodeId>,
+    pub current_epoch: u64,
+    pub accepted_epoch: u64,
+    pub last_zxid: String,
+    pub delivered: String,
+    pub znodes: u64,
+    pub digest: String,
+}
+
+/// The view of a server from its facts: state, phase strip, role, facts and caption;
+/// no vote and an empty log.
+pub fn server_view(s: &ServerFacts) -> NodeView {
+    let mut v = NodeView::new(s.id, state(s.state));
+    v.voter = !s.observer;
     v.roles = vec![if v.voter { VOTER } else { OBSERVER }];
-    v.leader = node.leader;
-    v.phases = Some(PhaseStrip { phases: &PHASES, current: phase_index(node.phase) });
-    let digest = node.tree.digest();
-    v.facts = vote_facts(node);
-    v.facts.extend([
-        facts::leader(node.leader),
-        Fact::code("epoch", EPOCH, node.current_epoch.0).hint(CURRENT_EPOCH),
-        Fact::code("accepted-epoch", ACCEPTED_EPOCH, node.accepted_epoch.0).hint(ACCEPTED_EPOCH_HINT),
-        Fact::code("zxid", LAST_ZXID, node.last_zxid()),
-        Fact::code("delivered", COMMITTED, node.delivered).hint(COMMITTED_HINT),
-        Fact::new("znodes", ZNODES, node.tree.node_count()),
-        Fact { full: Some(digest.clone()), ..Fact::code("digest", DIGEST, digest.get(..8).unwrap_or(&digest)) },
-    ]);
-    v.caption = Some(format!("e{} · {}", node.current_epoch, node.last_zxid()));
+    v.leader = s.leader;
+    v.phases = Some(PhaseStrip { phases: &PHASES, current: phase_index(s.phase) });
+    let digest = &s.digest;
+    v.facts = vec![
+        facts::leader(s.leader),
+        Fact::code("epoch", EPOCH, s.current_epoch).hint(CURRENT_EPOCH),
+        Fact::code("accepted-epoch", ACCEPTED_EPOCH, s.accepted_epoch).hint(ACCEPTED_EPOCH_HINT),
+        Fact::code("zxid", LAST_ZXID, &s.last_zxid),
+        Fact::code("delivered", COMMITTED, &s.delivered).hint(COMMITTED_HINT),
+        Fact::new("znodes", ZNODES, s.znodes),
+        Fact { full: Some(digest.clone()), ..Fact::code("digest", DIGEST, digest.get(..8).unwrap_or(digest)) },
+    ];
+    v.caption = Some(format!("e{} · {}", s.current_epoch, s.last_zxid));
+    v
+}
+
+pub fn view(node: &ZabNode) -> NodeView {
+    let mut v = server_view(&ServerFacts {
+        id: node.id,
+        state: node.state,
+        phase: node.phase,
+        observer: node.is_observer(),
+        leader: node.leader,
+        current_epoch: u64::from(node.current_epoch.0),
+        accepted_epoch: u64::from(node.accepted_epoch.0),
+        last_zxid: node.last_zxid().to_string(),
+        delivered: node.delivered.to_string(),
+        znodes: node.tree.node_count() as u64,
+        digest: node.tree.digest(),
+    });
+    v.facts.splice(0..0, vote_facts(node));
     v.log = log_view(node);
     v
 }

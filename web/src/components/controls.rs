@@ -35,6 +35,15 @@ fn icon(name: &str) -> Html {
     }
 }
 
+/// The button that switches between English and Chinese.
+pub fn lang_button(lang: Lang, onclick: Callback<MouseEvent>) -> Html {
+    let t = texts(lang);
+    html! {
+        <button id="lang-btn" data-testid="lang-btn" class="lang" aria-label={t.lang_label}
+            lang={if lang == Lang::En { "zh" } else { "en" }} {onclick}>{ t.lang_button }</button>
+    }
+}
+
 #[function_component]
 pub fn Controls(props: &ControlsProps) -> Html {
     let t = texts(props.lang);
@@ -89,9 +98,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                         </select>
                     </label>
                 }
-                <button id="lang-btn" data-testid="lang-btn" class="lang" aria-label={t.lang_label}
-                    lang={if props.lang == Lang::En { "zh" } else { "en" }}
-                    onclick={act(|| Action::ToggleLang)}>{ t.lang_button }</button>
+                { lang_button(props.lang, act(|| Action::ToggleLang)) }
             </div>
             <label class="scrubber">
                 <span class="visually-hidden">{ t.timeline }</span>

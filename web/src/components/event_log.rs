@@ -42,20 +42,39 @@ pub struct EventLogProps {
     pub lines: std::rc::Rc<Vec<LogLine>>,
     /// Read out by screen readers after each change.
     pub announce: String,
+    /// Lines of real nodes (live mode): each shows its wall-clock time and its node, not
+    /// a simulator step.
+    #[prop_or_default]
+    pub live: bool,
+}
+
+/// `12 · 340ms` (step and virtual time), or live, `14:03:07.250 · n2`.
+fn when(l: &LogLine, live: bool) -> String {
+    if !live {
+        return format!("{} · {}ms", l.step, l.time_ms);
+    }
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(l.time_ms as f64));
+    let clock =
+        format!("{:02}:{:02}:{:02}.{:03}", d.get_hours(), d.get_minutes(), d.get_seconds(), d.get_milliseconds());
+    match l.node {
+        Some(n) => format!("{clock} · n{n}"),
+        None => clock,
+    }
 }
 
 #[function_component]
 pub fn EventLog(props: &EventLogProps) -> Html {
     let t = texts(props.lang);
     let lang = if props.lang == Lang::Zh { "zh-CN" } else { "en" };
+    // A step's lines happen at one node: a change of either starts a new group.
     let mut last_step = None;
     let rows = props.lines.iter().map(|l| {
-        let first = last_step != Some(l.step);
-        last_step = Some(l.step);
+        let first = last_step != Some((l.step, l.node));
+        last_step = Some((l.step, l.node));
         let class = classes!("log-line", l.violation.then_some("violation"), first.then_some("step-start"));
         html! {
             <li class={class} data-kind={l.kind} data-node={l.node.map(|n| n.to_string())}>
-                <span class="when">{ format!("{} · {}ms", l.step, l.time_ms) }</span>
+                <span class="when">{ when(l, props.live) }</span>
                 <span class="what">{ &l.text }</span>
             </li>
         }
@@ -65,7 +84,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             <h2 id="log-title">{ t.event_log }</h2>
             <div class="visually-hidden" aria-live="polite" aria-atomic="true" id="announcer">{ &props.announce }</div>
             if props.lines.is_empty() {
-                <p class="muted">{ t.no_events }</p>
+                <p class="muted">{ if props.live { t.no_live_events } else { t.no_events } }</p>
             }
             <ol id="event-log" data-testid="event-log" class="event-log">{ for rows }</ol>
         </section>

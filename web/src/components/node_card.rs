@@ -14,6 +14,12 @@ pub struct NodeCardProps {
     pub lang: Lang,
     pub view: NodeView,
     pub on_action: Callback<Action>,
+    /// Buttons drawn instead of the simulator's crash/restart toggle (live mode's).
+    #[prop_or_default]
+    pub actions: Option<Html>,
+    /// The card's element id, if it needs one.
+    #[prop_or_default]
+    pub id: Option<AttrValue>,
 }
 
 /// The node's state class (`state-leading`), or `state-down` while crashed.
@@ -98,9 +104,13 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
     let on_toggle = props.on_action.reform(move |_: MouseEvent| Action::Intervene(iv.clone()));
     let roles = v.roles.iter().map(|r| r.get(lang)).collect::<Vec<_>>().join(" · ");
     let state = if v.up { v.state.name() } else { t.crashed };
+    let toggle = html! {
+        <button class={if v.up { "danger" } else { "" }} data-testid={format!("toggle-node-{id}")}
+            aria-label={format!("{label} {} {id}", t.node)} onclick={on_toggle}>{ label }</button>
+    };
     html! {
-        <article class={classes!("node-card", state_class(v), (!v.voter).then_some("observer"))} data-testid={format!("node-{id}")}
-            aria-label={format!("{} {id}", t.node)}>
+        <article id={props.id.clone()} class={classes!("node-card", state_class(v), (!v.voter).then_some("observer"))}
+            data-testid={format!("node-{id}")} aria-label={format!("{} {id}", t.node)}>
             <header>
                 <span class="badge" aria-hidden="true">{ id.0 }</span>
                 <h3>{ format!("{} {id}", t.node) }</h3>
@@ -109,9 +119,8 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
             if let Some(strip) = &v.phases { { phase_strip(id, strip, lang) } }
             <p class="roles" data-testid={format!("node-{id}-role")}>{ roles }</p>
             <dl class="facts">{ for v.facts.iter().map(|f| fact(id, f, lang)) }</dl>
-            { log_table(&v.log, lang) }
-            <button class={if v.up { "danger" } else { "" }} data-testid={format!("toggle-node-{id}")}
-                aria-label={format!("{label} {} {id}", t.node)} onclick={on_toggle}>{ label }</button>
+            if !v.log.columns.is_empty() { { log_table(&v.log, lang) } }
+            { props.actions.clone().unwrap_or(toggle) }
         </article>
     }
 }

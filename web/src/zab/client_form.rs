@@ -10,7 +10,7 @@ use ensemble_core::explain::Lang;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-type Setter<T> = fn(&mut Draft, T);
+pub(crate) type Setter<T> = fn(&mut Draft, T);
 
 /// Any edit clears the error the last send found: it may be fixed now.
 fn update<T>(draft: &UseStateHandle<Draft>, set: Setter<T>, v: T) {
@@ -20,7 +20,7 @@ fn update<T>(draft: &UseStateHandle<Draft>, set: Setter<T>, v: T) {
     draft.set(d);
 }
 
-fn on_text(draft: &UseStateHandle<Draft>, set: Setter<String>) -> Callback<InputEvent> {
+pub(crate) fn on_text(draft: &UseStateHandle<Draft>, set: Setter<String>) -> Callback<InputEvent> {
     let draft = draft.clone();
     Callback::from(move |e: InputEvent| update(&draft, set, e.target_unchecked_into::<HtmlInputElement>().value()))
 }
@@ -30,7 +30,7 @@ fn on_lines(draft: &UseStateHandle<Draft>, set: Setter<String>) -> Callback<Inpu
     Callback::from(move |e: InputEvent| update(&draft, set, e.target_unchecked_into::<HtmlTextAreaElement>().value()))
 }
 
-fn on_pick(draft: &UseStateHandle<Draft>, set: Setter<String>) -> Callback<Event> {
+pub(crate) fn on_pick(draft: &UseStateHandle<Draft>, set: Setter<String>) -> Callback<Event> {
     let draft = draft.clone();
     Callback::from(move |e: Event| update(&draft, set, e.target_unchecked_into::<HtmlSelectElement>().value()))
 }

@@ -45,6 +45,14 @@ pub trait Node: Clone + Debug + Serialize {
     fn is_checkpoint(_record: &Self::Durable) -> bool {
         false
     }
+    /// Whether `record` is bookkeeping: nothing the node says rests on it being durable,
+    /// and losing it in a crash only makes the node redo work it can redo (a ZAB
+    /// server's delivery mark: restarted, it delivers again from its log). A runtime may
+    /// let what the node says after it leave before it is durable, and may sync it with
+    /// the next write rather than on its own. The simulator keeps the strict order.
+    fn is_bookkeeping(_record: &Self::Durable) -> bool {
+        false
+    }
     /// Whether this node leads now (for "crash the leader" faults). Leaderless
     /// protocols keep the default.
     fn is_leader(&self) -> bool {

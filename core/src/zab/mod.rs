@@ -430,6 +430,13 @@ impl Node for ZabNode {
         matches!(record, ZabDurable::Checkpoint { .. })
     }
 
+    /// The delivery mark: clients are answered with what a quorum committed, and a
+    /// server that loses its mark delivers again from its log when it rejoins. Syncing
+    /// it on its own would put a second fsync on a follower's path to its next ACK.
+    fn is_bookkeeping(record: &ZabDurable) -> bool {
+        matches!(record, ZabDurable::Delivered { .. })
+    }
+
     fn is_leader(&self) -> bool {
         self.state == ServerState::Leading
     }

@@ -25,6 +25,7 @@ mod load;
 mod local;
 mod probe;
 mod report;
+mod watchers;
 
 use crate::client::{host_port, ClientError};
 use crate::node::config::Fsync;
@@ -77,6 +78,10 @@ pub struct BenchArgs {
     /// each until a write succeeds again
     #[arg(long, default_value_t = 0)]
     pub failover: u32,
+    /// Subscribers to the servers' `/events` (spread over them) during the load phases:
+    /// a classroom watching, to compare the write latencies with and without it
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub subscribers: u32,
     /// Print one JSON object with every figure instead of tables
     #[arg(long)]
     pub json: bool,
@@ -176,6 +181,10 @@ async fn bench(args: &BenchArgs) -> Result<Report, BenchError> {
     let serving = probe::wait_serving(&servers, SERVING_LIMIT).await?;
     let rss_idle = local.as_ref().map(local::LocalEnsemble::rss);
     let work = load::Workload::setup(&servers, args.value_size).await?;
+    let watchers = match args.subscribers {
+        0 => None,
+        n => Some(watchers::open(&servers, n).await?),
+    };
     let mut phases = Vec::new();
     for kind in &args.phases {
         let plan = load::Plan::new(*kind, args, &servers, &serving.leader_addr);
@@ -183,6 +192,7 @@ async fn bench(args: &BenchArgs) -> Result<Report, BenchError> {
         result.fsync_after = probe::figures(&servers).await.into_iter().map(|f| f.fsync()).collect();
         phases.push(result);
     }
+    let watched = watchers.map(watchers::Watchers::stop);
     let rss_after = local.as_ref().map(local::LocalEnsemble::rss);
     let failover = match local.as_mut() {
         Some(ensemble) if args.failover > 0 => Some(failover::run(ensemble, args, &work).await?),
@@ -192,7 +202,7 @@ async fn bench(args: &BenchArgs) -> Result<Report, BenchError> {
     let pids = local.as_ref().map(local::LocalEnsemble::pids);
     let last_phase = phases.last().map(|p| p.fsync_after.as_slice());
     let nodes = report::nodes(&servers, &end, last_phase, pids, rss_idle, rss_after);
-    Ok(Report { settings: report::Settings::of(args, &servers), start, phases, failover, nodes })
+    Ok(Report { settings: report::Settings::of(args, &servers), start, phases, watched, failover, nodes })
 }
 
 fn check(args: &BenchArgs) -> Result<(), BenchError> {

@@ -16,6 +16,8 @@ pub struct Report {
     /// The local ensemble's start; `null` with `--servers`.
     pub start: Option<StartReport>,
     pub phases: Vec<PhaseResult>,
+    /// `/events` subscribers during the phases; `null` without `--subscribers`.
+    pub watched: Option<super::watchers::WatchReport>,
     /// `null` without `--failover`.
     pub failover: Option<FailoverResult>,
     pub nodes: Vec<NodeReport>,
@@ -114,6 +116,13 @@ pub fn human(r: &Report) -> String {
         phase_table(&mut out, &r.phases);
     }
     node_table(&mut out, &r.nodes);
+    if let Some(w) = &r.watched {
+        let _ = writeln!(
+            out,
+            "\n/events: {} subscribers during the phases received {} lines; {} dropped for lagging",
+            w.subscribers, w.lines, w.lagged
+        );
+    }
     if let Some(f) = &r.failover {
         failover_table(&mut out, f);
     }
@@ -281,7 +290,7 @@ mod tests {
             fsync_after: vec![NodeFsync { id: Some(1), fsync_micros: None }],
         };
         let nodes = nodes(&settings.servers, &[], None, None, None, None);
-        let text = human(&Report { settings, start: None, phases: vec![phase], failover: None, nodes });
+        let text = human(&Report { settings, start: None, phases: vec![phase], watched: None, failover: None, nodes });
         assert!(text.starts_with("ensemble bench: 1 servers (given), 100-byte values\n"), "{text}");
         assert!(text.contains("\n  reads        1         1   10       0     0.50     20  0.000"), "{text}");
         assert!(text.contains("fsync by the nodes: n/a"), "{text}");

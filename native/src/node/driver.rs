@@ -6,7 +6,8 @@
 //! actions are carried out under the durability contract (`docs/durability.md`): the
 //! records it persists go to the write-ahead log as one write, and what it says after
 //! them (`Send`, `Reply`, `Emit`) is held until the log reports them durable, while
-//! `SendAhead` and `EmitAhead` leave at once.
+//! `SendAhead`, `ReplyAhead` and `EmitAhead` leave at once. Bookkeeping records
+//! (`Node::is_bookkeeping`) hold nothing back.
 
 use crate::wal::{Entry, Notice, Writer};
 use ensemble_core::client::{ClientReply, ClientRequest};
@@ -69,6 +70,9 @@ pub struct Driver<N: Node> {
     /// Records handed to the log, and records it reported durable, since it opened.
     handed: u64,
     durable: u64,
+    /// Records up to the last one that is not bookkeeping (`Node::is_bookkeeping`):
+    /// what the node says waits for those only.
+    gate: u64,
     held: VecDeque<(u64, Held<N>)>,
     /// For messages a node sends itself: they never touch the network.
     own: mpsc::UnboundedSender<Input<N>>,
@@ -88,7 +92,21 @@ impl<N: Node + Send + 'static> Driver<N> {
         let start_ms =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         let (timers, held) = (BTreeMap::new(), VecDeque::new());
-        Driver { node, id, start, start_ms, rng: Rng::new(seed), timers, writer, handed: 0, durable: 0, held, own, net }
+        Driver {
+            node,
+            id,
+            start,
+            start_ms,
+            rng: Rng::new(seed),
+            timers,
+            writer,
+            handed: 0,
+            durable: 0,
+            gate: 0,
+            held,
+            own,
+            net,
+        }
     }
 
     /// The wall clock when the node started, moved on by a monotonic clock: znodes'
@@ -170,7 +188,7 @@ impl<N: Node + Send + 'static> Driver<N> {
 
     fn act(&mut self, action: ActionOf<N>, write: &mut Vec<Entry>) {
         // Records of this handler count as handed from the moment they are asked for.
-        let waiting_for = self.handed + write.len() as u64;
+        let waiting_for = self.gate;
         let hold = waiting_for > self.durable;
         match action {
             Action::Send { to, msg } if hold => self.held.push_back((waiting_for, Held::Send(to, msg))),
@@ -180,10 +198,13 @@ impl<N: Node + Send + 'static> Driver<N> {
             Action::Emit(e) if hold => self.held.push_back((waiting_for, Held::Emit(e))),
             Action::Emit(e) | Action::EmitAhead(e) => self.net.event(e),
             Action::Persist(record) => {
-                let checkpoint = N::is_checkpoint(&record);
+                let (checkpoint, lazy) = (N::is_checkpoint(&record), N::is_bookkeeping(&record));
                 // Our own plain data types always serialize.
                 let bytes = serde_json::to_vec(&record).expect("records serialize");
-                write.push(Entry { bytes, checkpoint });
+                write.push(Entry { bytes, checkpoint, lazy });
+                if !lazy {
+                    self.gate = self.handed + write.len() as u64;
+                }
             }
             Action::SetTimer { timer, after_ms } => {
                 let delay_ms = self.rng.range(*after_ms.start(), *after_ms.end());

@@ -4,7 +4,7 @@
 //! with no delay added to wait for them.
 
 use super::{Wal, WalError};
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -12,7 +12,13 @@ use std::time::Instant;
 pub struct Entry {
     pub bytes: Vec<u8>,
     pub checkpoint: bool,
+    /// Nothing waits for it (`Node::is_bookkeeping`): a batch of such records alone is
+    /// synced with the next write, or after [`LAZY_SYNC`], not at once.
+    pub lazy: bool,
 }
+
+/// How long a batch of lazy records may wait for a write to share its sync.
+pub const LAZY_SYNC: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// What the writer tells the node after each batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,18 +68,45 @@ impl Drop for Writer {
 }
 
 fn run(mut wal: Wal, rx: Receiver<Vec<Entry>>, mut notify: impl FnMut(Notice)) -> Result<(), WalError> {
-    while let Ok(first) = rx.recv() {
-        let mut writes = vec![first];
-        writes.extend(rx.try_iter());
-        match commit(&mut wal, &writes) {
-            Ok(notice) => notify(notice),
-            Err(e) => {
-                notify(Notice::Failed(e.to_string()));
-                return Err(e);
+    let mut writes: Vec<Vec<Entry>> = Vec::new();
+    let mut deadline = Instant::now();
+    loop {
+        // Lazy records alone wait a little (from the first of them) for a write to sync
+        // with: a follower's delivery mark then never delays the fsync its next ACK
+        // waits for.
+        let next = if writes.is_empty() {
+            let first = rx.recv().map_err(|_| RecvTimeoutError::Disconnected);
+            deadline = Instant::now() + LAZY_SYNC;
+            first
+        } else {
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        };
+        let stopped = match next {
+            Ok(first) => {
+                writes.push(first);
+                writes.extend(rx.try_iter());
+                if writes.iter().flatten().all(|e| e.lazy) {
+                    continue;
+                }
+                false
             }
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => true,
+        };
+        if !writes.is_empty() {
+            match commit(&mut wal, &writes) {
+                Ok(notice) => notify(notice),
+                Err(e) => {
+                    notify(Notice::Failed(e.to_string()));
+                    return Err(e);
+                }
+            }
+            writes.clear();
+        }
+        if stopped {
+            return Ok(());
         }
     }
-    Ok(())
 }
 
 /// Append a batch (starting a segment at each checkpoint) and sync it once.
@@ -103,7 +136,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     fn entry(s: &str, checkpoint: bool) -> Entry {
-        Entry { bytes: s.as_bytes().to_vec(), checkpoint }
+        Entry { bytes: s.as_bytes().to_vec(), checkpoint, lazy: false }
     }
 
     #[test]
@@ -131,5 +164,29 @@ mod tests {
         let last = rec.records.last().map(|r| String::from_utf8_lossy(r).into_owned());
         assert_eq!(last.as_deref(), Some("s49"));
         assert!(String::from_utf8_lossy(&rec.records[0]).starts_with('r'), "a checkpoint opens its segment");
+    }
+
+    /// A lazy record alone is synced with the next write (one notice for both), or on
+    /// its own once `LAZY_SYNC` has passed; it never waits longer.
+    #[test]
+    fn lazy_records_share_the_next_writes_sync_or_wait_at_most_lazy_sync() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let opts = WalOptions { preallocate_bytes: 4096, ..WalOptions::default() };
+        let (wal, _) = Wal::open(dir.path(), opts).expect("opens");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let writer = Writer::spawn(wal, move |n| {
+            let _ = tx.send((Instant::now(), n));
+        });
+        let lazy = |s: &str| Entry { lazy: true, ..entry(s, false) };
+        writer.write(vec![lazy("d1")]);
+        writer.write(vec![entry("l2", false)]);
+        let (_, first) = rx.recv_timeout(std::time::Duration::from_secs(5)).expect("a notice");
+        assert!(matches!(first, Notice::Durable { records: 2, upto: 2, .. }), "{first:?}");
+        let asked = Instant::now();
+        writer.write(vec![lazy("d2")]);
+        let (at, alone) = rx.recv_timeout(std::time::Duration::from_secs(5)).expect("a notice");
+        assert!(matches!(alone, Notice::Durable { records: 1, upto: 3, .. }), "{alone:?}");
+        assert!(at.duration_since(asked) >= LAZY_SYNC, "synced after {:?}", at.duration_since(asked));
+        writer.close().expect("closes cleanly");
     }
 }

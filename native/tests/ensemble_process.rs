@@ -38,7 +38,9 @@ fn events_until(
     let mut lines = Vec::new();
     while std::time::Instant::now() < deadline && !enough(&lines) {
         match ws.read() {
-            Ok(tokio_tungstenite::tungstenite::Message::Text(t)) => lines.push(serde_json::from_str(&t).expect("JSON")),
+            Ok(tokio_tungstenite::tungstenite::Message::Text(t)) => {
+                lines.extend(t.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON")))
+            }
             Ok(_) => {}
             Err(_) => break,
         }
@@ -112,23 +114,51 @@ fn status_and_metrics_report_fsyncs_elections_and_sessions() {
     }
 }
 
+/// A subscriber with a small receive buffer, so that not reading soon shows.
+fn subscribe_small(
+    addr: &str,
+) -> tokio_tungstenite::tungstenite::WebSocket<
+    tokio_tungstenite::tungstenite::stream::MaybeTlsStream<std::net::TcpStream>,
+> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let stream = runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+        socket.set_recv_buffer_size(4096).expect("a small buffer");
+        socket.connect(addr.parse().expect("an address")).await.expect("connects").into_std().expect("a std stream")
+    });
+    stream.set_nonblocking(false).expect("blocking");
+    stream.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout set");
+    let stream = tokio_tungstenite::tungstenite::stream::MaybeTlsStream::Plain(stream);
+    let (ws, _) = tokio_tungstenite::tungstenite::client(format!("ws://{addr}/events"), stream).expect("subscribes");
+    ws
+}
+
 #[test]
 fn a_subscriber_that_does_not_read_is_told_it_lagged_and_dropped_and_writes_go_on() {
     let e = Ensemble::start(1);
     e.wait_serving(SERVING);
     let addr = &e.server(1).addr;
-    let mut idle = subscribe(addr);
+    let mut idle = subscribe_small(addr);
     let (mut c, _) = Client::connect(addr, SERVING);
     let data = "x".repeat(2_000);
-    for i in 0..4_000 {
-        let r = c.call(json!({"op": "create", "path": format!("/l{i}"), "data": data}));
+    // Write until the server has dropped the subscriber (its socket's buffers full, then
+    // 64 frames of 50 ms behind), for at most 30 s.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut written = 0;
+    while std::time::Instant::now() < deadline {
+        let r = c.call(json!({"op": "create", "path": format!("/l{written}"), "data": data}));
         assert_eq!(r["ok"], true, "{r}");
+        written += 1;
+        let dropped = |m: String| m.contains("ensemble_event_subscribers_lagged_total{node=\"1\"} 1");
+        if written % 100 == 0 && support::http_get(addr, "/metrics").is_some_and(dropped) {
+            break;
+        }
     }
     let lagged = |l: &[serde_json::Value]| l.iter().any(|l| l.get("lagged").is_some());
     let lines = events_until(&mut idle, Duration::from_secs(20), lagged);
     assert!(lagged(&lines), "never told it lagged ({} lines)", lines.len());
     let status = e.status(1).expect("status");
-    assert_eq!(status["znodes"], 4_001, "{status}");
+    assert_eq!(status["znodes"], written + 1, "{status}");
     let metrics = support::http_get(addr, "/metrics").expect("metrics");
     assert!(metrics.contains("ensemble_event_subscribers_lagged_total{node=\"1\"} 1"), "{metrics}");
 }

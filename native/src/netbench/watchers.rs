@@ -37,10 +37,13 @@ pub async fn open(servers: &[String], n: u32) -> Result<Watchers, BenchError> {
         let (lines, lagged) = (lines.clone(), lagged.clone());
         tasks.push(tokio::spawn(async move {
             while let Some(Ok(frame)) = ws.next().await {
-                if frame.to_text().is_ok_and(|t| t.starts_with("{\"lagged\"")) {
+                let text = frame.to_text().unwrap_or_default();
+                if text.starts_with("{\"lagged\"") {
                     lagged.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    // A frame gathers one or more lines.
+                    lines.fetch_add(text.lines().count() as u64, Ordering::Relaxed);
                 }
-                lines.fetch_add(1, Ordering::Relaxed);
             }
         }));
     }

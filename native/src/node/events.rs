@@ -1,26 +1,28 @@
 //! `/events`: the node's trace (`docs/trace.md`, the simulator's format) as a live
-//! stream, one JSON line per WebSocket text frame, for the web app's live mode.
+//! stream for the web app's live mode: WebSocket text frames of one or more JSON lines
+//! (newline-separated), each gathering up to [`FRAME_MS`] of the trace.
 //!
 //! Each subscriber reads from a bounded broadcast buffer; the node task never waits
-//! for one. A subscriber that falls [`EVENTS_BUFFER`] lines behind is sent
-//! `{"lagged": N}` (the lines it missed) and closed, and counted.
+//! for one. A subscriber that falls [`EVENTS_BUFFER`] frames behind, or takes as long
+//! as those frames cover to accept one, is sent `{"lagged": N}` (the frames it missed)
+//! and closed, and counted.
 
-use super::net::{Shared, EVENTS_BUFFER};
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use super::net::{Shared, EVENTS_BUFFER, FRAME_MS};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use futures_util::SinkExt;
 use serde_json::json;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 pub async fn subscribe(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
     ws.on_upgrade(move |socket| stream(shared, socket))
 }
 
-/// Lines written before one flush: a classroom of subscribers costs one system call
-/// per subscriber per burst of events, not one per line.
-const BATCH: usize = 256;
+/// Frames written before one flush.
+const BATCH: usize = 16;
 
 async fn stream(shared: Arc<Shared>, mut socket: WebSocket) {
     let mut lines = shared.events.subscribe();
@@ -55,32 +57,44 @@ async fn stream(shared: Arc<Shared>, mut socket: WebSocket) {
     let _ = socket.send(Message::Close(None)).await;
 }
 
-/// Tell a subscriber it fell behind by `missed` lines; it is dropped next.
+/// How long a subscriber may take to accept frames: as long as its buffer covers. One
+/// that does not read at all is found out then, not only once it reads again.
+const SEND_LIMIT: Duration = Duration::from_millis(EVENTS_BUFFER as u64 * FRAME_MS);
+
+/// Tell a subscriber it fell behind by `missed` frames (if it still listens at all);
+/// it is dropped next.
 async fn lagged(shared: &Shared, socket: &mut WebSocket, missed: u64) {
     shared.metrics.event_subscribers_lagged.inc();
-    tracing::info!("an /events subscriber lagged {missed} lines behind (buffer {EVENTS_BUFFER}): dropped");
-    let _ = socket.send(Message::text(json!({"lagged": missed}).to_string())).await;
+    tracing::info!("an /events subscriber lagged {missed} frames behind (buffer {EVENTS_BUFFER}): dropped");
+    let notice = socket.send(Message::text(json!({"lagged": missed}).to_string()));
+    let _ = tokio::time::timeout(Duration::from_millis(100), notice).await;
 }
 
 /// Write `first` and the lines already waiting behind it, one frame each, then flush.
 /// `Some(missed)` if the subscriber turned out to have lagged.
 async fn send_batch(
     socket: &mut WebSocket,
-    first: Arc<str>,
-    lines: &mut tokio::sync::broadcast::Receiver<Arc<str>>,
+    first: Utf8Bytes,
+    lines: &mut tokio::sync::broadcast::Receiver<Utf8Bytes>,
 ) -> Result<Option<u64>, axum::Error> {
-    socket.feed(Message::text(first.to_string())).await?;
-    let mut missed = None;
-    for _ in 1..BATCH {
-        match lines.try_recv() {
-            Ok(line) => socket.feed(Message::text(line.to_string())).await?,
-            Err(TryRecvError::Lagged(n)) => {
-                missed = Some(n);
-                break;
+    let write = async {
+        socket.feed(Message::Text(first)).await?;
+        let mut missed = None;
+        for _ in 1..BATCH {
+            match lines.try_recv() {
+                Ok(line) => socket.feed(Message::Text(line)).await?,
+                Err(TryRecvError::Lagged(n)) => {
+                    missed = Some(n);
+                    break;
+                }
+                Err(_) => break,
             }
-            Err(_) => break,
         }
+        socket.flush().await?;
+        Ok(missed)
+    };
+    match tokio::time::timeout(SEND_LIMIT, write).await {
+        Ok(written) => written,
+        Err(_) => Ok(Some(lines.len() as u64)),
     }
-    socket.flush().await?;
-    Ok(missed)
 }

@@ -66,6 +66,7 @@ pub fn start(config: &NodeConfig) -> Result<(Handle, ZabSummary), String> {
         }
         let _ = notices.send(Input::Durable(n));
     });
+    shared.spawn_gatherer();
     let (links, queues) = Links::new(shared.clone());
     for (peer, queue) in queues {
         peer::spawn_link(shared.clone(), peer, queue);

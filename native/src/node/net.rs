@@ -7,6 +7,7 @@
 
 use super::driver::{Input, Network};
 use super::metrics::Metrics;
+use axum::extract::ws::Utf8Bytes;
 use ensemble_core::client::{ClientReply, ClientRequest};
 use ensemble_core::event::Event;
 use ensemble_core::sim::TraceEntry;
@@ -30,8 +31,12 @@ pub enum ToClient {
     Watch { kind: &'static str, path: String },
 }
 
-/// Trace lines kept for each `/events` subscriber; one further behind is dropped.
-pub const EVENTS_BUFFER: usize = 4_096;
+/// `/events` frames kept for each subscriber; one further behind is dropped.
+pub const EVENTS_BUFFER: usize = 64;
+/// How much of the trace one `/events` frame gathers: a classroom of subscribers then
+/// costs the server one write per subscriber per frame, not one per line, and every
+/// subscriber is sent the same frame, made once.
+pub const FRAME_MS: u64 = 50;
 
 /// A message to a peer, with this node's number for it (for the trace).
 pub type Outgoing = (u64, ZabMsg);
@@ -45,8 +50,11 @@ pub struct Shared {
     pub inbox: mpsc::UnboundedSender<Input<ZabNode>>,
     pub client_frame_max: usize,
     pub metrics: Metrics,
-    /// The node's trace as JSON Lines, for `/events`.
-    pub events: broadcast::Sender<Arc<str>>,
+    /// The node's trace as JSON Lines, gathered into frames, for `/events`.
+    pub events: broadcast::Sender<Utf8Bytes>,
+    /// Trace lines on their way to the task that gathers them into frames.
+    lines: mpsc::UnboundedSender<String>,
+    gathering: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
     pub started: Instant,
     /// When the node first served (entered BROADCAST), since it started.
     pub serving_after_ms: Mutex<Option<u64>>,
@@ -74,6 +82,7 @@ impl Shared {
         inbox: mpsc::UnboundedSender<Input<ZabNode>>,
     ) -> Shared {
         let pokes = peers.keys().map(|p| (*p, Notify::new())).collect();
+        let (lines, gathering) = mpsc::unbounded_channel();
         let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_micros());
         Shared {
             id,
@@ -84,6 +93,8 @@ impl Shared {
             client_frame_max: 1 << 20,
             metrics: Metrics::new(id.0),
             events: broadcast::channel(EVENTS_BUFFER).0,
+            lines,
+            gathering: Mutex::new(Some(gathering)),
             started: Instant::now(),
             serving_after_ms: Mutex::new(None),
             last_election_ms: Mutex::new(None),
@@ -94,6 +105,23 @@ impl Shared {
             next_client: AtomicU32::new(1),
             next_seq: AtomicU64::new(micros as u64),
         }
+    }
+
+    /// Start the task that gathers trace lines into `/events` frames.
+    pub fn spawn_gatherer(&self) {
+        let Some(mut lines) = self.gathering.lock().expect("not poisoned").take() else { return };
+        let frames = self.events.clone();
+        tokio::spawn(async move {
+            while let Some(first) = lines.recv().await {
+                tokio::time::sleep(std::time::Duration::from_millis(FRAME_MS)).await;
+                let mut frame = first;
+                while let Ok(line) = lines.try_recv() {
+                    frame.push('\n');
+                    frame.push_str(&line);
+                }
+                let _ = frames.send(frame.into());
+            }
+        });
     }
 
     pub fn poke(&self, peer: NodeId) -> Option<&Notify> {
@@ -193,8 +221,8 @@ impl Links {
         let entry =
             TraceEntry { step: self.step, time_ms: time_ms as u64, node: Some(self.shared.id), events: vec![event] };
         let mut line = entry.to_jsonl();
-        line.pop(); // one line per frame, without its newline
-        let _ = self.shared.events.send(line.into());
+        line.pop(); // frames join lines with newlines
+        let _ = self.shared.lines.send(line);
     }
 
     /// Elections and their duration, from the node's own events.

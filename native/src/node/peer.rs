@@ -40,7 +40,7 @@ const H_ID: &str = "ensemble-peer-id";
 const H_CLUSTER: &str = "ensemble-cluster";
 const H_SECRET: &str = "ensemble-cluster-secret";
 /// A SNAP carries a whole tree: peer frames may be large.
-const PEER_FRAME_MAX: usize = 512 << 20;
+const PEER_FRAME_MAX: usize = 1 << 30;
 const BACKOFF_MIN: Duration = Duration::from_millis(20);
 const BACKOFF_MAX: Duration = Duration::from_millis(1_000);
 const DIAL_TIMEOUT: Duration = Duration::from_secs(2);

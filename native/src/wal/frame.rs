@@ -6,7 +6,7 @@
 pub const FRAME_HEADER: usize = 8;
 
 /// The largest payload accepted; a `len` above it is damage, not a record.
-pub const MAX_RECORD: usize = 64 << 20;
+pub const MAX_RECORD: usize = 1 << 30;
 
 /// The frame of `payload`, appended to `out`.
 pub fn encode(payload: &[u8], out: &mut Vec<u8>) {

@@ -150,7 +150,8 @@ impl Feeds {
             let on_text = move |_: &Outbox, frame: String| {
                 let mut inbox = inbox.borrow_mut();
                 if inbox.len() < INBOX_MAX {
-                    inbox.extend(parse_feed(id, &frame));
+                    // A frame gathers one or more lines of the node's trace.
+                    inbox.extend(frame.lines().filter_map(|line| parse_feed(id, line)));
                 }
             };
             if let Ok(socket) = Socket::open(&ws_url(&n.addr, "/events"), on_text, || {}) {

@@ -56,8 +56,8 @@ pub fn run(args: DemoArgs) -> ExitCode {
         eprintln!("error: no web app in {} (build it with `make web`, or run `make demo`)", dist.display());
         return ExitCode::from(2);
     }
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    // The nodes' own logs, quieter than `ensemble node`'s: the page shows what they do.
+    crate::node::init_logging("warn");
     let ensemble = match args.nodes {
         0 => None,
         n => match LocalEnsemble::start(n, args.observers, args.fsync) {

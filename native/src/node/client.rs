@@ -30,6 +30,8 @@ const OPS: &[&str] =
 /// The session timeouts a server grants: a client asking for less or more gets the
 /// bound (ZooKeeper negotiates within `minSessionTimeout`..`maxSessionTimeout` too).
 pub const SESSION_TIMEOUT_MS: std::ops::RangeInclusive<u64> = 200..=60_000;
+/// The largest client frame (ZooKeeper's `jute.maxbuffer` is 1 MiB too).
+pub const FRAME_MAX: usize = 1 << 20;
 /// How long a connection may stay silent before it has a session.
 const IDLE_BEFORE_CONNECT: Duration = Duration::from_secs(10);
 /// Requests of one connection awaiting their answers; beyond it we stop reading its
@@ -37,8 +39,7 @@ const IDLE_BEFORE_CONNECT: Duration = Duration::from_secs(10);
 const MAX_IN_FLIGHT: usize = 10_000;
 
 pub async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
-    let max = shared.client_frame_max;
-    ws.max_message_size(max).max_frame_size(max).on_upgrade(move |socket| serve(shared, socket))
+    ws.max_message_size(FRAME_MAX).max_frame_size(FRAME_MAX).on_upgrade(move |socket| serve(shared, socket))
 }
 
 /// A refused frame: its id (if it had one), the code and why.
@@ -102,7 +103,7 @@ async fn too_large(conn: &mut Conn, e: axum::Error, sink: &mut futures_util::str
     use tokio_tungstenite::tungstenite::Error;
     let inner = e.into_inner();
     if let Some(Error::Capacity(why)) = inner.downcast_ref::<Error>() {
-        let why = format!("frame over the limit of {} bytes: {why}", conn.shared.client_frame_max);
+        let why = format!("frame over the limit of {FRAME_MAX} bytes: {why}");
         let text = conn.refused((None, ErrorCode::TooLarge, why));
         let _ = sink.send(Message::text(text)).await;
         let close = CloseFrame { code: 1009, reason: "frame too large".into() };

@@ -187,7 +187,6 @@ impl<N: Node + Send + 'static> Driver<N> {
     }
 
     fn act(&mut self, action: ActionOf<N>, write: &mut Vec<Entry>) {
-        // Records of this handler count as handed from the moment they are asked for.
         let waiting_for = self.gate;
         let hold = waiting_for > self.durable;
         match action {
@@ -202,6 +201,7 @@ impl<N: Node + Send + 'static> Driver<N> {
                 // Our own plain data types always serialize.
                 let bytes = serde_json::to_vec(&record).expect("records serialize");
                 write.push(Entry { bytes, checkpoint, lazy });
+                // Records of this handler count as handed from the moment they are asked for.
                 if !lazy {
                     self.gate = self.handed + write.len() as u64;
                 }

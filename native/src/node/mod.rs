@@ -66,7 +66,6 @@ pub fn start(config: &NodeConfig) -> Result<(Handle, ZabSummary), String> {
         }
         let _ = notices.send(Input::Durable(n));
     });
-    shared.spawn_gatherer();
     let (links, queues) = Links::new(shared.clone());
     for (peer, queue) in queues {
         peer::spawn_link(shared.clone(), peer, queue);
@@ -90,9 +89,7 @@ pub fn run(args: NodeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Logs to stderr, at `info` unless RUST_LOG says otherwise.
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    init_logging("info");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(serve(config)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -147,6 +144,12 @@ pub async fn run_node(
         served = server => served.map_err(|e| e.to_string()),
         ended = handle.task => ended.map_err(|e| e.to_string())?.map_err(|e| format!("the disk failed: {e}")),
     }
+}
+
+/// Logs to stderr, at `level` unless RUST_LOG says otherwise.
+pub fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 /// Everything a node serves on its one port.

@@ -48,13 +48,9 @@ pub struct Shared {
     /// Every other server, and the address its `/peer` is at.
     pub peers: BTreeMap<NodeId, String>,
     pub inbox: mpsc::UnboundedSender<Input<ZabNode>>,
-    pub client_frame_max: usize,
     pub metrics: Metrics,
     /// The node's trace as JSON Lines, gathered into frames, for `/events`.
     pub events: broadcast::Sender<Utf8Bytes>,
-    /// Trace lines on their way to the task that gathers them into frames.
-    lines: mpsc::UnboundedSender<String>,
-    gathering: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
     pub started: Instant,
     /// When the node first served (entered BROADCAST), since it started.
     pub serving_after_ms: Mutex<Option<u64>>,
@@ -82,7 +78,6 @@ impl Shared {
         inbox: mpsc::UnboundedSender<Input<ZabNode>>,
     ) -> Shared {
         let pokes = peers.keys().map(|p| (*p, Notify::new())).collect();
-        let (lines, gathering) = mpsc::unbounded_channel();
         let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_micros());
         Shared {
             id,
@@ -90,11 +85,8 @@ impl Shared {
             secret,
             peers,
             inbox,
-            client_frame_max: 1 << 20,
             metrics: Metrics::new(id.0),
             events: broadcast::channel(EVENTS_BUFFER).0,
-            lines,
-            gathering: Mutex::new(Some(gathering)),
             started: Instant::now(),
             serving_after_ms: Mutex::new(None),
             last_election_ms: Mutex::new(None),
@@ -105,23 +97,6 @@ impl Shared {
             next_client: AtomicU32::new(1),
             next_seq: AtomicU64::new(micros as u64),
         }
-    }
-
-    /// Start the task that gathers trace lines into `/events` frames.
-    pub fn spawn_gatherer(&self) {
-        let Some(mut lines) = self.gathering.lock().expect("not poisoned").take() else { return };
-        let frames = self.events.clone();
-        tokio::spawn(async move {
-            while let Some(first) = lines.recv().await {
-                tokio::time::sleep(std::time::Duration::from_millis(FRAME_MS)).await;
-                let mut frame = first;
-                while let Ok(line) = lines.try_recv() {
-                    frame.push('\n');
-                    frame.push_str(&line);
-                }
-                let _ = frames.send(frame.into());
-            }
-        });
     }
 
     pub fn poke(&self, peer: NodeId) -> Option<&Notify> {
@@ -192,10 +167,26 @@ impl Shared {
     }
 }
 
+/// Gather the trace lines of up to [`FRAME_MS`] into one frame, made once for every
+/// `/events` subscriber.
+async fn gather(mut lines: mpsc::UnboundedReceiver<String>, frames: broadcast::Sender<Utf8Bytes>) {
+    while let Some(first) = lines.recv().await {
+        tokio::time::sleep(std::time::Duration::from_millis(FRAME_MS)).await;
+        let mut frame = first;
+        while let Ok(line) = lines.try_recv() {
+            frame.push('\n');
+            frame.push_str(&line);
+        }
+        let _ = frames.send(frame.into());
+    }
+}
+
 /// The node task's network: peers' link queues, clients' reply queues, and the trace.
 pub struct Links {
     pub shared: Arc<Shared>,
     pub links: BTreeMap<NodeId, mpsc::Sender<Outgoing>>,
+    /// Trace lines on their way to the task that gathers them into `/events` frames.
+    lines: mpsc::UnboundedSender<String>,
     /// Messages sent so far: with the node's id, each one's number in the trace.
     sent: u64,
     step: u64,
@@ -204,7 +195,8 @@ pub struct Links {
 }
 
 impl Links {
-    /// Queues for every peer's link; the receivers go to the link tasks.
+    /// Queues for every peer's link (the receivers go to the link tasks), and the task
+    /// that gathers the trace into `/events` frames, which ends with the node.
     pub fn new(shared: Arc<Shared>) -> (Links, Vec<(NodeId, mpsc::Receiver<Outgoing>)>) {
         let (mut links, mut receivers) = (BTreeMap::new(), Vec::new());
         for peer in shared.peers.keys() {
@@ -212,7 +204,9 @@ impl Links {
             links.insert(*peer, tx);
             receivers.push((*peer, rx));
         }
-        (Links { shared, links, sent: 0, step: 0, looking_since: None }, receivers)
+        let (lines, gathered) = mpsc::unbounded_channel();
+        tokio::spawn(gather(gathered, shared.events.clone()));
+        (Links { shared, links, lines, sent: 0, step: 0, looking_since: None }, receivers)
     }
 
     /// Write `event` to the trace's subscribers, as a line of the current step.
@@ -222,7 +216,7 @@ impl Links {
             TraceEntry { step: self.step, time_ms: time_ms as u64, node: Some(self.shared.id), events: vec![event] };
         let mut line = entry.to_jsonl();
         line.pop(); // frames join lines with newlines
-        let _ = self.shared.lines.send(line);
+        let _ = self.lines.send(line);
     }
 
     /// Elections and their duration, from the node's own events.
@@ -234,9 +228,9 @@ impl Links {
             }
             ZabEvent::Phase { phase: ZabPhase::Broadcast } => {
                 let ms = |i: Instant| i.elapsed().as_millis() as u64;
-                if let Some(since) = self.looking_since.take() {
-                    self.shared.metrics.election_time_ms.observe(since.elapsed().as_secs_f64() * 1_000.0);
-                    *self.shared.last_election_ms.lock().expect("not poisoned") = Some(ms(since));
+                if let Some(took) = self.looking_since.take().map(|since| since.elapsed()) {
+                    self.shared.metrics.election_time_ms.observe(took.as_secs_f64() * 1_000.0);
+                    *self.shared.last_election_ms.lock().expect("not poisoned") = Some(took.as_millis() as u64);
                 }
                 let mut first = self.shared.serving_after_ms.lock().expect("not poisoned");
                 first.get_or_insert(ms(self.shared.started));

@@ -193,6 +193,11 @@ impl DataTree {
         self.sessions.iter().map(|(id, info)| (*id, info.timeout_ms))
     }
 
+    /// The timeout of a live session, or `None` if it is not one.
+    pub fn session_timeout_ms(&self, session: SessionId) -> Option<u64> {
+        self.sessions.get(&session).map(|info| info.timeout_ms)
+    }
+
     pub fn has_session(&self, session: SessionId) -> bool {
         self.sessions.contains_key(&session)
     }

@@ -99,7 +99,7 @@ impl ZabNode {
     /// server's tree has it. A session created after what this server has applied may
     /// exist already (its id is the zxid that created it): the client should try again.
     fn reattach(&mut self, req: &ClientRequest, session: SessionId, out: &mut Out<Self>) {
-        let timeout_ms = self.tree.sessions().find(|(s, _)| *s == session).map(|(_, t)| t);
+        let timeout_ms = self.tree.session_timeout_ms(session);
         let reply = match timeout_ms {
             Some(timeout_ms) => {
                 self.clients.sessions.insert(req.client, session);

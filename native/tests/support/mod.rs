@@ -31,9 +31,25 @@ pub struct Ensemble {
     _dir: tempfile::TempDir,
 }
 
-/// A loopback port nobody listens on now.
+/// A loopback port nobody listens on now, for a node to bind itself.
+///
+/// Taken below the kernel's ephemeral range (32768 and up), from which `bind(0)` (the
+/// tests' proxies) and outgoing connections draw their ports: otherwise one of those
+/// could take the port between now and the node's own bind, and the node would not start.
+/// Each test process starts at its own place and goes on from there.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("binds").local_addr().expect("has an address").port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const LOW: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(97) % SPAN;
+    for _ in 0..SPAN {
+        let port = (LOW + (start + NEXT.fetch_add(1, Ordering::Relaxed)) % SPAN) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port from {LOW} to {}", LOW + SPAN);
 }
 
 impl Ensemble {

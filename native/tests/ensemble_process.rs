@@ -104,6 +104,7 @@ fn status_and_metrics_report_fsyncs_elections_and_sessions() {
         "ensemble_fsynctime_ms_bucket",
         "ensemble_wal_batch_records_count",
         "ensemble_updatelatency_ms_count",
+        "ensemble_commit_latency_ms_count{node=",
         "ensemble_elections_total",
         "ensemble_global_sessions{node=",
         "ensemble_synced_followers",
@@ -112,6 +113,12 @@ fn status_and_metrics_report_fsyncs_elections_and_sessions() {
     ] {
         assert!(text.contains(name), "no {name} in\n{text}");
     }
+    let commits =
+        text.lines().find(|l| l.starts_with("ensemble_commit_latency_ms_count")).and_then(|l| l.split(' ').nth(1));
+    assert!(
+        commits.and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n >= 2),
+        "the leader timed its commits: {commits:?}"
+    );
 }
 
 /// A subscriber with a small receive buffer, so that not reading soon shows.

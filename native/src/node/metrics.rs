@@ -21,6 +21,7 @@ pub struct Metrics {
     pub wal_batch_records: Histogram,
     pub update_latency_ms: Histogram,
     pub read_latency_ms: Histogram,
+    pub commit_latency_ms: Histogram,
     pub election_time_ms: Histogram,
     pub elections: Counter,
     pub rejected_frames: Counter,
@@ -60,6 +61,7 @@ impl Metrics {
             wal_batch_records: Histogram::new(exponential_buckets(1.0, 2.0, 14)),
             update_latency_ms: millis(),
             read_latency_ms: millis(),
+            commit_latency_ms: millis(),
             election_time_ms: millis(),
             elections: Counter::default(),
             rejected_frames: Counter::default(),
@@ -86,6 +88,7 @@ impl Metrics {
         r.register("wal_batch_records", "Records written by one group commit", self.wal_batch_records.clone());
         r.register("updatelatency_ms", "A client's write, received to answered", self.update_latency_ms.clone());
         r.register("readlatency_ms", "A client's read, received to answered", self.read_latency_ms.clone());
+        r.register("commit_latency_ms", "A leader's proposal to its commit", self.commit_latency_ms.clone());
         r.register("election_time_ms", "From LOOKING to serving (BROADCAST)", self.election_time_ms.clone());
         r.register("elections", "Times this server started looking for a leader", self.elections.clone());
         r.register("rejected_frames", "Client frames refused (Malformed, TooLarge)", self.rejected_frames.clone());

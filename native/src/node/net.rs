@@ -11,10 +11,10 @@ use axum::extract::ws::Utf8Bytes;
 use ensemble_core::client::{ClientReply, ClientRequest};
 use ensemble_core::event::Event;
 use ensemble_core::sim::TraceEntry;
-use ensemble_core::types::{ClientId, NodeId};
+use ensemble_core::types::{ClientId, NodeId, Zxid};
 use ensemble_core::wire::Wire;
 use ensemble_core::zab::{ServerState, ZabEvent, ZabMsg, ZabNode, ZabPhase};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -192,6 +192,9 @@ pub struct Links {
     step: u64,
     /// When the node last started looking for a leader.
     looking_since: Option<Instant>,
+    /// When each of the proposals this node leads and has not yet committed was made,
+    /// in zxid order (for the commit latency).
+    proposed: VecDeque<(Zxid, Instant)>,
 }
 
 impl Links {
@@ -206,7 +209,7 @@ impl Links {
         }
         let (lines, gathered) = mpsc::unbounded_channel();
         tokio::spawn(gather(gathered, shared.events.clone()));
-        (Links { shared, links, lines, sent: 0, step: 0, looking_since: None }, receivers)
+        (Links { shared, links, lines, sent: 0, step: 0, looking_since: None, proposed: VecDeque::new() }, receivers)
     }
 
     /// Write `event` to the trace's subscribers, as a line of the current step.
@@ -219,12 +222,21 @@ impl Links {
         let _ = self.lines.send(line);
     }
 
-    /// Elections and their duration, from the node's own events.
+    /// Elections and their duration, and commit latency, from the node's own events.
     fn observe(&mut self, event: &ZabEvent) {
         match event {
             ZabEvent::State { state: ServerState::Looking, .. } => {
                 self.looking_since = Some(Instant::now());
+                self.proposed.clear();
                 self.shared.metrics.elections.inc();
+            }
+            ZabEvent::Proposed { zxid, .. } => self.proposed.push_back((*zxid, Instant::now())),
+            ZabEvent::Committed { zxid } => {
+                // A commit covers every earlier proposal too; each is measured once.
+                while let Some((_, at)) = self.proposed.front().filter(|(z, _)| z <= zxid).copied() {
+                    self.proposed.pop_front();
+                    self.shared.metrics.commit_latency_ms.observe(at.elapsed().as_secs_f64() * 1_000.0);
+                }
             }
             ZabEvent::Phase { phase: ZabPhase::Broadcast } => {
                 let ms = |i: Instant| i.elapsed().as_millis() as u64;

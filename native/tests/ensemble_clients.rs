@@ -123,19 +123,52 @@ fn a_frame_over_the_limit_is_refused_and_closes_only_its_connection() {
     assert_eq!(e.status(1).expect("status")["rejected_frames"], 1);
 }
 
+/// The upgrade request a peer `id` of `cluster` makes, with `secret` if given.
+fn peer_upgrade(addr: &str, id: &str, cluster: &str, secret: Option<&str>) -> String {
+    let secret = secret.map_or(String::new(), |s| format!("ensemble-cluster-secret: {s}\r\n"));
+    format!(
+        "GET /peer HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         ensemble-peer-version: 1\r\nensemble-peer-id: {id}\r\nensemble-cluster: {cluster}\r\n{secret}\r\n"
+    )
+}
+
+/// Send `request` and read the answer's status line only (the connection may stay open).
+fn status_line(addr: &str, request: &str) -> String {
+    use std::io::{BufRead, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connects");
+    s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout set");
+    s.write_all(request.as_bytes()).expect("sends");
+    let mut line = String::new();
+    std::io::BufReader::new(s).read_line(&mut line).expect("a status line");
+    line
+}
+
 #[test]
-fn a_peer_that_is_not_one_of_ours_is_refused_and_counted() {
-    let e = Ensemble::start(1);
-    e.wait_serving(SERVING);
-    let addr = &e.server(1).addr;
-    for (id, cluster) in [("9", "ensemble/1"), ("1", "other/1,2")] {
-        let request = format!(
-            "GET /peer HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
-             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-             ensemble-peer-version: 1\r\nensemble-peer-id: {id}\r\nensemble-cluster: {cluster}\r\n\r\n"
-        );
-        let answer = support::raw_http(addr, &request).expect("an answer");
-        assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+fn a_peer_that_is_not_one_of_ours_or_lacks_the_secret_is_refused_and_counted() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    std::fs::write(dir.path().join("secret"), "s3cret\n").expect("writes");
+    let addr = format!("127.0.0.1:{}", support::free_port());
+    let absent = format!("2=127.0.0.1:{}", support::free_port());
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ensemble"));
+    cmd.args(["node", "--id", "1", "--listen", &addr, "--peer", &absent, "--cluster-secret"]);
+    cmd.arg(dir.path().join("secret")).arg("--data-dir").arg(dir.path().join("data")).env("RUST_LOG", "error");
+    let mut node = support::spawn_node(cmd);
+    let refused = [
+        ("9", "ensemble/1,2", Some("s3cret")),
+        ("2", "other/1,2", Some("s3cret")),
+        ("2", "ensemble/1,2", None),
+        ("2", "ensemble/1,2", Some("guess")),
+    ];
+    for (id, cluster, secret) in refused {
+        let answer = status_line(&addr, &peer_upgrade(&addr, id, cluster, secret));
+        assert!(answer.starts_with("HTTP/1.1 403"), "{id} {cluster} {secret:?}: {answer}");
     }
-    assert_eq!(e.status(1).expect("status")["rejected_peers"], 2);
+    let welcome = peer_upgrade(&addr, "2", "ensemble/1,2", Some("s3cret"));
+    let answer = status_line(&addr, &welcome);
+    assert!(answer.starts_with("HTTP/1.1 101"), "{answer}");
+    let status: Value = serde_json::from_str(&support::http_get(&addr, "/status").expect("status")).expect("JSON");
+    assert_eq!(status["rejected_peers"], 4, "{status}");
+    node.kill().expect("kill -9");
+    node.wait().expect("reaped");
 }

@@ -10,6 +10,7 @@ pub mod netbench;
 pub mod node;
 pub mod sim;
 pub mod wal;
+pub mod ws;
 
 /// A stand-in `/client` server for the client's and the CLI's tests.
 #[cfg(test)]

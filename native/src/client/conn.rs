@@ -8,6 +8,7 @@
 
 use super::types::{verdict, ClientError, Reply, WatchEvent};
 use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,6 +29,12 @@ type Waiting = Result<HashMap<u64, oneshot::Sender<Outcome>>, String>;
 /// dropped with a warning rather than stall the replies behind them.
 pub const WATCH_QUEUE: usize = 4096;
 
+/// A request's name, read back only to say which one went unanswered.
+#[derive(Deserialize)]
+struct OpName {
+    op: String,
+}
+
 /// What the client's handle and its tasks share.
 pub(crate) struct Shared {
     waiting: Mutex<Waiting>,
@@ -39,19 +46,21 @@ pub(crate) struct Shared {
 impl Shared {
     /// Send `op` (a JSON object without `id`) and wait, at most the request timeout,
     /// for its reply.
-    pub(crate) async fn call(&self, mut op: Value) -> Outcome {
-        let Some(obj) = op.as_object_mut() else {
-            return Err(ClientError::protocol("a request is a JSON object"));
+    pub(crate) async fn call(&self, op: &impl Serialize) -> Outcome {
+        // `{"id":N,` and the op's own fields, spliced as text: no JSON tree is built for
+        // each request.
+        let fields = serde_json::to_string(op).map_err(ClientError::protocol)?;
+        let Some(rest) = fields.strip_prefix('{').filter(|rest| rest.len() > 1) else {
+            return Err(ClientError::protocol("a request is a JSON object with an op"));
         };
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        obj.insert("id".into(), id.into());
-        let name = obj.get("op").and_then(Value::as_str).unwrap_or("?").to_string();
+        let text = format!("{{\"id\":{id},{rest}");
         let (tx, rx) = oneshot::channel();
         match &mut *self.lock() {
             Ok(waiting) => waiting.insert(id, tx),
             Err(why) => return Err(ClientError::ConnectionLoss(why.clone())),
         };
-        if self.out.send(Message::Text(op.to_string().into())).is_err() {
+        if self.out.send(Message::Text(text.into())).is_err() {
             self.forget(id);
             return Err(ClientError::ConnectionLoss("the connection is closed".into()));
         }
@@ -61,6 +70,7 @@ impl Shared {
             Err(_) => {
                 // Forget it, so a reply that comes after all is dropped, not leaked.
                 self.forget(id);
+                let name = serde_json::from_str::<OpName>(&fields).map_or_else(|_| "?".into(), |o| o.op);
                 Err(ClientError::ConnectionLoss(format!("no reply to {name} within {:?}", self.request_timeout)))
             }
         }
@@ -141,9 +151,19 @@ async fn write_loop(
     mut queue: mpsc::UnboundedReceiver<Message>,
     shared: Weak<Shared>,
 ) {
-    while let Some(msg) = queue.recv().await {
-        let closing = matches!(msg, Message::Close(_));
-        if let Err(e) = sink.send(msg).await {
+    let mut batch = Vec::new();
+    while queue.recv_many(&mut batch, WRITE_BATCH).await > 0 {
+        // What is queued goes out together: one write to the socket, not one per request.
+        let mut closing = false;
+        let mut sent = Ok(());
+        for msg in batch.drain(..) {
+            if closing {
+                break; // nothing is sent after a close
+            }
+            closing = matches!(msg, Message::Close(_));
+            sent = sent.and(sink.feed(msg).await);
+        }
+        if let Err(e) = sent.and(sink.flush().await) {
             if let Some(s) = shared.upgrade() {
                 s.fail_all(&format!("sending failed: {e}"));
             }
@@ -154,6 +174,9 @@ async fn write_loop(
         }
     }
 }
+
+/// At most this many queued requests are written together.
+const WRITE_BATCH: usize = 64;
 
 async fn read_loop(
     mut stream: futures_util::stream::SplitStream<Socket>,
@@ -187,7 +210,7 @@ pub(crate) fn keep_alive(shared: &Arc<Shared>, period: Duration) -> AbortHandle 
         loop {
             tick.tick().await;
             let Some(s) = shared.upgrade() else { return };
-            match s.call(serde_json::json!({"op": "ping"})).await {
+            match s.call(&super::Op::Ping {}).await {
                 Err(ClientError::ConnectionLoss(why)) if s.lock().is_err() => {
                     return tracing::debug!("keep-alive stops: {why}");
                 }

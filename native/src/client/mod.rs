@@ -131,7 +131,7 @@ impl Client {
         let opened = tokio::time::timeout(
             opts.request_timeout,
             // No Nagle: pipelined small frames must not wait for each other's ACKs.
-            tokio_tungstenite::connect_async_with_config(url.as_str(), None, true),
+            tokio_tungstenite::connect_async_with_config(url.as_str(), Some(crate::ws::config()), true),
         )
         .await;
         let socket = match opened {
@@ -172,12 +172,12 @@ impl Client {
 
     /// Send one request and wait for its reply.
     pub async fn request(&self, op: &Op) -> Result<Reply, ClientError> {
-        self.shared.call(op_json(op)).await
+        self.shared.call(op).await
     }
 
     /// Send a request written as JSON (an object with `op`; the `id` is added).
     pub async fn request_json(&self, op: Value) -> Result<Reply, ClientError> {
-        self.shared.call(op).await
+        self.shared.call(&op).await
     }
 
     /// Create `path`; the path as created (with its sequence number if sequential).

@@ -86,8 +86,8 @@ pub struct Reply {
 impl Reply {
     /// Field `name` read as a `T`; a missing or mistyped field is a protocol error.
     pub fn field<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, ClientError> {
-        let v = self.fields.get(name).cloned().unwrap_or(Value::Null);
-        serde_json::from_value(v).map_err(|e| ClientError::protocol(format!("reply field {name}: {e}")))
+        let v = self.fields.get(name).unwrap_or(&Value::Null);
+        T::deserialize(v).map_err(|e| ClientError::protocol(format!("reply field {name}: {e}")))
     }
 
     /// The reply frame's body as JSON (what `ensemble cli` would print raw).

@@ -31,7 +31,7 @@ pub async fn open(servers: &[String], n: u32) -> Result<Watchers, BenchError> {
     let mut tasks = Vec::new();
     for i in 0..n as usize {
         let url = format!("ws://{}/events", servers[i % servers.len()]);
-        let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(crate::ws::config()), false)
             .await
             .map_err(|e| BenchError::Usage(format!("{url}: {e}")))?;
         let (lines, lagged) = (lines.clone(), lagged.clone());

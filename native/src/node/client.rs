@@ -39,7 +39,10 @@ const IDLE_BEFORE_CONNECT: Duration = Duration::from_secs(10);
 const MAX_IN_FLIGHT: usize = 10_000;
 
 pub async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
-    ws.max_message_size(FRAME_MAX).max_frame_size(FRAME_MAX).on_upgrade(move |socket| serve(shared, socket))
+    ws.read_buffer_size(crate::ws::READ_BUFFER_BYTES)
+        .max_message_size(FRAME_MAX)
+        .max_frame_size(FRAME_MAX)
+        .on_upgrade(move |socket| serve(shared, socket))
 }
 
 /// A refused frame: its id (if it had one), the code and why.
@@ -87,7 +90,7 @@ async fn serve(shared: Arc<Shared>, socket: WebSocket) {
             },
         };
         if let Some(text) = reply {
-            if sink.send(Message::text(text)).await.is_err() {
+            if send_ready(&mut conn, &mut sink, &mut answers, text).await.is_err() {
                 break;
             }
         }
@@ -98,8 +101,31 @@ async fn serve(shared: Arc<Shared>, socket: WebSocket) {
     shared.client_closed(client);
 }
 
+/// At most this many answers go out in one write.
+const WRITE_BATCH: usize = 64;
+
+type Sink = futures_util::stream::SplitSink<WebSocket, Message>;
+
+/// Send `text` and the answers already waiting behind it in one write to the socket,
+/// not one write each.
+async fn send_ready(
+    conn: &mut Conn,
+    sink: &mut Sink,
+    answers: &mut tokio::sync::mpsc::UnboundedReceiver<ToClient>,
+    text: String,
+) -> Result<(), axum::Error> {
+    sink.feed(Message::text(text)).await?;
+    for _ in 1..WRITE_BATCH {
+        let Ok(answer) = answers.try_recv() else { break };
+        if let Some(text) = conn.answer(answer) {
+            sink.feed(Message::text(text)).await?;
+        }
+    }
+    sink.flush().await
+}
+
 /// A read error: if the frame was over the limit, say so and close with 1009.
-async fn too_large(conn: &mut Conn, e: axum::Error, sink: &mut futures_util::stream::SplitSink<WebSocket, Message>) {
+async fn too_large(conn: &mut Conn, e: axum::Error, sink: &mut Sink) {
     use tokio_tungstenite::tungstenite::Error;
     let inner = e.into_inner();
     if let Some(Error::Capacity(why)) = inner.downcast_ref::<Error>() {

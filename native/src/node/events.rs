@@ -18,7 +18,7 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 pub async fn subscribe(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| stream(shared, socket))
+    ws.read_buffer_size(crate::ws::READ_BUFFER_BYTES).on_upgrade(move |socket| stream(shared, socket))
 }
 
 /// Frames written before one flush.

@@ -64,7 +64,7 @@ struct FrameIn {
 }
 
 fn config() -> WebSocketConfig {
-    WebSocketConfig::default().max_message_size(Some(PEER_FRAME_MAX)).max_frame_size(Some(PEER_FRAME_MAX))
+    crate::ws::config().max_message_size(Some(PEER_FRAME_MAX)).max_frame_size(Some(PEER_FRAME_MAX))
 }
 
 /// Start the link that carries this node's messages to `peer`.

@@ -167,17 +167,19 @@ impl Shared {
     }
 }
 
-/// Gather the trace lines of up to [`FRAME_MS`] into one frame, made once for every
-/// `/events` subscriber.
-async fn gather(mut lines: mpsc::UnboundedReceiver<String>, frames: broadcast::Sender<Utf8Bytes>) {
-    while let Some(first) = lines.recv().await {
+/// Gather the trace of up to [`FRAME_MS`] into one frame, made once for every
+/// `/events` subscriber. The entries are written as JSON here, not on the node's task:
+/// a watched node's writes wait for no serializing.
+async fn gather(mut entries: mpsc::UnboundedReceiver<TraceEntry>, frames: broadcast::Sender<Utf8Bytes>) {
+    while let Some(first) = entries.recv().await {
         tokio::time::sleep(std::time::Duration::from_millis(FRAME_MS)).await;
-        let mut frame = first;
-        while let Ok(line) = lines.try_recv() {
-            frame.push('\n');
-            frame.push_str(&line);
+        let mut frame = Vec::new();
+        for entry in std::iter::once(first).chain(std::iter::from_fn(|| entries.try_recv().ok())) {
+            // Into memory, from our own plain types: it cannot fail.
+            entry.write_jsonl(&mut frame).expect("trace lines serialize");
         }
-        let _ = frames.send(frame.into());
+        frame.pop(); // lines are joined by newlines, with none at the end
+        let _ = frames.send(String::from_utf8(frame).expect("JSON is UTF-8").into());
     }
 }
 
@@ -185,8 +187,8 @@ async fn gather(mut lines: mpsc::UnboundedReceiver<String>, frames: broadcast::S
 pub struct Links {
     pub shared: Arc<Shared>,
     pub links: BTreeMap<NodeId, mpsc::Sender<Outgoing>>,
-    /// Trace lines on their way to the task that gathers them into `/events` frames.
-    lines: mpsc::UnboundedSender<String>,
+    /// Trace entries on their way to the task that gathers them into `/events` frames.
+    lines: mpsc::UnboundedSender<TraceEntry>,
     /// Messages sent so far: with the node's id, each one's number in the trace.
     sent: u64,
     step: u64,
@@ -217,9 +219,7 @@ impl Links {
         let time_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
         let entry =
             TraceEntry { step: self.step, time_ms: time_ms as u64, node: Some(self.shared.id), events: vec![event] };
-        let mut line = entry.to_jsonl();
-        line.pop(); // frames join lines with newlines
-        let _ = self.lines.send(line);
+        let _ = self.lines.send(entry);
     }
 
     /// Elections and their duration, and commit latency, from the node's own events.

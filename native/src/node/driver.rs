@@ -9,7 +9,7 @@
 //! `SendAhead`, `ReplyAhead` and `EmitAhead` leave at once. Bookkeeping records
 //! (`Node::is_bookkeeping`) hold nothing back.
 
-use crate::wal::{Entry, Notice, Writer};
+use crate::wal::{Entry, Notice, Payload, Writer};
 use ensemble_core::client::{ClientReply, ClientRequest};
 use ensemble_core::event::Event;
 use ensemble_core::node::{Action, ActionOf, Node, Out};
@@ -79,7 +79,10 @@ pub struct Driver<N: Node> {
     net: Box<dyn Network<N>>,
 }
 
-impl<N: Node + Send + 'static> Driver<N> {
+impl<N: Node + Send + 'static> Driver<N>
+where
+    N::Durable: Send + 'static,
+{
     pub fn new(
         id: NodeId,
         node: N,
@@ -198,8 +201,13 @@ impl<N: Node + Send + 'static> Driver<N> {
             Action::Emit(e) | Action::EmitAhead(e) => self.net.event(e),
             Action::Persist(record) => {
                 let (checkpoint, lazy) = (N::is_checkpoint(&record), N::is_bookkeeping(&record));
-                // Our own plain data types always serialize.
-                let bytes = serde_json::to_vec(&record).expect("records serialize");
+                // Our own plain data types always serialize. A checkpoint, the node's
+                // whole state, is serialized on the log's thread, off this task.
+                let bytes = if checkpoint {
+                    Payload::Later(Box::new(move || serde_json::to_vec(&record).expect("records serialize")))
+                } else {
+                    Payload::Bytes(serde_json::to_vec(&record).expect("records serialize"))
+                };
                 write.push(Entry { bytes, checkpoint, lazy });
                 // Records of this handler count as handed from the moment they are asked for.
                 if !lazy {

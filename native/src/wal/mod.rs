@@ -18,7 +18,7 @@ mod segment;
 mod tests;
 mod writer;
 
-pub use writer::{Entry, Notice, Writer};
+pub use writer::{Entry, Notice, Payload, Writer};
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;

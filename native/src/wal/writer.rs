@@ -10,11 +10,28 @@ use std::time::Instant;
 
 /// One record to write; a checkpoint starts a new segment.
 pub struct Entry {
-    pub bytes: Vec<u8>,
+    pub bytes: Payload,
     pub checkpoint: bool,
     /// Nothing waits for it (`Node::is_bookkeeping`): a batch of such records alone is
     /// synced with the next write, or after [`LAZY_SYNC`], not at once.
     pub lazy: bool,
+}
+
+/// A record's bytes, or how to make them on the writer's thread: a checkpoint (a node's
+/// whole state) is serialized there, so a large tree does not stall the node's task,
+/// which keeps answering reads, pings and its peers meanwhile.
+pub enum Payload {
+    Bytes(Vec<u8>),
+    Later(Box<dyn FnOnce() -> Vec<u8> + Send>),
+}
+
+impl Payload {
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Payload::Bytes(b) => b,
+            Payload::Later(make) => make(),
+        }
+    }
 }
 
 /// How long a batch of lazy records may wait for a write to share its sync.
@@ -94,14 +111,13 @@ fn run(mut wal: Wal, rx: Receiver<Vec<Entry>>, mut notify: impl FnMut(Notice)) -
             Err(RecvTimeoutError::Disconnected) => true,
         };
         if !writes.is_empty() {
-            match commit(&mut wal, &writes) {
+            match commit(&mut wal, std::mem::take(&mut writes)) {
                 Ok(notice) => notify(notice),
                 Err(e) => {
                     notify(Notice::Failed(e.to_string()));
                     return Err(e);
                 }
             }
-            writes.clear();
         }
         if stopped {
             return Ok(());
@@ -110,23 +126,24 @@ fn run(mut wal: Wal, rx: Receiver<Vec<Entry>>, mut notify: impl FnMut(Notice)) -
 }
 
 /// Append a batch (starting a segment at each checkpoint) and sync it once.
-fn commit(wal: &mut Wal, writes: &[Vec<Entry>]) -> Result<Notice, WalError> {
+fn commit(wal: &mut Wal, writes: Vec<Vec<Entry>>) -> Result<Notice, WalError> {
     let before = wal.next_index();
+    let count = writes.len();
     let mut run: Vec<Vec<u8>> = Vec::new();
-    for entry in writes.iter().flatten() {
+    for entry in writes.into_iter().flatten() {
         if entry.checkpoint {
             wal.append(&run)?;
             run.clear();
             wal.start_segment()?;
         }
-        run.push(entry.bytes.clone());
+        run.push(entry.bytes.into_bytes());
     }
     wal.append(&run)?;
     let start = Instant::now();
     wal.sync()?;
     let fsync_micros = start.elapsed().as_micros() as u64;
     let upto = wal.next_index();
-    Ok(Notice::Durable { records: upto - before, upto, writes: writes.len(), fsync_micros })
+    Ok(Notice::Durable { records: upto - before, upto, writes: count, fsync_micros })
 }
 
 #[cfg(test)]
@@ -136,7 +153,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     fn entry(s: &str, checkpoint: bool) -> Entry {
-        Entry { bytes: s.as_bytes().to_vec(), checkpoint, lazy: false }
+        Entry { bytes: Payload::Bytes(s.as_bytes().to_vec()), checkpoint, lazy: false }
     }
 
     #[test]
@@ -188,5 +205,27 @@ mod tests {
         assert!(matches!(alone, Notice::Durable { records: 1, upto: 3, .. }), "{alone:?}");
         assert!(at.duration_since(asked) >= LAZY_SYNC, "synced after {:?}", at.duration_since(asked));
         writer.close().expect("closes cleanly");
+    }
+
+    /// A checkpoint's bytes are made on the writer's thread, not the node's, and land
+    /// where a checkpoint goes: first in a new segment.
+    #[test]
+    fn a_later_payload_is_serialized_on_the_writer_thread() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let opts = WalOptions { preallocate_bytes: 4096, ..WalOptions::default() };
+        let (wal, _) = Wal::open(dir.path(), opts.clone()).expect("opens");
+        let writer = Writer::spawn(wal, |_| {});
+        let made_on = Arc::new(Mutex::new(None));
+        let seen = made_on.clone();
+        let make = move || {
+            *seen.lock().expect("not poisoned") = std::thread::current().name().map(str::to_string);
+            b"checkpoint".to_vec()
+        };
+        writer.write(vec![entry("before", false)]);
+        writer.write(vec![Entry { bytes: Payload::Later(Box::new(make)), checkpoint: true, lazy: false }]);
+        writer.close().expect("closes cleanly");
+        assert_eq!(made_on.lock().expect("not poisoned").as_deref(), Some("wal-writer"));
+        let (_, rec) = Wal::open(dir.path(), opts).expect("reopens");
+        assert_eq!(rec.records, vec![b"before".to_vec(), b"checkpoint".to_vec()]);
     }
 }

@@ -118,3 +118,59 @@ fn manual_delivery_drop_and_duplicate() {
     assert_eq!(t.sim().in_flight().iter().filter(|m| m.msg_id == c).count(), 1);
     assert_eq!(t.sim().in_flight().len(), before + 1, "the copy is on the wire too");
 }
+
+#[test]
+fn computing_ahead_lets_a_ui_seek_anywhere_without_moving() {
+    let mut t = timeline("zab-leader-crash");
+    for _ in 0..10 {
+        t.step_forward();
+    }
+    let at_10 = snapshot(&t);
+    while t.compute_ahead(100, 2_000) {}
+    assert_eq!((t.position(), snapshot(&t)), (10, at_10), "computing ahead does not move");
+    let head = t.branches()[0].head;
+    assert!(head > 100, "the whole run is computed ({head} steps)");
+    assert_eq!(t.branches()[0].seen, 10);
+    let mut fresh = timeline("zab-leader-crash");
+    for _ in 0..head {
+        fresh.step_forward();
+    }
+    t.seek(head);
+    assert_eq!(snapshot(&t), snapshot(&fresh), "seeking to the computed head is the run itself");
+}
+
+#[test]
+fn computing_ahead_stops_at_the_time_given() {
+    let mut t = timeline("zab-leader-crash");
+    assert!(!t.compute_ahead(1_000_000, 300));
+    let head = t.branches()[0].head;
+    t.seek(head);
+    assert!(t.sim().now().ms() <= 300 && t.sim().next_time().is_some_and(|n| n.ms() > 300));
+}
+
+#[test]
+fn intervening_where_the_person_is_replaces_a_computed_future() {
+    let mut t = timeline("zab-leader-crash");
+    for _ in 0..20 {
+        t.step_forward();
+    }
+    while t.compute_ahead(100, 2_000) {}
+    t.intervene(Intervention::Crash { node: NodeId(1) }).unwrap();
+    assert_eq!(t.branches().len(), 1, "no fork: the future past step 20 was never seen");
+    assert_eq!((t.branches()[0].head, t.branches()[0].seen), (21, 21));
+    for _ in 0..50 {
+        t.step_forward();
+    }
+    let mut fresh = timeline("zab-leader-crash");
+    for _ in 0..20 {
+        fresh.step_forward();
+    }
+    fresh.intervene(Intervention::Crash { node: NodeId(1) }).unwrap();
+    for _ in 0..50 {
+        fresh.step_forward();
+    }
+    assert_eq!(snapshot(&t), snapshot(&fresh));
+    t.seek(30);
+    t.intervene(Intervention::Restart { node: NodeId(1) }).unwrap();
+    assert_eq!(t.branches().len(), 2, "behind what was seen, it forks");
+}

@@ -7,6 +7,11 @@
 //! [`SNAPSHOT_EVERY`] steps) and replays forward: exact, and fast enough for a UI.
 //! Intervening anywhere but at the head of a branch starts a new branch from that
 //! step; the old branch is kept and can be switched back to.
+//!
+//! A UI may also compute a branch ahead of where the person has been
+//! ([`Timeline::compute_ahead`]), so its timeline can be scrubbed to any step. That
+//! future is only what would happen: an intervention where the person is (at the
+//! furthest step they have *seen*) replaces it rather than forking.
 
 use super::{DynSim, Intervention, InterventionError, TraceEntry};
 use serde::{Deserialize, Serialize};
@@ -20,8 +25,12 @@ pub struct Branch {
     pub parent: Option<(usize, u64)>,
     /// `(s, iv)`: step `s` (1-based) is the intervention `iv`. Sorted by `s`.
     pub interventions: Vec<(u64, Intervention)>,
-    /// The furthest step this branch has been run to.
+    /// The furthest step this branch has been run to (computed ahead, perhaps).
     pub head: u64,
+    /// The furthest step the person has been at on this branch: intervening before it
+    /// forks, as that future was seen.
+    #[serde(default)]
+    pub seen: u64,
 }
 
 impl Branch {
@@ -53,7 +62,7 @@ impl Timeline {
             snapshots,
             entries: Vec::new(),
             pos: 0,
-            branches: vec![Branch { parent: None, interventions: Vec::new(), head: 0 }],
+            branches: vec![Branch { parent: None, interventions: Vec::new(), head: 0, seen: 0 }],
             current: 0,
             finished: false,
         }
@@ -81,6 +90,36 @@ impl Timeline {
 
     /// Take the next step of the current branch. `None` when nothing is left to happen.
     pub fn step_forward(&mut self) -> Option<&TraceEntry> {
+        self.advance()?;
+        self.mark_seen();
+        self.entries.get(self.pos as usize - 1)
+    }
+
+    /// The person is here: the branch's future up to here was seen.
+    fn mark_seen(&mut self) {
+        let branch = &mut self.branches[self.current];
+        branch.seen = branch.seen.max(self.pos);
+    }
+
+    /// Compute the current branch ahead of its head, without moving: at most `budget`
+    /// steps, and no step due after `until_ms` (virtual). Whether it stopped for the
+    /// budget (there may be more to compute).
+    pub fn compute_ahead(&mut self, budget: u64, until_ms: u64) -> bool {
+        let pos = self.pos;
+        self.goto(self.branches[self.current].head);
+        let mut left = budget;
+        while left > 0 && self.sim.next_time().is_some_and(|t| t.ms() <= until_ms) {
+            if self.advance().is_none() {
+                break;
+            }
+            left -= 1;
+        }
+        self.goto(pos);
+        left == 0
+    }
+
+    /// One step forward, recorded, without marking it seen.
+    fn advance(&mut self) -> Option<()> {
         let s = self.position() + 1;
         let entry = match self.branches[self.current].at(s).cloned() {
             Some(iv) => self.sim.intervene(&iv).ok(),
@@ -96,7 +135,7 @@ impl Timeline {
         if s % SNAPSHOT_EVERY == 0 {
             self.snapshots.entry(s).or_insert_with(|| self.sim.box_clone());
         }
-        self.entries.get(self.pos as usize - 1)
+        Some(())
     }
 
     /// Store the entry of step `pos + 1` and move there.
@@ -123,6 +162,11 @@ impl Timeline {
 
     /// Move to the state after `target` steps of the current branch.
     pub fn seek(&mut self, target: u64) {
+        self.goto(target);
+        self.mark_seen();
+    }
+
+    fn goto(&mut self, target: u64) {
         let (&at, snap) = self.snapshots.range(..=target).next_back().expect("snapshot 0 always exists");
         if at > self.pos || target < self.pos {
             self.sim = snap.box_clone();
@@ -130,7 +174,7 @@ impl Timeline {
         }
         self.finished = false;
         while self.position() < target {
-            if self.step_forward().is_none() {
+            if self.advance().is_none() {
                 break;
             }
         }
@@ -142,18 +186,21 @@ impl Timeline {
         let pos = self.position();
         let entry = self.sim.intervene(&iv)?;
         let branch = &self.branches[self.current];
-        // Behind the head of the branch, its recorded future would be lost: fork instead.
-        if branch.head > pos {
+        // Behind where the person has been, the future they saw would be lost: fork
+        // instead. A future only computed ahead is replaced.
+        if branch.seen > pos {
             let mut interventions: Vec<_> = branch.interventions.iter().filter(|(s, _)| *s <= pos).cloned().collect();
             interventions.push((pos + 1, iv));
-            self.branches.push(Branch { parent: Some((self.current, pos)), interventions, head: pos + 1 });
+            let (head, seen) = (pos + 1, pos + 1);
+            self.branches.push(Branch { parent: Some((self.current, pos)), interventions, head, seen });
             self.current = self.branches.len() - 1;
-            self.snapshots.split_off(&(pos + 1));
         } else {
             let branch = &mut self.branches[self.current];
+            branch.interventions.retain(|(s, _)| *s <= pos);
             branch.interventions.push((pos + 1, iv));
-            branch.head = pos + 1;
+            (branch.head, branch.seen) = (pos + 1, pos + 1);
         }
+        self.snapshots.split_off(&(pos + 1));
         self.finished = false;
         self.entries.truncate(pos as usize);
         self.record(entry);
@@ -167,7 +214,7 @@ impl Timeline {
         }
         let shared = self.shared_prefix(self.current, b).min(self.position());
         self.snapshots.split_off(&(shared + 1));
-        self.seek(shared);
+        self.goto(shared);
         self.entries.truncate(shared as usize);
         self.current = b;
     }

@@ -20,6 +20,7 @@ import traceback
 
 from helpers import SCREENSHOT_DIR, check, check_phone_layout, load, log_lines, log_text, step_count
 from playwright.sync_api import sync_playwright
+from test_learner import LEARNER_TESTS
 from test_live import LIVE_TESTS
 from test_zab import ZAB_TESTS
 
@@ -190,7 +191,8 @@ def test_no_page_errors(page, ctx):
 
 TESTS = [
     test_page_ready, test_step_five, test_exact_step_back, test_keyboard, test_language,
-    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, *ZAB_TESTS, *LIVE_TESTS, test_determinism, test_determinism_against_golden,
+    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, *ZAB_TESTS, *LEARNER_TESTS, *LIVE_TESTS,
+    test_determinism, test_determinism_against_golden,
     test_no_page_errors,
 ]
 

@@ -19,7 +19,35 @@ pub fn use_player(playing: bool, speed: u32, dispatch: Callback<Action>) {
     });
 }
 
-/// Space: play/pause; →: step; ←: back. Ignored while typing in a form field.
+/// While more of the run can be computed ahead, ask for it a chunk at a time, each
+/// on its own turn of the event loop, so the page stays responsive.
+#[hook]
+pub fn use_compute_ahead(ahead: bool, version: u64, dispatch: Callback<Action>) {
+    use_effect_with((ahead, version), move |&(ahead, _)| {
+        let timeout =
+            ahead.then(|| gloo_timers::callback::Timeout::new(0, move || dispatch.emit(Action::ComputeAhead)));
+        move || drop(timeout)
+    });
+}
+
+/// Follow the address when it changes in this tab (a link to another run, or the hash
+/// edited by hand); our own writes (`url::write`) replace it without an event.
+#[hook]
+pub fn use_follow_hash(dispatch: Callback<Action>) {
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|w| {
+            EventListener::new(&w, "hashchange", move |_| {
+                if let Some(wanted) = crate::url::read() {
+                    dispatch.emit(Action::Follow(wanted));
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// Space: play/pause, wherever the focus is; →: step; ←: back; ?: the keys' help;
+/// Escape: close it. Ignored while typing in a text field.
 #[hook]
 pub fn use_shortcuts(dispatch: Callback<Action>) {
     use_effect_with((), move |_| {
@@ -29,28 +57,46 @@ pub fn use_shortcuts(dispatch: Callback<Action>) {
             let options = EventListenerOptions::enable_prevent_default();
             EventListener::new_with_options(&doc, "keydown", options, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
-                let target = target_tag(e);
-                let typing = matches!(target.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
-                if e.alt_key() || e.ctrl_key() || e.meta_key() || typing {
+                if e.alt_key() || e.ctrl_key() || e.meta_key() || typing(e) {
                     return;
                 }
-                // On a focused button, Space presses that button, as it should.
-                let on_button = matches!(target.as_str(), "BUTTON" | "SUMMARY" | "A");
                 let action = match e.key().as_str() {
-                    " " | "Spacebar" if !on_button => Action::TogglePlay,
+                    // Also on a focused button: the hint promises Space plays anywhere.
+                    // Its default (pressing the button) is cancelled here and on keyup.
+                    " " | "Spacebar" => Action::TogglePlay,
                     "ArrowRight" => Action::Step,
                     "ArrowLeft" => Action::Back,
+                    "?" => Action::Help(true),
+                    "Escape" => Action::Help(false),
                     _ => return,
                 };
                 e.prevent_default();
                 dispatch.emit(action);
             })
         });
-        move || drop(listener)
+        let keyup = web_sys::window().and_then(|w| w.document()).map(|doc| {
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&doc, "keyup", options, move |e| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                if e.key() == " " && !typing(e) {
+                    e.prevent_default();
+                }
+            })
+        });
+        move || drop((listener, keyup))
     });
 }
 
-/// The tag name of the element the key went to, e.g. `INPUT`.
-fn target_tag(e: &KeyboardEvent) -> String {
-    e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name()).unwrap_or_default()
+/// Whether the key went to a field that takes text (where Space and arrows are the
+/// field's own). A slider or a checkbox takes no text.
+fn typing(e: &KeyboardEvent) -> bool {
+    let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    match el.tag_name().as_str() {
+        "SELECT" | "TEXTAREA" => true,
+        "INPUT" => !matches!(
+            el.get_attribute("type").unwrap_or_default().as_str(),
+            "range" | "checkbox" | "radio" | "button" | "submit" | "reset"
+        ),
+        _ => el.get_attribute("contenteditable").is_some_and(|v| v != "false"),
+    }
 }

@@ -19,6 +19,7 @@ mod zab;
 use components::cluster::Cluster;
 use components::controls::Controls;
 use components::event_log::{EventLog, Summary};
+use components::help::Help;
 use components::in_flight::InFlightList;
 use components::node_card::NodeCard;
 use components::picker::Picker;
@@ -42,6 +43,8 @@ fn App() -> Html {
     let in_sim = use_mut_ref(|| true);
     *in_sim.borrow_mut() = *mode == Mode::Sim;
     hooks::use_player(state.playing, state.speed, dispatch.clone());
+    hooks::use_follow_hash(dispatch.clone());
+    hooks::use_compute_ahead(state.ahead, state.version, dispatch.clone());
     let keys = dispatch.clone();
     hooks::use_shortcuts(Callback::from(move |a: Action| {
         if *in_sim.borrow() {
@@ -61,7 +64,7 @@ fn App() -> Html {
     };
     let log = {
         let state = state.clone();
-        use_memo((state.version, state.lang), move |(_, lang)| narrate(&state, *lang))
+        use_memo((state.version, state.lang, state.log_lines), move |(_, lang, limit)| narrate(&state, *lang, *limit))
     };
     let live_available = live::hooks::use_live_available();
     let on_mode = {
@@ -89,6 +92,7 @@ fn App() -> Html {
                         fix={state.fix()} buggy={state.buggy()} lang={lang} on_action={dispatch.clone()} />
                 }
             </header>
+            if state.help { <Help lang={lang} on_action={dispatch.clone()} /> }
             if *mode == Mode::Live {
                 <LivePage lang={lang} on_lang={dispatch.reform(|_: MouseEvent| Action::ToggleLang)} />
             } else {
@@ -108,20 +112,24 @@ fn simulator(state: &AppState, snap: &Snapshot, log: Rc<Vec<LogLine>>, dispatch:
             <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
                 branches={snap.branches} branch={snap.branch} at_end={snap.at_end} on_action={dispatch.clone()} />
             <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} progress={web.progress(snap, lang)}
-                violations={snap.violations} violation_text={snap.violation_text.clone()} at_end={snap.at_end} error={state.error.clone()} />
+                violations={snap.violations} violation_links={snap.violation_links.clone()} at_end={snap.at_end} error={state.error.clone()}
+                on_action={dispatch.clone()} />
             <main class="layout">
                 <div class="col-cluster">
                     <Cluster lang={lang} views={snap.views.clone()} in_flight={snap.in_flight.clone()} now_ms={snap.now_ms}
                         partition={snap.partition.clone()} protocol={state.scenario.protocol} />
                     { web.client_form(lang, snap.views.len() as u32, dispatch.clone()) }
-                    <section class="panel nodes" aria-label={t.nodes}>
+                    <section class="panel nodes" aria-labelledby="nodes-title">
+                        <h2 id="nodes-title">{ t.nodes }</h2>
                         { for snap.views.iter().map(|v| html! {
                             <NodeCard key={v.id.0} lang={lang} view={v.clone()} on_action={dispatch.clone()} />
                         }) }
                     </section>
                 </div>
                 <div class="col-side">
-                    <EventLog lang={lang} lines={log.clone()} announce={latest(&log)} />
+                    // Read out when paused or stepping, not many times a second while playing.
+                    <EventLog lang={lang} lines={log.clone()} announce={if state.playing { String::new() } else { latest(&log) }}
+                        more={(log.len() >= state.log_lines).then(|| dispatch.reform(|_: MouseEvent| Action::MoreLog))} />
                     <InFlightList lang={lang} messages={snap.in_flight.clone()} on_action={dispatch} />
                 </div>
             </main>
@@ -136,7 +144,16 @@ fn set_document_lang(lang: Lang) {
     }
 }
 
+/// The page's "loading" note (`www/index.html`) goes once the app runs.
+fn remove_boot_note() {
+    let boot = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot"));
+    if let Some(boot) = boot {
+        boot.remove();
+    }
+}
+
 fn main() {
+    remove_boot_note();
     trace_hook::install();
     yew::Renderer::<App>::new().render();
 }

@@ -8,7 +8,8 @@ use ensemble_core::sim::InFlight;
 use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
 
-/// The narrated log keeps at most this many lines.
+/// The narrated log shows this many lines at first, and this many more each time the
+/// learner asks for earlier ones (the whole history stays reachable).
 pub const LOG_LINES: usize = 200;
 
 /// What the cluster, node cards and message list show at the current step.
@@ -21,8 +22,8 @@ pub struct Snapshot {
     /// `(instance, value)` as text, e.g. `("0", "\"A\"")`.
     pub chosen: Vec<(u64, String)>,
     pub violations: usize,
-    /// `invariant (step N)` for each violation, for the summary's tooltip.
-    pub violation_text: String,
+    /// Each violation: `invariant (step N)`, its detail, and its step (a link to it).
+    pub violation_links: Vec<(String, String, u64)>,
     pub at_end: bool,
     /// The partition's groups, the nodes in no listed group as one more; empty if none.
     pub partition: Vec<Vec<NodeId>>,
@@ -75,12 +76,11 @@ impl Snapshot {
             in_flight,
             chosen: sim.chosen().into_iter().map(|(i, v)| (i.0, v.to_string())).collect(),
             violations: sim.violations().len(),
-            violation_text: sim
+            violation_links: sim
                 .violations()
                 .iter()
-                .map(|v| format!("{} (step {})", v.invariant, v.step))
-                .collect::<Vec<_>>()
-                .join(", "),
+                .map(|v| (format!("{} (step {})", v.invariant, v.step), v.detail.clone(), v.step))
+                .collect(),
             at_end,
             head: tl.branches()[tl.current_branch()].head.max(tl.position()),
             branches: tl.branches().len(),
@@ -94,9 +94,9 @@ impl Snapshot {
     }
 }
 
-/// The last [`LOG_LINES`] narrated lines, newest step first; a step's own lines stay
-/// in the order they happened, so each step reads as cause then consequences.
-pub fn narrate(state: &AppState, lang: Lang) -> Vec<LogLine> {
+/// The last `limit` narrated lines, newest step first; a step's own lines stay in the
+/// order they happened, so each step reads as cause then consequences.
+pub fn narrate(state: &AppState, lang: Lang, limit: usize) -> Vec<LogLine> {
     let tl = state.timeline();
     let mut out = Vec::new();
     for entry in tl.entries().iter().rev() {
@@ -110,8 +110,8 @@ pub fn narrate(state: &AppState, lang: Lang) -> Vec<LogLine> {
                 node: line.node.map(|n| n.0),
             });
         }
-        if out.len() >= LOG_LINES {
-            out.truncate(LOG_LINES);
+        if out.len() >= limit {
+            out.truncate(limit);
             break;
         }
     }

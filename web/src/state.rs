@@ -15,6 +15,13 @@ use yew::Reducible;
 
 /// Steps per second the player offers.
 pub const SPEEDS: [u32; 6] = [1, 2, 5, 10, 25, 50];
+/// Runs in the browser are open-ended: the player pauses at a horizon, at least this
+/// far (virtual time) past the last intervention, so what a late crash sets off plays
+/// out (a new leader, a re-sync) instead of being cut off by the scenario's end.
+pub const SETTLE_MS: u64 = 2_000;
+/// Steps computed ahead per turn of the browser's event loop: small enough to keep the
+/// page responsive, large enough that a run of thousands of steps is ready in moments.
+const AHEAD_CHUNK: u64 = 400;
 pub const DEFAULT_SCENARIO: &str = "paxos-basic";
 
 pub enum Action {
@@ -37,6 +44,15 @@ pub enum Action {
     ToggleLang,
     Intervene(Intervention),
     SwitchBranch(usize),
+    /// Show or hide the keyboard help.
+    Help(bool),
+    /// Compute a little more of the run ahead, so the timeline can be scrubbed to it.
+    ComputeAhead,
+    /// Show earlier lines of the narrated log.
+    MoreLog,
+    /// The address changed (a link followed in this tab): load what it names, if that
+    /// is not what runs already.
+    Follow(Wanted),
 }
 
 pub struct AppState {
@@ -52,6 +68,15 @@ pub struct AppState {
     pub error: Option<String>,
     /// Bumped on every change of the timeline.
     pub version: u64,
+    /// Where the player pauses by itself (virtual ms): the scenario's end, moved on by
+    /// interventions and by playing on from there.
+    pub horizon_ms: u64,
+    /// The keyboard help overlay is open.
+    pub help: bool,
+    /// More of the run may be computed ahead (up to the horizon).
+    pub ahead: bool,
+    /// How many narrated lines the log shows.
+    pub log_lines: usize,
     timeline: Rc<RefCell<Timeline>>,
 }
 
@@ -69,6 +94,10 @@ impl AppState {
             speed: 5,
             error: None,
             version: 0,
+            horizon_ms: 0,
+            help: false,
+            ahead: true,
+            log_lines: crate::model::LOG_LINES,
         };
         let wanted = crate::url::read().filter(|w| state.catalog.iter().any(|s| s.name == w.name));
         let wanted = wanted.unwrap_or_else(|| Wanted { name: DEFAULT_SCENARIO.to_string(), ..Wanted::default() });
@@ -93,11 +122,51 @@ impl AppState {
         buggy_of(&self.scenario)
     }
 
-    /// The run has reached its scenario's limits (time or steps) or has nothing left to do.
+    /// The run has reached its horizon (time or steps) or has nothing left to do.
     pub fn at_end(&self) -> bool {
         let tl = self.timeline();
         let sim = tl.sim();
-        tl.is_finished() || !self.scenario.run.allows(sim.steps(), sim.next_time().map(|t| t.ms()))
+        let run = ensemble_core::scenarios::RunSpec { until_ms: self.horizon_ms, ..self.scenario.run.clone() };
+        tl.is_finished() || !run.allows(sim.steps(), sim.next_time().map(|t| t.ms()))
+    }
+
+    /// Whether the run loaded now is the one `w` names (what it leaves out is as loaded).
+    fn runs(&self, w: &Wanted) -> bool {
+        w.name == self.scenario.name
+            && w.seed.is_none_or(|s| s == self.seed)
+            && w.fix.as_ref().is_none_or(|f| *f == self.fix())
+            && w.buggy.as_ref().is_none_or(|b| *b == self.buggy())
+    }
+
+    /// How far past a moment the player goes on by itself.
+    fn settle_ms(&self) -> u64 {
+        self.scenario.run.until_ms.clamp(SETTLE_MS, 10 * SETTLE_MS)
+    }
+
+    /// Move the horizon to at least `settle_ms` past now.
+    fn extend_horizon(&mut self) {
+        let now = self.timeline().sim().now().ms();
+        self.horizon_ms = self.horizon_ms.max(now + self.settle_ms());
+        self.ahead = true;
+    }
+
+    /// Play, or pause. Play at the horizon plays on past it: the run is open-ended, and
+    /// Play and Step both go on where the scenario ended.
+    fn toggle_play(&mut self) {
+        self.playing = !self.playing;
+        if self.playing && self.at_end() && !self.timeline().is_finished() {
+            self.extend_horizon();
+        }
+    }
+
+    /// One step of the player. It pauses at a step that broke an invariant, so the
+    /// learner sees the violation where it happens.
+    fn tick(&mut self) {
+        let before = self.timeline().sim().violations().len();
+        self.timeline.borrow_mut().step_forward();
+        if self.timeline().sim().violations().len() > before {
+            self.playing = false;
+        }
     }
 
     fn with(&self, f: impl FnOnce(&mut AppState)) -> Rc<AppState> {
@@ -110,6 +179,10 @@ impl AppState {
             speed: self.speed,
             error: None,
             version: self.version + 1,
+            horizon_ms: self.horizon_ms,
+            help: self.help,
+            ahead: self.ahead,
+            log_lines: self.log_lines,
             timeline: self.timeline.clone(),
         };
         f(&mut next);
@@ -124,6 +197,8 @@ impl AppState {
         set_fix(&mut scenario, fix);
         set_buggy(&mut scenario, buggy);
         self.timeline = Rc::new(RefCell::new(new_timeline(&scenario, seed)));
+        self.horizon_ms = scenario.run.until_ms;
+        self.ahead = true;
         self.scenario = Rc::new(scenario);
         self.seed = seed;
         self.playing = false;
@@ -131,8 +206,9 @@ impl AppState {
 
     fn intervene(&mut self, iv: Intervention) {
         let result = self.timeline.borrow_mut().intervene(iv).map(|_| ());
-        if let Err(e) = result {
-            self.error = Some(e.to_string());
+        match result {
+            Ok(()) => self.extend_horizon(), // (and computes the new future ahead)
+            Err(e) => self.error = Some(e.to_string()),
         }
     }
 }
@@ -155,6 +231,9 @@ impl Reducible for AppState {
             }
             Action::Step => self.with(|s| {
                 s.timeline.borrow_mut().step_forward();
+                if s.at_end() && !s.timeline().is_finished() {
+                    s.extend_horizon();
+                }
             }),
             Action::Back => self.with(|s| {
                 s.playing = false;
@@ -164,12 +243,10 @@ impl Reducible for AppState {
                 s.playing = false;
                 s.timeline.borrow_mut().seek(n);
             }),
-            Action::TogglePlay => self.with(|s| s.playing = !s.playing),
+            Action::TogglePlay => self.with(AppState::toggle_play),
             Action::Tick if !self.playing => self,
             Action::Tick if self.at_end() => self.with(|s| s.playing = false),
-            Action::Tick => self.with(|s| {
-                s.timeline.borrow_mut().step_forward();
-            }),
+            Action::Tick => self.with(AppState::tick),
             Action::SetSpeed(v) => self.with(|s| s.speed = v),
             Action::ToggleLang => self.with(|s| {
                 s.lang = match s.lang {
@@ -180,8 +257,23 @@ impl Reducible for AppState {
             Action::Intervene(iv) => self.with(|s| s.intervene(iv)),
             Action::SwitchBranch(b) => self.with(|s| {
                 s.playing = false;
+                s.ahead = true;
                 s.timeline.borrow_mut().switch_branch(b);
             }),
+            Action::Help(open) => self.with(|s| s.help = open),
+            Action::ComputeAhead if !self.ahead => self,
+            Action::ComputeAhead => self.with(|s| {
+                let horizon = s.horizon_ms;
+                s.ahead = s.timeline.borrow_mut().compute_ahead(AHEAD_CHUNK, horizon);
+            }),
+            Action::MoreLog => self.with(|s| s.log_lines += crate::model::LOG_LINES),
+            Action::Follow(w) if self.runs(&w) => self,
+            Action::Follow(w) => {
+                let default_seed = self.catalog.iter().find(|s| s.name == w.name).map_or(0, |s| s.seed);
+                let seed = w.seed.unwrap_or(default_seed);
+                let (fix, buggy) = (w.fix.unwrap_or_default(), w.buggy.unwrap_or_default());
+                self.with(|s| s.load(&w.name, seed, &fix, &buggy))
+            }
         }
     }
 }

@@ -133,7 +133,8 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .flat_map(|a| props.views.iter().filter(move |b| b.id > a.id).map(move |b| edge(a, b, n, part)));
     let discs = props.views.iter().map(|v| node_disc(v, n, props.lang, group_of(part, v.id)));
     html! {
-        <section class="panel cluster" aria-label={t.cluster}>
+        <section class="panel cluster" aria-labelledby="cluster-title">
+            <h2 id="cluster-title" class="visually-hidden">{ t.cluster }</h2>
             <svg viewBox={format!("0 0 {SIZE} {SIZE}")} role="group" aria-label={t.cluster}>
                 <g class="edges">{ for edges }</g>
                 <g class="nodes">{ for discs }</g>

@@ -63,7 +63,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let (play_label, play_icon) = if props.playing { (t.pause, "pause") } else { (t.play, "play") };
 
     html! {
-        <div class="controls" role="toolbar" aria-label={t.timeline}>
+        <div class="controls" role="toolbar" aria-label={t.player}>
             <div class="buttons">
                 <button id="back-btn" data-testid="back-btn" aria-label={t.back} title={t.back}
                     disabled={props.step == 0} onclick={act(|| Action::Back)}>
@@ -99,6 +99,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     </label>
                 }
                 { lang_button(props.lang, act(|| Action::ToggleLang)) }
+                <button id="help-btn" data-testid="help-btn" aria-label={t.help} title={t.help}
+                    onclick={props.on_action.reform(|_: MouseEvent| Action::Help(true))}>{ "?" }</button>
             </div>
             <label class="scrubber">
                 <span class="visually-hidden">{ t.timeline }</span>

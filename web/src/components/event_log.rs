@@ -13,9 +13,20 @@ pub struct SummaryProps {
     /// What the run achieved so far, as its protocol's web module shows it.
     pub progress: Html,
     pub violations: usize,
-    pub violation_text: String,
+    pub violation_links: Vec<(String, String, u64)>,
     pub at_end: bool,
     pub error: Option<String>,
+    /// Where a violation's link goes (`Action::Seek`).
+    pub on_action: Callback<crate::state::Action>,
+}
+
+/// A violation as a link to the step that broke the invariant.
+fn violation_link((label, detail, step): &(String, String, u64), on_action: &Callback<crate::state::Action>) -> Html {
+    let step = *step;
+    let onclick = on_action.reform(move |_: MouseEvent| crate::state::Action::Seek(step));
+    html! {
+        <>{ " · " }<button type="button" class="link detail" data-testid="violation-link" title={detail.clone()} {onclick}>{ label }</button></>
+    }
 }
 
 #[function_component]
@@ -28,7 +39,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
             { props.progress.clone() }
             <span class={classes!("stat", (props.violations > 0).then_some("bad"))}>
                 { t.violations }{ ": " }<strong id="violations" data-testid="violations">{ props.violations }</strong>
-                if props.violations > 0 { <span class="detail">{ format!(" · {}", props.violation_text) }</span> }
+                { for props.violation_links.iter().map(|v| violation_link(v, &props.on_action)) }
             </span>
             if props.at_end { <span class="stat end">{ t.end_of_run }</span> }
             if let Some(e) = &props.error { <span class="stat bad" role="alert">{ e }</span> }
@@ -46,6 +57,9 @@ pub struct EventLogProps {
     /// a simulator step.
     #[prop_or_default]
     pub live: bool,
+    /// Shows earlier lines, when there are more than the log shows.
+    #[prop_or_default]
+    pub more: Option<Callback<MouseEvent>>,
 }
 
 /// `12 · 340ms` (step and virtual time), or live, `14:03:07.250 · n2`.
@@ -87,6 +101,9 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                 <p class="muted">{ if props.live { t.no_live_events } else { t.no_events } }</p>
             }
             <ol id="event-log" data-testid="event-log" class="event-log">{ for rows }</ol>
+            if let Some(more) = &props.more {
+                <button type="button" class="small" data-testid="log-more" onclick={more.clone()}>{ t.earlier_lines }</button>
+            }
         </section>
     }
 }

@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod controls;
 pub mod event_log;
+pub mod help;
 pub mod in_flight;
 pub mod legend;
 pub mod node_card;

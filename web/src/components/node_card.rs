@@ -70,7 +70,11 @@ fn log_table(log: &LogView, lang: Lang) -> Html {
     let rows = log.rows.iter().map(|r| {
         html! {
             <tr class={classes!(r.done.then_some("is-chosen"))}>
-                <th scope="row"><code>{ r.cells.first().cloned().unwrap_or_default() }</code></th>
+                <th scope="row">
+                    <code>{ r.cells.first().cloned().unwrap_or_default() }</code>
+                    // The mark is a colour on screen; a screen reader says it.
+                    <span class="visually-hidden">{ if r.done { t.mark_done } else { t.mark_pending } }</span>
+                </th>
                 { for r.cells.iter().skip(1).map(|c| html! { <td>{ c }</td> }) }
             </tr>
         }

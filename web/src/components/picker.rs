@@ -31,17 +31,15 @@ fn description(s: &Scenario, lang: Lang) -> &str {
 }
 
 /// The livelock fix; `choices` are the protocol's, `none` first, with their labels.
-fn fix_field(choices: Vec<(&'static str, &'static str)>, fix: &UseStateHandle<String>, lang: Lang) -> Html {
-    let on_fix = {
-        let fix = fix.clone();
-        Callback::from(move |e: Event| fix.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
-    };
+/// Choosing one runs it.
+fn fix_field(choices: Vec<(&'static str, &'static str)>, fix: &str, load: Callback<Change>, lang: Lang) -> Html {
+    let on_fix = load.reform(|e: Event| Change::Fix(e.target_unchecked_into::<HtmlSelectElement>().value()));
     html! {
         <label class="field">
             <span>{ texts(lang).fix }</span>
             <select id="fix-select" data-testid="fix-select" onchange={on_fix}>
                 { for choices.into_iter().map(|(n, label)| html! {
-                    <option value={n} selected={n == **fix}>{ label }</option>
+                    <option value={n} selected={n == fix}>{ label }</option>
                 }) }
             </select>
         </label>
@@ -49,59 +47,70 @@ fn fix_field(choices: Vec<(&'static str, &'static str)>, fix: &UseStateHandle<St
 }
 
 /// The rule broken on purpose; `names` are the protocol's modes, `none` first.
-fn buggy_field(names: Vec<String>, buggy: &UseStateHandle<String>, lang: Lang) -> Html {
+/// Choosing one runs it.
+fn buggy_field(names: Vec<String>, buggy: &str, load: Callback<Change>, lang: Lang) -> Html {
     let none = texts(lang).none;
-    let on_buggy = {
-        let buggy = buggy.clone();
-        Callback::from(move |e: Event| buggy.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
-    };
+    let on_buggy = load.reform(|e: Event| Change::Buggy(e.target_unchecked_into::<HtmlSelectElement>().value()));
     html! {
         <label class="field">
             <span>{ texts(lang).buggy }</span>
             <select id="buggy-select" data-testid="buggy-select" onchange={on_buggy}>
                 { for names.iter().map(|n| html! {
-                    <option value={n.clone()} selected={*n == **buggy}>{ if n == "none" { none } else { n.as_str() } }</option>
+                    <option value={n.clone()} selected={n == buggy}>{ if n == "none" { none } else { n.as_str() } }</option>
                 }) }
             </select>
         </label>
     }
 }
 
+/// A choice in the picker; each one loads the run it names at once.
+pub enum Change {
+    Scenario(String),
+    Fix(String),
+    Buggy(String),
+    /// Load with the seed typed in the field (the form's submit).
+    Seed,
+}
+
 #[function_component]
 pub fn Picker(props: &PickerProps) -> Html {
     let t = texts(props.lang);
-    let name = use_state(|| props.current.clone());
+    // Only the seed is edited before it is loaded; the rest is what runs now.
     let seed = use_state(|| props.seed.to_string());
-    let fix = use_state(|| props.fix.clone());
-    let buggy = use_state(|| props.buggy.clone());
-    let selected = props.catalog.iter().find(|s| s.name == *name).cloned();
+    {
+        let seed = seed.clone();
+        use_effect_with(props.seed, move |s| seed.set(s.to_string()));
+    }
+    let selected = props.catalog.iter().find(|s| s.name == props.current).cloned();
 
-    let on_scenario = {
-        let (name, seed, fix, buggy) = (name.clone(), seed.clone(), fix.clone(), buggy.clone());
-        let catalog = props.catalog.clone();
-        Callback::from(move |e: Event| {
-            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            if let Some(s) = catalog.iter().find(|s| s.name == value) {
-                seed.set(s.seed.to_string());
-                fix.set(fix_of(s));
-                buggy.set(buggy_of(s));
-            }
-            name.set(value);
+    let load = {
+        let (seed, cb, catalog) = (seed.clone(), props.on_action.clone(), props.catalog.clone());
+        let (name, fix, buggy) = (props.current.clone(), props.fix.clone(), props.buggy.clone());
+        let typed = move || seed.trim().parse().unwrap_or(0);
+        Callback::from(move |change: Change| {
+            let action = match change {
+                Change::Scenario(name) => match catalog.iter().find(|s| s.name == name) {
+                    Some(s) => Action::Load { name, seed: s.seed, fix: fix_of(s), buggy: buggy_of(s) },
+                    None => return,
+                },
+                Change::Fix(f) => Action::Load { name: name.clone(), seed: typed(), fix: f, buggy: buggy.clone() },
+                Change::Buggy(b) => Action::Load { name: name.clone(), seed: typed(), fix: fix.clone(), buggy: b },
+                Change::Seed => {
+                    Action::Load { name: name.clone(), seed: typed(), fix: fix.clone(), buggy: buggy.clone() }
+                }
+            };
+            cb.emit(action);
         })
     };
+    let on_scenario = load.reform(|e: Event| Change::Scenario(e.target_unchecked_into::<HtmlSelectElement>().value()));
     let on_seed = {
         let seed = seed.clone();
         Callback::from(move |e: InputEvent| seed.set(e.target_unchecked_into::<HtmlInputElement>().value()))
     };
-    let on_load = {
-        let (name, seed, fix, buggy, cb) =
-            (name.clone(), seed.clone(), fix.clone(), buggy.clone(), props.on_action.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let seed = seed.trim().parse().unwrap_or(0);
-            cb.emit(Action::Load { name: (*name).clone(), seed, fix: (*fix).clone(), buggy: (*buggy).clone() });
-        })
-    };
+    let on_load = load.reform(|e: SubmitEvent| {
+        e.prevent_default();
+        Change::Seed
+    });
     let on_reset = props.on_action.reform(|_: MouseEvent| Action::Reset);
     let fixes = selected.as_ref().map(|s| fix_choices(s.protocol, props.lang)).unwrap_or_default();
     let buggy_modes = selected.as_ref().map(|s| buggy_names(s.protocol)).unwrap_or_default();
@@ -112,7 +121,7 @@ pub fn Picker(props: &PickerProps) -> Html {
                 <span>{ t.scenario }</span>
                 <select id="scenario-select" data-testid="scenario-select" onchange={on_scenario}>
                     { for props.catalog.iter().map(|s| html! {
-                        <option value={s.name.clone()} selected={s.name == *name} title={description(s, props.lang).to_string()}>{ &s.name }</option>
+                        <option value={s.name.clone()} selected={s.name == props.current} title={description(s, props.lang).to_string()}>{ &s.name }</option>
                     }) }
                 </select>
             </label>
@@ -121,8 +130,8 @@ pub fn Picker(props: &PickerProps) -> Html {
                 <input id="seed-input" data-testid="seed-input" type="number" min="0" step="1"
                     inputmode="numeric" value={(*seed).clone()} oninput={on_seed} />
             </label>
-            if !fixes.is_empty() { { fix_field(fixes, &fix, props.lang) } }
-            if !buggy_modes.is_empty() { { buggy_field(buggy_modes, &buggy, props.lang) } }
+            if !fixes.is_empty() { { fix_field(fixes, &props.fix, load.clone(), props.lang) } }
+            if !buggy_modes.is_empty() { { buggy_field(buggy_modes, &props.buggy, load.clone(), props.lang) } }
             <div class="field-buttons">
                 <button id="load-btn" data-testid="load-btn" type="submit" class="primary">{ t.load }</button>
                 <button id="reset-btn" data-testid="reset-btn" type="button" onclick={on_reset}

@@ -51,9 +51,11 @@ struct Listing {
     nodes: Vec<LiveNode>,
 }
 
-/// `GET /live`: the nodes, or why not (a demo without an ensemble answers 404).
+/// `GET live` (relative to the page, as every address of the app is, so it also works
+/// under a sub-path): the nodes, or why not (a demo without an ensemble, or a static
+/// host, answers 404).
 pub async fn nodes() -> Result<Vec<LiveNode>, String> {
-    let text = request("GET", "/live").await?;
+    let text = request("GET", "live").await?;
     parse_nodes(&text)
 }
 
@@ -63,7 +65,7 @@ pub fn parse_nodes(text: &str) -> Result<Vec<LiveNode>, String> {
 
 /// `POST /live/nodes/{id}/{action}`: `crash` or `restart` node `id`.
 pub async fn admin(id: u32, action: &str) -> Result<(), String> {
-    request("POST", &format!("/live/nodes/{id}/{action}")).await.map(|_| ())
+    request("POST", &format!("live/nodes/{id}/{action}")).await.map(|_| ())
 }
 
 async fn request(method: &str, url: &str) -> Result<String, String> {

@@ -1,0 +1,179 @@
+"""Browser tests of what a learner hit (issue 14): picking loads, the address is
+followed, late interventions play out, the keyboard, violations stop the player, and a
+deployment under a sub-path."""
+
+import functools
+import http.server
+import os
+import tempfile
+import threading
+
+from helpers import card, check, load, run_to_end, step_count
+
+
+def wait_step(page, n):
+    page.wait_for_function(f"document.querySelector('#step-count').textContent.trim() === '{n}'")
+
+
+def test_picking_loads(page, ctx):
+    load(page, "paxos-basic")
+    page.click("#step-btn")
+    wait_step(page, 1)
+    page.select_option("#scenario-select", "zab-election-fresh")
+    page.wait_for_function("location.hash.includes('scenario=zab-election-fresh')")
+    wait_step(page, 0)
+    check(page.locator("[data-testid='node-1-phase']").count() == 1, "picking a ZAB scenario shows ZAB nodes at once")
+
+
+def test_hash_is_followed(page, ctx):
+    page.evaluate("location.hash = '#scenario=paxos-livelock&seed=3&fix=none'")
+    page.wait_for_function("document.querySelector('#scenario-select').value === 'paxos-livelock'")
+    check(page.input_value("#seed-input") == "3", "the seed in the changed address is loaded")
+    wait_step(page, 0)
+
+
+def leader(page, nodes=(1, 2, 3)):
+    leading = [n for n in nodes if card(page, n, "state") == "LEADING"]
+    return leading[0] if leading else None
+
+
+def test_late_crash_plays_out(page, ctx):
+    """Crash the leader at the very end of a run: the run goes on to a new leader."""
+    load(page, "zab-election-epoch")
+    run_to_end(page)
+    old = leader(page)
+    check(old is not None, "a server leads at the end of the run")
+    end = step_count(page)
+    page.click(f"[data-testid='toggle-node-{old}']")
+    wait_step(page, end + 1)
+    page.click("#play-btn")
+    page.wait_for_function(
+        "document.querySelector('#play-btn').getAttribute('aria-pressed') === 'false'", timeout=60_000)
+    new = leader(page, [n for n in (1, 2, 3) if n != old])
+    check(new is not None, f"after crashing leader {old} late, another server leads")
+    check(page.inner_text("#violations").strip() == "0", "crashing the leader breaks no invariant")
+    steps = step_count(page)
+    page.click("#step-btn")
+    wait_step(page, steps + 1)
+    page.click("#play-btn")
+    page.wait_for_function(f"Number(document.querySelector('#step-count').textContent) > {steps + 3}")
+    page.click("#play-btn")
+
+
+def test_scrub_anywhere_and_whole_log(page, ctx):
+    """The run is computed ahead: the scrubber reaches its end at once, and the log keeps
+    every line reachable."""
+    load(page, "zab-leader-crash")
+    page.wait_for_function("Number(document.querySelector('#scrubber').max) > 300")
+    check(step_count(page) == 0, "computing ahead does not move the run")
+    page.evaluate("""() => {
+        const s = document.querySelector('#scrubber');
+        s.value = '300';
+        s.dispatchEvent(new Event('input', { bubbles: true }));
+    }""")
+    wait_step(page, 300)
+    more = page.locator("[data-testid='log-more']")
+    check(more.count() == 1, "a long log offers its earlier lines")
+    before = page.locator("#event-log .log-line").count()
+    more.click()
+    page.wait_for_function(f"document.querySelectorAll('#event-log .log-line').length > {before}")
+
+
+def test_space_plays_anywhere(page, ctx):
+    load(page, "paxos-basic")
+    page.focus("#step-btn")
+    page.keyboard.press(" ")
+    page.wait_for_function("document.querySelector('#play-btn').getAttribute('aria-pressed') === 'true'")
+    page.keyboard.press(" ")
+    page.wait_for_function("document.querySelector('#play-btn').getAttribute('aria-pressed') === 'false'")
+    page.focus("#seed-input")
+    before = page.input_value("#seed-input")
+    page.keyboard.press(" ")
+    check(page.get_attribute("#play-btn", "aria-pressed") == "false", "Space in a text field types, it does not play")
+    page.fill("#seed-input", before)
+
+
+def test_help_overlay(page, ctx):
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("?")
+    page.wait_for_selector("[data-testid='help']")
+    check("Space" in page.inner_text("[data-testid='help']"), "the help lists the keys")
+    check(page.evaluate("document.activeElement.dataset.testid") == "help-close", "focus moves into the help")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("[data-testid='help']", state="detached")
+    page.click("#help-btn")
+    page.wait_for_selector("[data-testid='help']")
+    page.click("[data-testid='help-close']")
+    page.wait_for_selector("[data-testid='help']", state="detached")
+
+
+def test_drop_by_keyboard_keeps_focus_off_other_rows(page, ctx):
+    load(page, "paxos-basic")
+    page.click("#step-btn")
+    wait_step(page, 1)
+    drops = page.locator("[data-testid^='drop-']")
+    check(drops.count() >= 2, "several messages are in flight")
+    first = drops.first.get_attribute("data-testid")
+    page.focus(f"[data-testid='{first}']")
+    page.keyboard.press("Enter")
+    wait_step(page, 2)
+    focused = page.evaluate("document.activeElement && document.activeElement.dataset.testid || ''")
+    check(not focused.startswith("drop-"), f"focus did not land on another message's Drop ({focused!r})")
+
+
+def test_violation_pauses_and_links(page, ctx):
+    load(page, "zab-buggy-skip-trunc")
+    page.select_option("#speed-select", "50")
+    page.click("#play-btn")
+    page.wait_for_function(
+        "document.querySelector('#play-btn').getAttribute('aria-pressed') === 'false'", timeout=60_000)
+    check(page.inner_text("#violations").strip() != "0", "the buggy mode breaks an invariant")
+    link = page.locator("[data-testid='violation-link']").first
+    at = int(link.inner_text().rsplit("step ", 1)[1].rstrip(")"))
+    check(step_count(page) == at, f"the player paused at the violating step {at}, not at {step_count(page)}")
+    page.click("#back-btn")
+    wait_step(page, at - 1)
+    link.click()
+    wait_step(page, at)
+
+
+def test_sub_path(page, ctx):
+    """Served under a sub-path (a project site), the app loads its files and starts."""
+    dist = os.path.abspath("www/dist")
+    root = tempfile.mkdtemp()
+    os.symlink(dist, os.path.join(root, "ensemble"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root)
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    failed = []
+    def on_response(r):
+        if r.status >= 400 and "/live" not in r.url:
+            failed.append(r.url)
+
+    page.on("response", on_response)
+    errors_before = len(ctx.errors)
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/ensemble/")
+        page.wait_for_function("window.ensembleReady === true", timeout=20_000)
+        check(page.locator("#boot").count() == 0, "the loading note is gone once the app runs")
+        check(page.locator("#scenario-select option").count() >= 10, "the app runs under a sub-path")
+        check(not failed, f"every file was found: {failed}")
+        # A static host has no live ensemble: the app's probe for one gets a 404, which
+        # Chromium logs; nothing else may go wrong.
+        others = [e for e in ctx.errors[errors_before:] if "404" not in e]
+        check(not others, f"no errors under a sub-path: {others}")
+        del ctx.errors[errors_before:]
+    finally:
+        page.remove_listener("response", on_response)
+        server.shutdown()
+        os.unlink(os.path.join(root, "ensemble"))
+        os.rmdir(root)
+        page.goto(ctx.url)
+        page.wait_for_function("window.ensembleReady === true", timeout=20_000)
+
+
+LEARNER_TESTS = [test_picking_loads, test_hash_is_followed, test_late_crash_plays_out,
+                 test_scrub_anywhere_and_whole_log, test_space_plays_anywhere,
+                 test_help_overlay, test_drop_by_keyboard_keeps_focus_off_other_rows, test_violation_pauses_and_links,
+                 test_sub_path]

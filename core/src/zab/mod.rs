@@ -41,6 +41,8 @@ mod tests_client_path;
 #[cfg(test)]
 mod tests_clients;
 #[cfg(test)]
+mod tests_crash_leader;
+#[cfg(test)]
 mod tests_discovery;
 #[cfg(test)]
 mod tests_election;

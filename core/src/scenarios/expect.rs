@@ -117,15 +117,10 @@ impl<'a> EventWatch<'a> {
 
     /// The expected events the run has not shown, as the scenario writes them.
     pub fn missing(&self) -> Vec<String> {
-        let shown = |p: &EventPattern| toml::to_string(&p.0).map(|t| inline(&t)).unwrap_or_default();
+        // A table value is written inline, on one line: `{ node = 3, type = "learned" }`.
+        let shown = |p: &EventPattern| toml::Value::Table(p.0.clone()).to_string();
         self.patterns.iter().zip(&self.seen).filter(|(_, s)| !**s).map(|(p, _)| shown(p)).collect()
     }
-}
-
-/// A TOML table written on one line, `{ a = 1, b = "x" }`, for messages.
-fn inline(table: &str) -> String {
-    let v: toml::Value = toml::from_str(table).unwrap_or(toml::Value::Table(toml::Table::new()));
-    v.to_string()
 }
 
 #[cfg(test)]

@@ -1,11 +1,15 @@
 //! Every built-in scenario shows what it promises (its `[expect]` table).
 
-use ensemble_core::scenarios::{builtin, Protocol, Run, Scenario};
+use ensemble_core::scenarios::{builtin, EventWatch, Protocol, Run, Scenario};
 use ensemble_core::Value;
 
 fn check(s: &Scenario) -> Result<(), String> {
-    let summary = Run::new(s, s.seed).finish();
     let e = &s.expect;
+    let (mut run, mut events) = (Run::new(s, s.seed), EventWatch::new(e));
+    while let Some(entry) = run.next_entry() {
+        events.observe(entry.node, &entry.events);
+    }
+    let summary = run.summary();
     let chosen: Vec<&Value> = summary.chosen.values().collect();
     let replay = format!("ensemble sim --scenario {} --seed {}", s.name, s.seed);
     let fail = |why: String| {
@@ -29,6 +33,10 @@ fn check(s: &Scenario) -> Result<(), String> {
     }
     if e.nothing_chosen && !chosen.is_empty() {
         return fail("expected nothing chosen".into());
+    }
+    let missing = events.missing();
+    if !missing.is_empty() {
+        return fail(format!("expected events never happened: {}", missing.join(", ")));
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! live server delivers, which were truncated away, which sync mode was used, and for
 //! the buggy modes, which invariant the checker catches.
 
-use ensemble_core::scenarios::{builtin, Protocol, Scenario};
+use ensemble_core::scenarios::{builtin, EventWatch, Protocol, Scenario};
 use ensemble_core::sim::Invariants;
 use ensemble_core::zab::ZabEvent;
 use ensemble_core::{Epoch, NodeId, Zxid};
@@ -13,9 +13,10 @@ fn zxid([e, c]: [u32; 2]) -> Zxid {
 
 fn check(s: &Scenario) -> Result<(), String> {
     let mut sim = ensemble_core::zab::build(s, s.seed);
-    let (mut modes, mut watches) = (Vec::new(), Vec::new());
+    let (mut modes, mut watches, mut events) = (Vec::new(), Vec::new(), EventWatch::new(&s.expect));
     while s.run.allows(sim.steps(), sim.next_time().map(|t| t.ms())) {
         let Some(entry) = sim.step() else { break };
+        events.observe(entry.node, &entry.events);
         for e in &entry.events {
             match e.get() {
                 Some(ZabEvent::Sync { mode, .. }) => modes.push(mode.name().to_string()),
@@ -75,6 +76,10 @@ fn check(s: &Scenario) -> Result<(), String> {
         if !modes.contains(mode) {
             return fail(format!("expected a {mode} sync, saw {modes:?}"));
         }
+    }
+    let missing = events.missing();
+    if !missing.is_empty() {
+        return fail(format!("expected events never happened: {}", missing.join(", ")));
     }
     Ok(())
 }

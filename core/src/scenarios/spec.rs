@@ -1,5 +1,6 @@
 //! The scenario format and its validation. Errors name the file, line and field.
 
+use super::expect::Expect;
 use crate::client::ClientOp;
 pub use crate::multipaxos::MultiPaxosSettings;
 pub use crate::paxos::PaxosSettings;
@@ -78,34 +79,6 @@ impl Default for RunSpec {
     fn default() -> Self {
         RunSpec { until_ms: 5_000, max_steps: 200_000 }
     }
-}
-
-/// What a scenario is expected to show; checked by the scenario tests.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Expect {
-    /// Instance 0 (or every listed slot, in order) ends with these values chosen.
-    pub chosen: Vec<String>,
-    /// At least this many instances are chosen.
-    pub min_chosen: usize,
-    /// Nothing is chosen by the end (livelock).
-    pub nothing_chosen: bool,
-    /// This invariant is reported violated.
-    pub violation: Option<String>,
-    /// ZAB: the leader of the last established epoch.
-    pub leader: Option<u32>,
-    /// ZAB: these zxids (`[epoch, counter]`) are delivered by every live server.
-    pub delivered: Vec<[u32; 2]>,
-    /// ZAB: these zxids were cut away and are delivered by nobody.
-    pub truncated: Vec<[u32; 2]>,
-    /// ZAB: every live server ends with this sync mode used at least once.
-    pub sync_mode: Option<String>,
-    /// ZAB: these znodes exist on every live server at the end.
-    pub znodes: Vec<String>,
-    /// ZAB: these znodes exist on no live server at the end.
-    pub absent: Vec<String>,
-    /// ZAB: exactly these watches fired, as `"client kind path"`, in any order.
-    pub watches: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -288,6 +261,11 @@ impl Scenario {
         // Every protocol checks its own table, whichever protocol runs: the file holds them all.
         for p in crate::protocol::REGISTRY {
             p.validate(self)?;
+        }
+        for (i, p) in self.expect.events.iter().enumerate() {
+            if let Some((key, message)) = p.problem() {
+                return Err((format!("expect.events[{i}].{key}"), message));
+            }
         }
         for (i, item) in self.schedule.iter().enumerate() {
             item.intervention().map_err(|(f, m)| (format!("schedule[{i}].{f}"), m))?;

@@ -41,6 +41,8 @@ mod tests_client_path;
 #[cfg(test)]
 mod tests_clients;
 #[cfg(test)]
+mod tests_crash_leader;
+#[cfg(test)]
 mod tests_discovery;
 #[cfg(test)]
 mod tests_election;
@@ -50,6 +52,8 @@ mod tests_snap;
 mod tests_sync;
 #[cfg(test)]
 mod tests_trust;
+#[cfg(test)]
+mod tests_validate;
 /// The znode tree and its replies live in `crate::tree`, shared by any protocol that
 /// serves the coordination service; the old paths keep working.
 pub use crate::tree::{self, reply, ZkReply};

@@ -131,8 +131,9 @@ def test_violation_pauses_and_links(page, ctx):
     link = page.locator("[data-testid='violation-link']").first
     at = int(link.inner_text().rsplit("step ", 1)[1].rstrip(")"))
     check(step_count(page) == at, f"the player paused at the violating step {at}, not at {step_count(page)}")
-    page.click("#back-btn")
-    wait_step(page, at - 1)
+    # The link stays while the violation is in the past: step on, then follow it back.
+    page.click("#step-btn")
+    wait_step(page, at + 1)
     link.click()
     wait_step(page, at)
 
@@ -142,8 +143,11 @@ def test_sub_path(page, ctx):
     dist = os.path.abspath("www/dist")
     root = tempfile.mkdtemp()
     os.symlink(dist, os.path.join(root, "ensemble"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root)
-    handler.log_message = lambda *a: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=root)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     failed = []

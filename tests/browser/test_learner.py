@@ -138,6 +138,37 @@ def test_violation_pauses_and_links(page, ctx):
     wait_step(page, at)
 
 
+def test_phone_player_and_labels(page, ctx):
+    """On a phone: legible state labels inside their discs, 44 px tap targets, and the
+    player with the latest sentence on screen while the page scrolls."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        load(page, "zab-election-fresh")
+        for n in range(1, 6):
+            page.click("#step-btn")
+            wait_step(page, n)
+        sizes = page.evaluate("""() => [...document.querySelectorAll('.cluster .node')].map(g => {
+            const t = g.querySelector('.node-state').getBoundingClientRect();
+            const c = g.querySelector('circle:not(.observer-ring)').getBoundingClientRect();
+            return [t.height, t.width, c.width];
+        })""")
+        for h, w, disc in sizes:
+            check(h >= 9, f"a state label is legible ({h:.1f} px high)")
+            check(w <= disc, f"a state label fits its disc ({w:.1f} px in {disc:.1f} px)")
+        small = page.evaluate("""() => [...document.querySelectorAll('button')]
+            .filter(b => b.offsetParent !== null && b.closest('.overlay') === null)
+            .map(b => b.getBoundingClientRect().height).filter(h => h < 43.5)""")
+        check(not small, f"every visible button is at least 44 px high ({small})")
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_timeout(100)
+        top = page.evaluate("document.querySelector('#play-btn').getBoundingClientRect().top")
+        check(0 <= top < 844, f"the player stays on screen while scrolling (top {top})")
+        check(page.inner_text("[data-testid='now-line']").strip() != "", "the latest sentence shows with it")
+    finally:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.evaluate("window.scrollTo(0, 0)")
+
+
 def test_sub_path(page, ctx):
     """Served under a sub-path (a project site), the app loads its files and starts."""
     dist = os.path.abspath("www/dist")
@@ -180,4 +211,4 @@ def test_sub_path(page, ctx):
 LEARNER_TESTS = [test_picking_loads, test_hash_is_followed, test_late_crash_plays_out,
                  test_scrub_anywhere_and_whole_log, test_space_plays_anywhere,
                  test_help_overlay, test_drop_by_keyboard_keeps_focus_off_other_rows, test_violation_pauses_and_links,
-                 test_sub_path]
+                 test_phone_player_and_labels, test_sub_path]

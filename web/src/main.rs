@@ -110,7 +110,7 @@ fn simulator(state: &AppState, snap: &Snapshot, log: Rc<Vec<LogLine>>, dispatch:
     html! {
         <>
             <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
-                branches={snap.branches} branch={snap.branch} at_end={snap.at_end} on_action={dispatch.clone()} />
+                branches={snap.branches} branch={snap.branch} at_end={snap.at_end} now={latest(&log)} on_action={dispatch.clone()} />
             <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} progress={web.progress(snap, lang)}
                 violations={snap.violations} violation_links={snap.violation_links.clone()} at_end={snap.at_end} error={state.error.clone()}
                 on_action={dispatch.clone()} />

@@ -17,6 +17,9 @@ pub struct ControlsProps {
     pub branches: usize,
     pub branch: usize,
     pub at_end: bool,
+    /// The latest narrated sentence, shown under the player on phones.
+    #[prop_or_default]
+    pub now: String,
     pub on_action: Callback<Action>,
 }
 
@@ -108,6 +111,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     value={props.step.to_string()} oninput={on_seek} aria-label={t.timeline} />
             </label>
             <p class="hint">{ t.keys_hint }</p>
+            // The log's live region already reads it out.
+            <p class="now-line" data-testid="now-line" aria-hidden="true">{ &props.now }</p>
         </div>
     }
 }

@@ -41,6 +41,8 @@ mod tests_client_path;
 #[cfg(test)]
 mod tests_clients;
 #[cfg(test)]
+mod tests_connection;
+#[cfg(test)]
 mod tests_discovery;
 #[cfg(test)]
 mod tests_election;
@@ -304,16 +306,20 @@ impl ZabNode {
     /// A connection to `peer` closed. A learner whose leader it was goes back to LOOKING
     /// (`Follower.followLeader` ends when its socket does); a leader forgets that
     /// learner (its `LearnerHandler` ends) until it registers again, and is synced
-    /// again. Its ACKs counted so far still count: they were true.
+    /// again. Its ACKs counted so far still count: they were true. Each says so in the
+    /// trace first, so the LOOKING that follows has its reason.
     fn on_peer_lost(&mut self, peer: NodeId, out: &mut Out<Self>) {
         match self.state {
             ServerState::Following | ServerState::Observing
                 if self.learner.as_ref().is_some_and(|l| l.leader == peer) =>
             {
+                out.emit(ZabEvent::LeaderLost { leader: peer });
                 self.look_for_leader(out)
             }
             ServerState::Leading => {
-                if self.lead.as_mut().and_then(|l| l.learners.remove(&peer)).is_none() {
+                if self.lead.as_mut().and_then(|l| l.learners.remove(&peer)).is_some() {
+                    out.emit(ZabEvent::LearnerLost { learner: peer });
+                } else {
                     self.count_stale();
                 }
             }
@@ -424,6 +430,11 @@ impl Node for ZabNode {
 
     fn on_disconnect(&mut self, now: Time, peer: NodeId, out: &mut Out<Self>) {
         self.handle(now, out, |n, out| n.on_peer_lost(peer, out));
+    }
+
+    /// ZAB runs over FIFO TCP connections (`QuorumCnxManager`, the learners' sockets).
+    fn links_are_connections() -> bool {
+        true
     }
 
     fn is_checkpoint(record: &ZabDurable) -> bool {

@@ -167,6 +167,8 @@ impl<N: Node + Send + 'static> Driver<N> {
             }
             Input::Request(req) => Some(Event::request(req)),
             Input::Durable(Notice::Durable { records, .. }) => Some(Event::Persisted { records: *records }),
+            // So the LOOKING (or the forgotten learner) that follows has its cause.
+            Input::Disconnected(peer) => Some(Event::Disconnected { peer: *peer }),
             _ => None,
         }
     }

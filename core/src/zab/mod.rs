@@ -234,6 +234,9 @@ pub struct ZabNode {
     /// leader proposes each forwarded request at most once. Rebuilt from the log.
     #[serde(skip)]
     pub proposed_seq: BTreeMap<(NodeId, crate::types::ClientId), u64>,
+    /// The newest epoch a late learner had accepted when we led (volatile): leading
+    /// again, we propose above it, so that learner can join.
+    pub epoch_seen: Epoch,
     /// Records written since the last checkpoint (see [`ZabSettings::checkpoint_every`]).
     pub unsaved: u64,
     pub stale: u64,
@@ -261,6 +264,7 @@ impl ZabNode {
             clients: Default::default(),
             attempt: 0,
             proposed_seq: BTreeMap::new(),
+            epoch_seen: Epoch(0),
             unsaved: crate::node::since_checkpoint::<ZabNode>(records),
             stale: 0,
         };

@@ -27,6 +27,9 @@ pub enum DropReason {
     NodeDown,
     /// A person (or a test) dropped it by hand.
     Manual,
+    /// It was in flight on a connection that broke (`Node::links_are_connections`):
+    /// another message on it was lost, and took the connection with it.
+    Connection,
 }
 
 /// The runtime's events are derived as inherent functions (`remote = "Self"`) that the
@@ -54,6 +57,11 @@ pub enum Event {
         to: NodeId,
         msg: Wire,
         reason: DropReason,
+        /// Losing it broke the connection between `from` and `to` (a protocol whose
+        /// links are connections): the drops of what else was on it, then each end's
+        /// `disconnected`, follow.
+        #[serde(default, skip_serializing_if = "is_false")]
+        breaks_link: bool,
     },
     /// The network delivered a second copy; `msg_id` is the copy's id, `of` the original's.
     Duplicate {
@@ -70,6 +78,11 @@ pub enum Event {
     Crash {
         #[serde(default, skip_serializing_if = "is_zero")]
         lost_writes: u64,
+    },
+    /// The node's connection to `peer` closed (it broke, or `peer`'s side went away),
+    /// and the node is told (`Node::on_disconnect`).
+    Disconnected {
+        peer: NodeId,
     },
     /// The node's disk finished a write: `records` more records are durable, and what
     /// the node said after writing them leaves now.
@@ -146,6 +159,10 @@ fn is_zero(v: &u64) -> bool {
     *v == 0
 }
 
+fn is_false(v: &bool) -> bool {
+    !*v
+}
+
 impl Event {
     /// The `request` event of a client's request.
     pub fn request(req: &ClientRequest) -> Event {
@@ -170,6 +187,7 @@ impl Event {
             Event::Duplicate { .. } => "duplicate",
             Event::Timer { .. } => "timer",
             Event::Crash { .. } => "crash",
+            Event::Disconnected { .. } => "disconnected",
             Event::Persisted { .. } => "persisted",
             Event::Restart {} => "restart",
             Event::Partition { .. } => "partition",

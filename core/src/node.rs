@@ -38,6 +38,15 @@ pub trait Node: Clone + Debug + Serialize {
     /// may have been lost. A protocol that runs over FIFO connections, as ZAB does over
     /// TCP, reacts at once instead of waiting for a timeout; by default nothing happens.
     fn on_disconnect(&mut self, _now: Time, _peer: NodeId, _out: &mut Out<Self>) {}
+    /// Whether the protocol's links are connections (TCP), not datagrams. On a
+    /// connection a message is never lost alone: losing one breaks the connection, so a
+    /// runtime that loses one (the simulator's drop) loses everything else in flight on
+    /// it, in both directions, and tells both ends (`on_disconnect`); what is sent
+    /// afterwards goes over a new connection. By default links are datagrams, and a
+    /// dropped message is just gone.
+    fn links_are_connections() -> bool {
+        false
+    }
     fn view(&self) -> NodeView;
     /// Whether `record` holds the node's whole durable state: once it is durable a
     /// runtime may drop every record persisted before it (a checkpoint, so a

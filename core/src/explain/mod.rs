@@ -76,7 +76,14 @@ fn network(protocol: &dyn ProtocolInfo, n: u32, event: &Event, after: Option<&[E
             let m = msg.describe();
             (format!("Node {to} receives {m} from node {from}."), format!("节点 {to} 收到来自节点 {from} 的 {m}。"))
         }
+        Event::Drop { from, to, msg, reason, breaks_link: true, .. } => {
+            broke(protocol.title(), *from, *to, &msg.describe(), *reason)
+        }
         Event::Drop { from, to, msg, reason, .. } => dropped(*from, *to, &msg.describe(), *reason),
+        Event::Disconnected { peer } => (
+            format!("Node {n}'s connection to node {peer} closed; what it sends node {peer} from now on goes over a new connection."),
+            format!("节点 {n} 与节点 {peer} 的连接已断开；此后它发给节点 {peer} 的消息经由新的连接传送。"),
+        ),
         Event::Duplicate { from, to, msg, of, .. } => {
             let m = msg.describe();
             (
@@ -156,7 +163,30 @@ fn dropped(from: NodeId, to: NodeId, m: &str, reason: DropReason) -> Pair {
             format!("You dropped {m} from node {from} to node {to}."),
             format!("你丢弃了节点 {from} 发往节点 {to} 的 {m}。"),
         ),
+        DropReason::Connection => (
+            format!("{m} from node {from} to node {to} is lost with the broken connection."),
+            format!("节点 {from} 发往节点 {to} 的 {m} 随断开的连接一起丢失。"),
+        ),
     }
+}
+
+/// A message lost on a link that is a connection (`title`'s, over TCP): the cause of
+/// the break, and what goes with it. Each end's reaction is told in its own step.
+fn broke(title: &str, from: NodeId, to: NodeId, m: &str, reason: DropReason) -> Pair {
+    let (en, zh) = match reason {
+        DropReason::Manual => (
+            format!("You dropped {m} from node {from} to node {to}."),
+            format!("你丢弃了节点 {from} 发往节点 {to} 的 {m}。"),
+        ),
+        _ => (
+            format!("The network loses {m} from node {from} to node {to}."),
+            format!("网络丢失了节点 {from} 发往节点 {to} 的 {m}。"),
+        ),
+    };
+    (
+        format!("{en} {title} runs over TCP, where a lost message means a broken connection: the connection between {from} and {to} breaks, and whatever else was in flight on it, either way, is lost with it. Both ends are told at once."),
+        format!("{zh}{title} 运行在 TCP 之上，丢失一条消息就意味着连接断开：节点 {from} 与节点 {to} 之间的连接断开，连接上两个方向在途的其他消息也一并丢失。两端会立即得知。"),
+    )
 }
 
 fn timer_fired(n: u32, timer: &Wire, after: Option<&[Event]>) -> Pair {

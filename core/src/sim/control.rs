@@ -61,10 +61,16 @@ impl<N: Node> Sim<N> {
             Intervention::Drop { msg_id } => {
                 let key = self.find_message(*msg_id).ok_or(InterventionError::NoSuchMessage(*msg_id))?;
                 let Some(Pending::Msg(m)) = self.queue.remove(&key) else { unreachable!("key found above") };
+                let to = m.to;
+                if N::links_are_connections() && m.from != m.to {
+                    self.break_link(m, DropReason::Manual, events);
+                    return Ok(Some(to));
+                }
                 self.stats.dropped += 1;
                 let msg = super::wire(&m.msg);
-                events.push(Event::Drop { msg_id: m.id, from: m.from, to: m.to, msg, reason: DropReason::Manual });
-                Ok(Some(m.to))
+                let reason = DropReason::Manual;
+                events.push(Event::Drop { msg_id: m.id, from: m.from, to, msg, reason, breaks_link: false });
+                Ok(Some(to))
             }
             Intervention::Duplicate { msg_id } => {
                 let key = self.find_message(*msg_id).ok_or(InterventionError::NoSuchMessage(*msg_id))?;

@@ -13,6 +13,9 @@ mod disk;
 mod disk_tests;
 mod dynsim;
 mod intervention;
+mod link;
+#[cfg(test)]
+mod link_tests;
 mod net;
 mod rng;
 #[cfg(test)]
@@ -69,6 +72,11 @@ enum Pending<N: Node> {
         node: NodeId,
         upto: u64,
         incarnation: u64,
+    },
+    /// Node `node` is told its connection to `peer` broke (see [`link`]).
+    Disconnect {
+        node: NodeId,
+        peer: NodeId,
     },
 }
 
@@ -260,6 +268,13 @@ impl<N: Node> Sim<N> {
                     }
                     Some(node)
                 }
+                Pending::Disconnect { node, peer } => {
+                    // A node that crashed meanwhile has no connection left to lose.
+                    if !self.disconnected(node, peer, &mut events) {
+                        continue;
+                    }
+                    Some(node)
+                }
             };
             return Some(self.finish(node, events));
         }
@@ -307,10 +322,14 @@ impl<N: Node> Sim<N> {
         } else {
             None
         };
+        if reason == Some(DropReason::Loss) && N::links_are_connections() {
+            return self.break_link(m, DropReason::Loss, events);
+        }
         if let Some(reason) = reason {
             self.stats.dropped += 1;
             if self.tracing {
-                events.push(Event::Drop { msg_id: m.id, from: m.from, to: m.to, msg: wire(&m.msg), reason });
+                let msg = wire(&m.msg);
+                events.push(Event::Drop { msg_id: m.id, from: m.from, to: m.to, msg, reason, breaks_link: false });
             }
             return;
         }

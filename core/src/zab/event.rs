@@ -37,6 +37,12 @@ pub enum ZabEvent {
     Snapshot { zxid: Zxid },
     /// A one-shot watch fired for a client of this server.
     Watch { client: ClientId, kind: WatchEventType, path: String },
+    /// This learner's connection to its leader closed: it stops following it and looks
+    /// for a leader, to register and be synchronized again.
+    LeaderLost { leader: NodeId },
+    /// This leader's connection to a learner closed: it forgets the learner until it
+    /// registers again.
+    LearnerLost { learner: NodeId },
 }
 
 /// A Fast Leader Election vote as the trace writes it.
@@ -61,6 +67,8 @@ impl EventKind for ZabEvent {
             ZabEvent::Truncated { .. } => "truncated",
             ZabEvent::Snapshot { .. } => "snapshot",
             ZabEvent::Watch { .. } => "watch",
+            ZabEvent::LeaderLost { .. } => "leader_lost",
+            ZabEvent::LearnerLost { .. } => "learner_lost",
         }
     }
 }

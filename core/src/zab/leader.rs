@@ -139,8 +139,12 @@ impl ZabNode {
         match l.new_epoch {
             // This learner promised a newer epoch (to a leader that never got established)
             // and would refuse ours forever. ZooKeeper leaves it out until the next
-            // election; we hold that election now, so every live server rejoins.
-            Some(new_epoch) if accepted_epoch > new_epoch => self.look_for_leader(out),
+            // election; we hold that election now, so every live server rejoins. Should
+            // we lead again, we propose above its epoch, or it would send us back again.
+            Some(new_epoch) if accepted_epoch > new_epoch => {
+                self.epoch_seen = self.epoch_seen.max(accepted_epoch);
+                self.look_for_leader(out)
+            }
             Some(new_epoch) => out.send(from, ZabMsg::LeaderInfo { new_epoch }),
             None => self.try_new_epoch(out),
         }
@@ -148,9 +152,9 @@ impl ZabNode {
 
     /// With a quorum of voters connected, propose the new epoch: above every epoch a
     /// connected learner accepted, observers' too (`getEpochToPropose`), though only
-    /// voters count toward the quorum.
+    /// voters count toward the quorum, and above any a late learner showed us before.
     fn try_new_epoch(&mut self, out: &mut Out<Self>) {
-        let (quorum, own) = (self.quorum(), self.accepted_epoch);
+        let (quorum, own) = (self.quorum(), self.accepted_epoch.max(self.epoch_seen));
         let Some(l) = self.lead.as_mut() else { return };
         let voters = l.learners.values().filter(|h| !h.observer).count();
         if l.new_epoch.is_some() || voters + 1 < quorum {

@@ -41,6 +41,8 @@ mod tests_client_path;
 #[cfg(test)]
 mod tests_clients;
 #[cfg(test)]
+mod tests_connection;
+#[cfg(test)]
 mod tests_crash_leader;
 #[cfg(test)]
 mod tests_discovery;
@@ -236,6 +238,9 @@ pub struct ZabNode {
     /// leader proposes each forwarded request at most once. Rebuilt from the log.
     #[serde(skip)]
     pub proposed_seq: BTreeMap<(NodeId, crate::types::ClientId), u64>,
+    /// The newest epoch a late learner had accepted when we led (volatile): leading
+    /// again, we propose above it, so that learner can join.
+    pub epoch_seen: Epoch,
     /// Records written since the last checkpoint (see [`ZabSettings::checkpoint_every`]).
     pub unsaved: u64,
     pub stale: u64,
@@ -263,6 +268,7 @@ impl ZabNode {
             clients: Default::default(),
             attempt: 0,
             proposed_seq: BTreeMap::new(),
+            epoch_seen: Epoch(0),
             unsaved: crate::node::since_checkpoint::<ZabNode>(records),
             stale: 0,
         };
@@ -308,16 +314,20 @@ impl ZabNode {
     /// A connection to `peer` closed. A learner whose leader it was goes back to LOOKING
     /// (`Follower.followLeader` ends when its socket does); a leader forgets that
     /// learner (its `LearnerHandler` ends) until it registers again, and is synced
-    /// again. Its ACKs counted so far still count: they were true.
+    /// again. Its ACKs counted so far still count: they were true. Each says so in the
+    /// trace first, so the LOOKING that follows has its reason.
     fn on_peer_lost(&mut self, peer: NodeId, out: &mut Out<Self>) {
         match self.state {
             ServerState::Following | ServerState::Observing
                 if self.learner.as_ref().is_some_and(|l| l.leader == peer) =>
             {
+                out.emit(ZabEvent::LeaderLost { leader: peer });
                 self.look_for_leader(out)
             }
             ServerState::Leading => {
-                if self.lead.as_mut().and_then(|l| l.learners.remove(&peer)).is_none() {
+                if self.lead.as_mut().and_then(|l| l.learners.remove(&peer)).is_some() {
+                    out.emit(ZabEvent::LearnerLost { learner: peer });
+                } else {
                     self.count_stale();
                 }
             }
@@ -428,6 +438,11 @@ impl Node for ZabNode {
 
     fn on_disconnect(&mut self, now: Time, peer: NodeId, out: &mut Out<Self>) {
         self.handle(now, out, |n, out| n.on_peer_lost(peer, out));
+    }
+
+    /// ZAB runs over FIFO TCP connections (`QuorumCnxManager`, the learners' sockets).
+    fn links_are_connections() -> bool {
+        true
     }
 
     fn is_checkpoint(record: &ZabDurable) -> bool {

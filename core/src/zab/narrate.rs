@@ -70,6 +70,8 @@ fn zab(n: u32, event: &ZabEvent) -> Pair {
             format!("Node {n} was too far behind: it replaces its tree with the leader's snapshot at {zxid} (SNAP)."),
             format!("节点 {n} 落后太多：它用领导者在 {zxid} 的快照替换自己的数据树（SNAP）。"),
         ),
+        ZabEvent::LeaderLost { leader } => leader_lost(n, leader.0),
+        ZabEvent::LearnerLost { learner } => learner_lost(n, learner.0),
         ZabEvent::Watch { client, kind, path } => {
             let kind = kind.name();
             (
@@ -97,6 +99,22 @@ pub(super) fn truncated(n: u32, zxid: Zxid, removed: Option<u64>) -> Pair {
             format!("节点 {n} 按 TRUNC 把日志截到 {zxid}：其后若有提案，它们从未提交，新领导者也没有，因此被删去。"),
         ),
     }
+}
+
+/// A learner's connection to its leader closed: why it goes LOOKING, and what next.
+fn leader_lost(n: u32, leader: u32) -> Pair {
+    (
+        format!("Node {n} stops following node {leader}: its connection to its leader closed, and what was in flight on it is lost, so its history may lag or have a gap. It looks for a leader and, once it has one, registers again (FOLLOWERINFO) and is re-synchronized by DIFF, TRUNC or SNAP."),
+        format!("节点 {n} 不再跟随节点 {leader}：它与领导者的连接断开了，连接上在途的消息随之丢失，它的历史可能落后或出现缺口。它重新寻找领导者，找到后重新注册（FOLLOWERINFO），并通过 DIFF、TRUNC 或 SNAP 重新同步。"),
+    )
+}
+
+/// A leader's connection to a learner closed.
+fn learner_lost(n: u32, learner: u32) -> Pair {
+    (
+        format!("Leader {n} forgets learner {learner}: its connection closed. It sends it no PROPOSAL or COMMIT until it registers again and is re-synchronized; the ACKs it gave before still count."),
+        format!("领导者 {n} 移除同步者 {learner}：与它的连接断开了。在它重新注册并重新同步之前，领导者不再向它发送 PROPOSAL 或 COMMIT；它此前的 ACK 仍然有效。"),
+    )
 }
 
 /// What a ZAB server rebuilds from disk (`ZabNode::recover`).

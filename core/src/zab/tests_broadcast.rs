@@ -6,6 +6,7 @@
 use super::harness::*;
 use super::tests::{msg, vote, z};
 use super::*;
+use crate::node::Action;
 
 /// Leader 3, followers 1 and 2 and observer 4, all in broadcast in epoch 2 with
 /// 0x100000001..2 delivered.
@@ -235,7 +236,9 @@ fn disconnect(n: &mut ZabNode, now: u64, peer: u32) -> Vec<A> {
 #[test]
 fn a_follower_whose_connection_to_its_leader_closes_looks_for_a_leader_at_once() {
     let mut s = ensemble();
-    let want = looking_again(2, vote(1, z(1, 2), 2), 1, &[2, 3, 4]);
+    // The reason first, so the trace tells why the server goes LOOKING.
+    let mut want = vec![Action::Emit(ZabEvent::LeaderLost { leader: NodeId(3) }.into())];
+    want.extend(looking_again(2, vote(1, z(1, 2), 2), 1, &[2, 3, 4]));
     assert_eq!(disconnect(s.get_mut(&1).unwrap(), 200, 3), want);
 }
 
@@ -251,6 +254,8 @@ fn a_learner_ignores_a_closed_connection_to_another_learner() {
 fn a_leader_forgets_a_learner_whose_connection_closed_and_syncs_it_when_it_registers_again() {
     let mut s = proposed();
     let l = s.get_mut(&3).unwrap();
+    assert_eq!(disconnect(l, 200, 1), vec![Action::Emit(ZabEvent::LearnerLost { learner: NodeId(1) }.into())]);
+    // Told again (its other connection closes too), it has nothing left to forget.
     assert_eq!(disconnect(l, 200, 1), vec![]);
     assert!(!l.lead.as_ref().unwrap().learners.contains_key(&NodeId(1)));
     // Its messages from before are stale now; it is no longer sent anything.

@@ -99,6 +99,21 @@ fn a_learner_that_accepted_a_newer_epoch_sends_the_leader_back_to_looking() {
 }
 
 #[test]
+fn a_leader_sent_back_by_a_newer_epoch_proposes_above_it_when_it_leads_again() {
+    let mut l = leader(3, &[], &[[1, 2]], None);
+    msg(&mut l, 1, info(1, z(1, 2)));
+    msg(&mut l, 2, info(9, z(1, 2)));
+    assert_eq!(l.state, ServerState::Looking);
+    run(&mut l, 500, |n, out| n.lead(out));
+    // Not above 2 (its own and 1's), which 2 would refuse again, but above 9.
+    let want = vec![
+        persist(ZabDurable::AcceptedEpoch { epoch: Epoch(10), leader: Some(NodeId(3)) }),
+        send(1, ZabMsg::LeaderInfo { new_epoch: Epoch(10) }),
+    ];
+    assert_eq!(msg(&mut l, 1, info(1, z(1, 2))), want);
+}
+
+#[test]
 fn ackepochs_of_a_quorum_fix_the_epoch_and_synchronize_the_acked_learners() {
     let mut l = leader(3, &[], &[[1, 2]], None);
     msg(&mut l, 1, info(1, z(1, 2)));

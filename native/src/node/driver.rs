@@ -170,6 +170,8 @@ where
             }
             Input::Request(req) => Some(Event::request(req)),
             Input::Durable(Notice::Durable { records, .. }) => Some(Event::Persisted { records: *records }),
+            // So the LOOKING (or the forgotten learner) that follows has its cause.
+            Input::Disconnected(peer) => Some(Event::Disconnected { peer: *peer }),
             _ => None,
         }
     }

@@ -109,6 +109,11 @@ setup-chromium:
 	  echo "installing Debian chromium and chromium-driver"; \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq; \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium chromium-driver; fi
+	@# A CJK font: without one every Chinese character renders as an empty box.
+	@if ! dpkg-query -W -f='$${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'install ok installed'; then \
+	  echo "installing Debian fonts-noto-cjk"; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq fonts-noto-cjk; fi
 
 # Playwright drives Debian's chromium; it never downloads a browser of its own.
 setup-playwright:

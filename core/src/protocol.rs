@@ -18,6 +18,9 @@ pub type Pair = (String, String);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MessageKind {
     pub name: &'static str,
+    /// One or two letters drawn on the message, so kinds are told apart without colour
+    /// (the paper's phase names where it has them: `1a`, `2b`); distinct within a protocol.
+    pub glyph: &'static str,
     /// Kinds with the same colour are drawn alike (a CSS class `msg-{colour}`).
     pub colour: &'static str,
     /// The phase it belongs to (English, Chinese).
@@ -207,6 +210,18 @@ mod tests {
             assert!(p.set_buggy(&mut s, "no-such-mode").is_err());
         }
         assert!(by_name("raft").err().is_some_and(|e| e.contains("known: paxos, multipaxos, zab")));
+    }
+
+    /// Colour alone does not tell kinds apart (deuteranopia): each has its own letters.
+    #[test]
+    fn every_message_kind_has_a_short_glyph_of_its_own() {
+        for p in REGISTRY {
+            let mut seen = std::collections::BTreeSet::new();
+            for m in p.messages() {
+                assert!((1..=2).contains(&m.glyph.chars().count()), "{}: {} glyph {:?}", p.name(), m.name, m.glyph);
+                assert!(seen.insert(m.glyph), "{}: glyph {:?} used twice", p.name(), m.glyph);
+            }
+        }
     }
 
     #[test]

@@ -169,6 +169,41 @@ def test_phone_player_and_labels(page, ctx):
         page.evaluate("window.scrollTo(0, 0)")
 
 
+def test_messages_have_letters(page, ctx):
+    """Message kinds are told apart without colour: each dot and row carries its letters."""
+    load(page, "paxos-basic")
+    seen = set()
+    for n in range(1, 40):
+        if {"1a", "1b", "2a", "2b"} <= seen:
+            break
+        page.click("#step-btn")
+        wait_step(page, n)
+        glyphs = page.evaluate("[...document.querySelectorAll('.cluster .messages .msg-dot')]"
+                               ".map(g => g.querySelector('text').textContent)")
+        check(all(glyphs), f"every message on the wire has its letters ({glyphs})")
+        seen.update(glyphs)
+    check({"1a", "1b", "2a", "2b"} <= seen, f"Prepare, Promise, Accept, Accepted read 1a 1b 2a 2b ({seen})")
+    rows = page.evaluate("[...document.querySelectorAll('#in-flight .swatch')].map(s => s.textContent)")
+    check(all(rows), f"every listed message has its letters ({rows})")
+
+
+def test_chinese_is_legible(page, ctx):
+    """The page has a font for its Chinese: a character draws differently from a code
+    point no font has (which every font without CJK draws as the same empty box)."""
+    drawn = page.evaluate("""() => {
+        const draw = (text) => {
+            const c = document.createElement('canvas');
+            c.width = 40; c.height = 40;
+            const g = c.getContext('2d');
+            g.font = '32px ' + getComputedStyle(document.body).fontFamily;
+            g.fillText(text, 2, 32);
+            return Array.from(g.getImageData(0, 0, 40, 40).data).join(',');
+        };
+        return [draw('节'), draw('\\u{10FFFD}')];
+    }""")
+    check(drawn[0] != drawn[1], "Chinese characters draw as glyphs, not empty boxes (install fonts-noto-cjk)")
+
+
 def test_sub_path(page, ctx):
     """Served under a sub-path (a project site), the app loads its files and starts."""
     dist = os.path.abspath("www/dist")
@@ -211,4 +246,5 @@ def test_sub_path(page, ctx):
 LEARNER_TESTS = [test_picking_loads, test_hash_is_followed, test_late_crash_plays_out,
                  test_scrub_anywhere_and_whole_log, test_space_plays_anywhere,
                  test_help_overlay, test_drop_by_keyboard_keeps_focus_off_other_rows, test_violation_pauses_and_links,
-                 test_phone_player_and_labels, test_sub_path]
+                 test_phone_player_and_labels, test_messages_have_letters, test_chinese_is_legible,
+                 test_sub_path]

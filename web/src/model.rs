@@ -41,6 +41,16 @@ pub struct Message {
     pub msg: InFlight,
     pub text: String,
     pub kind: String,
+    /// The letters drawn on it (`MessageKind::glyph`), so it is told apart without colour.
+    pub glyph: &'static str,
+}
+
+impl Message {
+    pub fn new(msg: InFlight, protocol: ensemble_core::scenarios::Protocol) -> Message {
+        let kind = msg.msg.name().into_owned();
+        let glyph = lookup(protocol).messages().iter().find(|k| k.name == kind).map_or("", |k| k.glyph);
+        Message { text: msg.msg.describe(), kind, glyph, msg }
+    }
 }
 
 /// One narrated trace line.
@@ -61,11 +71,7 @@ impl Snapshot {
         let at_end = state.at_end();
         let tl = state.timeline();
         let sim = tl.sim();
-        let in_flight = sim
-            .in_flight()
-            .into_iter()
-            .map(|m| Message { text: m.msg.describe(), kind: m.msg.name().into_owned(), msg: m })
-            .collect();
+        let in_flight = sim.in_flight().into_iter().map(|m| Message::new(m, state.scenario.protocol)).collect();
         let views = sim.views();
         Snapshot {
             step: tl.position(),

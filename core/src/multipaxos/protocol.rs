@@ -19,6 +19,7 @@ const LEADER: (&str, &str) = ("leader and learners", "领导者与学习者");
 const MESSAGES: &[MessageKind] = &[
     MessageKind {
         name: "Prepare",
+        glyph: "1a",
         colour: "prepare",
         group: PHASE1,
         en: "promise me no lower ballot, for every slot from here",
@@ -26,6 +27,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "Promise",
+        glyph: "1b",
         colour: "promise",
         group: PHASE1,
         en: "promised, with what I accepted",
@@ -33,6 +35,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "Nack",
+        glyph: "N",
         colour: "nack",
         group: PHASE1,
         en: "refused: I promised higher",
@@ -40,20 +43,32 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "Accept",
+        glyph: "2a",
         colour: "accept",
         group: PHASE2,
         en: "accept this command in this slot",
         zh: "请在此槽位接受这条命令",
     },
-    MessageKind { name: "Accepted", colour: "accepted", group: PHASE2, en: "accepted", zh: "已接受" },
+    MessageKind { name: "Accepted", glyph: "2b", colour: "accepted", group: PHASE2, en: "accepted", zh: "已接受" },
     MessageKind {
-        name: "Chosen", colour: "chosen", group: LEADER, en: "this slot is chosen", zh: "此槽位已选定"
+        name: "Chosen",
+        glyph: "C",
+        colour: "chosen",
+        group: LEADER,
+        en: "this slot is chosen",
+        zh: "此槽位已选定",
     },
     MessageKind {
-        name: "Heartbeat", colour: "heartbeat", group: LEADER, en: "the leader is alive", zh: "领导者仍在"
+        name: "Heartbeat",
+        glyph: "H",
+        colour: "heartbeat",
+        group: LEADER,
+        en: "the leader is alive",
+        zh: "领导者仍在",
     },
     MessageKind {
         name: "CatchUp",
+        glyph: "U",
         colour: "catchup",
         group: LEADER,
         en: "send me the chosen slots I missed",
@@ -61,6 +76,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "Forward",
+        glyph: "F",
         colour: "forward",
         group: LEADER,
         en: "a client's command for the leader",

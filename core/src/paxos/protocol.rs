@@ -27,6 +27,7 @@ const PHASE2: (&str, &str) = ("phase 2", "接受阶段");
 pub(crate) const MESSAGES: &[MessageKind] = &[
     MessageKind {
         name: "Prepare",
+        glyph: "1a",
         colour: "prepare",
         group: PHASE1,
         en: "promise me no lower ballot",
@@ -34,15 +35,24 @@ pub(crate) const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "Promise",
+        glyph: "1b",
         colour: "promise",
         group: PHASE1,
         en: "promised, with what I accepted",
         zh: "已承诺，并附上已接受的值",
     },
-    MessageKind { name: "Accept", colour: "accept", group: PHASE2, en: "accept this value", zh: "请接受这个值" },
-    MessageKind { name: "Accepted", colour: "accepted", group: PHASE2, en: "accepted", zh: "已接受" },
+    MessageKind {
+        name: "Accept",
+        glyph: "2a",
+        colour: "accept",
+        group: PHASE2,
+        en: "accept this value",
+        zh: "请接受这个值",
+    },
+    MessageKind { name: "Accepted", glyph: "2b", colour: "accepted", group: PHASE2, en: "accepted", zh: "已接受" },
     MessageKind {
         name: "Nack",
+        glyph: "N",
         colour: "nack",
         group: PHASE1,
         en: "refused: I promised higher",
@@ -50,6 +60,7 @@ pub(crate) const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "Forward",
+        glyph: "F",
         colour: "forward",
         group: ("clients", "客户端"),
         en: "a client's value for the proposer",

@@ -21,6 +21,7 @@ const BROADCAST: (&str, &str) = ("broadcast", "广播");
 const MESSAGES: &[MessageKind] = &[
     MessageKind {
         name: "NOTIFICATION",
+        glyph: "V",
         colour: "notification",
         group: ELECTION,
         en: "my vote, round and state",
@@ -28,6 +29,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "FOLLOWERINFO",
+        glyph: "FI",
         colour: "followerinfo",
         group: DISCOVERY_SYNC,
         en: "a follower's accepted epoch and last zxid",
@@ -35,6 +37,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "OBSERVERINFO",
+        glyph: "OI",
         colour: "followerinfo",
         group: DISCOVERY_SYNC,
         en: "an observer's accepted epoch and last zxid",
@@ -42,6 +45,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "LEADERINFO",
+        glyph: "LI",
         colour: "followerinfo",
         group: DISCOVERY_SYNC,
         en: "the new epoch",
@@ -49,6 +53,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "ACKEPOCH",
+        glyph: "AE",
         colour: "followerinfo",
         group: DISCOVERY_SYNC,
         en: "new epoch accepted, with my history",
@@ -56,19 +61,31 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "DIFF",
+        glyph: "D",
         colour: "diff",
         group: DISCOVERY_SYNC,
         en: "the proposals you lack",
         zh: "你缺少的提案",
     },
     MessageKind {
-        name: "TRUNC", colour: "diff", group: DISCOVERY_SYNC, en: "cut your log back", zh: "截断你的日志"
+        name: "TRUNC",
+        glyph: "T",
+        colour: "diff",
+        group: DISCOVERY_SYNC,
+        en: "cut your log back",
+        zh: "截断你的日志",
     },
     MessageKind {
-        name: "SNAP", colour: "diff", group: DISCOVERY_SYNC, en: "take my whole tree", zh: "整棵数据树快照"
+        name: "SNAP",
+        glyph: "S",
+        colour: "diff",
+        group: DISCOVERY_SYNC,
+        en: "take my whole tree",
+        zh: "整棵数据树快照",
     },
     MessageKind {
         name: "NEWLEADER",
+        glyph: "NL",
         colour: "diff",
         group: DISCOVERY_SYNC,
         en: "histories aligned: acknowledge me",
@@ -76,6 +93,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "UPTODATE",
+        glyph: "U",
         colour: "diff",
         group: DISCOVERY_SYNC,
         en: "established: serve clients",
@@ -83,16 +101,23 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "PROPOSAL",
+        glyph: "P",
         colour: "proposal",
         group: BROADCAST,
         en: "log this transaction",
         zh: "记录这个事务",
     },
     MessageKind {
-        name: "ACK", colour: "ack", group: BROADCAST, en: "logged (on disk)", zh: "已记录（已落盘）"
+        name: "ACK",
+        glyph: "A",
+        colour: "ack",
+        group: BROADCAST,
+        en: "logged (on disk)",
+        zh: "已记录（已落盘）",
     },
     MessageKind {
         name: "COMMIT",
+        glyph: "C",
         colour: "commit",
         group: BROADCAST,
         en: "a quorum logged it: apply it",
@@ -100,6 +125,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "INFORM",
+        glyph: "I",
         colour: "commit",
         group: BROADCAST,
         en: "a committed transaction, for an observer",
@@ -107,6 +133,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "PING",
+        glyph: "p",
         colour: "ping",
         group: BROADCAST,
         en: "alive; sessions; commit point or last logged",
@@ -114,6 +141,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "REQUEST",
+        glyph: "R",
         colour: "request",
         group: BROADCAST,
         en: "a client's write, forwarded to the leader",
@@ -121,6 +149,7 @@ const MESSAGES: &[MessageKind] = &[
     },
     MessageKind {
         name: "SYNC",
+        glyph: "Y",
         colour: "request",
         group: BROADCAST,
         en: "answer once what you proposed is committed",

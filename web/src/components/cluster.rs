@@ -62,10 +62,14 @@ fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
     if m.msg.lost || m.msg.cut {
         class.push_str(" msg-doomed");
     }
+    // Moved as a group (CSS transform, which can glide), the dot and its letters.
     html! {
-        <circle key={m.msg.msg_id} class={class} cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6">
-            <title>{ format!("#{} {} → {}: {}", m.msg.msg_id, m.msg.from, m.msg.to, m.text) }</title>
-        </circle>
+        <g key={m.msg.msg_id} class="msg-dot" style={format!("transform: translate({x:.1}px, {y:.1}px)")}>
+            <circle class={class} r="8">
+                <title>{ format!("#{} {} → {}: {}", m.msg.msg_id, m.msg.from, m.msg.to, m.text) }</title>
+            </circle>
+            <text class="msg-glyph" aria-hidden="true">{ m.glyph }</text>
+        </g>
     }
 }
 

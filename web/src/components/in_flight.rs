@@ -37,7 +37,7 @@ fn message_row(m: &Message, lang: Lang, on_action: &Callback<Action>) -> Html {
         // Keyed by message: after a Drop, focus stays with the row it was on, not with
         // the next message's button that moved into its place.
         <li key={id} class={classes!("msg-row", (!notes.is_empty()).then_some("doomed"))} data-testid="in-flight-msg">
-            <span class={classes!("swatch", "msg", format!("msg-{}", m.kind.to_lowercase()))} aria-hidden="true"></span>
+            <span class={classes!("swatch", "msg", format!("msg-{}", m.kind.to_lowercase()))} aria-hidden="true">{ m.glyph }</span>
             <span class="msg-text">
                 <span class="route">{ format!("#{id} {} → {}", m.msg.from, m.msg.to) }</span>
                 { " " }<code>{ &m.text }</code>

@@ -17,29 +17,33 @@ fn swatch(kind: &str) -> Html {
     html! { <span class={classes!("swatch", "msg", format!("msg-{}", kind.to_lowercase()))}></span> }
 }
 
-fn item(kinds: &[&str]) -> Html {
-    html! { <li>{ swatch(kinds[0]) }{ kinds.join(" / ") }</li> }
+/// One colour's kinds, each with the letters drawn on it: `1a Prepare`.
+fn item(kinds: &[(&str, &str)]) -> Html {
+    let labels = kinds.iter().map(|(name, glyph)| format!("{glyph} {name}").trim().to_string());
+    html! { <li>{ swatch(kinds[0].0) }{ labels.collect::<Vec<_>>().join(" / ") }</li> }
 }
 
+type Kinds = Vec<(&'static str, &'static str)>;
+
 /// The protocol's message kinds by phase (from the core's registry), each phase's
-/// kinds by colour: `[(phase, [[kinds of one colour]])]`.
-fn phases(kinds: &[MessageKind], lang: Lang) -> Vec<(&'static str, Vec<Vec<&'static str>>)> {
-    let mut out: Vec<(&str, Vec<Vec<&str>>)> = Vec::new();
+/// kinds (name, glyph) by colour: `[(phase, [[kinds of one colour]])]`.
+fn phases(kinds: &[MessageKind], lang: Lang) -> Vec<(&'static str, Vec<Kinds>)> {
+    let mut out: Vec<(&str, Vec<Kinds>)> = Vec::new();
     for k in kinds {
         let phase = if lang == Lang::Zh { k.group.1 } else { k.group.0 };
         if out.last().is_none_or(|(p, _)| *p != phase) {
             out.push((phase, Vec::new()));
         }
         let colours = &mut out.last_mut().expect("pushed").1;
-        match colours.iter_mut().find(|c| kinds.iter().any(|o| o.name == c[0] && o.colour == k.colour)) {
-            Some(c) => c.push(k.name),
-            None => colours.push(vec![k.name]),
+        match colours.iter_mut().find(|c| kinds.iter().any(|o| o.name == c[0].0 && o.colour == k.colour)) {
+            Some(c) => c.push((k.name, k.glyph)),
+            None => colours.push(vec![(k.name, k.glyph)]),
         }
     }
     out
 }
 
-fn phase_item(name: &str, colours: &[Vec<&str>]) -> Html {
+fn phase_item(name: &str, colours: &[Kinds]) -> Html {
     html! {
         <li class="legend-group">
             <span class="group-name">{ name }</span>
@@ -69,7 +73,7 @@ pub fn Legend(props: &LegendProps) -> Html {
     html! {
         <ul class={classes!("legend", "legend-groups")} aria-hidden="true">
             { for phases(kinds, props.lang).iter().map(|(name, colours)| phase_item(name, colours)) }
-            { for others.iter().map(|k| item(&[k])) }
+            { for others.iter().map(|k| item(&[(k, "")])) }
             <li>{ swatch("doomed") }{ format!("{} / {}", t.lost, t.cut) }</li>
         </ul>
     }

@@ -76,7 +76,7 @@ fn message(f: &Flight) -> Message {
         lost: false,
         cut: false,
     };
-    Message { text: f.msg.describe(), kind: f.msg.name().into_owned(), msg }
+    Message::new(msg, Protocol::Zab)
 }
 
 /// The log narrated in `lang`, newest first.

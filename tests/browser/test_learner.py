@@ -131,6 +131,7 @@ def test_violation_pauses_and_links(page, ctx):
     link = page.locator("[data-testid='violation-link']").first
     at = int(link.inner_text().rsplit("step ", 1)[1].rstrip(")"))
     check(step_count(page) == at, f"the player paused at the violating step {at}, not at {step_count(page)}")
+    check(page.locator(".cluster .node.violating").count() == 1, "the node whose step broke it is marked")
     # The link stays while the violation is in the past: step on, then follow it back.
     page.click("#step-btn")
     wait_step(page, at + 1)

@@ -117,7 +117,7 @@ fn simulator(state: &AppState, snap: &Snapshot, log: Rc<Vec<LogLine>>, dispatch:
             <main class="layout">
                 <div class="col-cluster">
                     <Cluster lang={lang} views={snap.views.clone()} in_flight={snap.in_flight.clone()} now_ms={snap.now_ms}
-                        partition={snap.partition.clone()} protocol={state.scenario.protocol} />
+                        partition={snap.partition.clone()} protocol={state.scenario.protocol} violating={snap.violating.clone()} />
                     { web.client_form(lang, snap.views.len() as u32, dispatch.clone()) }
                     <section class="panel nodes" aria-labelledby="nodes-title">
                         <h2 id="nodes-title">{ t.nodes }</h2>

@@ -24,6 +24,8 @@ pub struct Snapshot {
     pub violations: usize,
     /// Each violation: `invariant (step N)`, its detail, and its step (a link to it).
     pub violation_links: Vec<(String, String, u64)>,
+    /// The nodes whose steps broke an invariant.
+    pub violating: Vec<NodeId>,
     pub at_end: bool,
     /// The partition's groups, the nodes in no listed group as one more; empty if none.
     pub partition: Vec<Vec<NodeId>>,
@@ -86,6 +88,11 @@ impl Snapshot {
                 .violations()
                 .iter()
                 .map(|v| (format!("{} (step {})", v.invariant, v.step), v.detail.clone(), v.step))
+                .collect(),
+            violating: sim
+                .violations()
+                .iter()
+                .filter_map(|v| tl.entries().get((v.step as usize).checked_sub(1)?)?.node)
                 .collect(),
             at_end,
             head: tl.branches()[tl.current_branch()].head.max(tl.position()),

@@ -25,6 +25,9 @@ pub struct ClusterProps {
     /// The partition's groups (`Snapshot::partition`); empty when the network is whole.
     pub partition: Vec<Vec<NodeId>>,
     pub protocol: Protocol,
+    /// Nodes whose step broke an invariant (so far), drawn with a red ring.
+    #[prop_or_default]
+    pub violating: Vec<NodeId>,
 }
 
 /// Where node `id` (1-based) of `n` sits: on a circle, node 1 at the top.
@@ -73,13 +76,19 @@ fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
     }
 }
 
-fn node_disc(v: &NodeView, n: usize, lang: Lang, group: Option<usize>) -> Html {
+fn node_disc(v: &NodeView, n: usize, lang: Lang, group: Option<usize>, violating: bool) -> Html {
     let (x, y) = position(v.id.0, n);
     let t = texts(lang);
     let state = if v.up { v.state.name() } else { t.crashed };
     let leader = v.up && v.is_leader;
     let observer = !v.voter;
-    let class = classes!("node", state_class(v), leader.then_some("leader"), observer.then_some("observer"));
+    let class = classes!(
+        "node",
+        state_class(v),
+        leader.then_some("leader"),
+        observer.then_some("observer"),
+        violating.then_some("violating")
+    );
     let (cx, cy) = (format!("{x:.1}"), format!("{y:.1}"));
     // Below the disc: the protocol's caption (a ZAB server's epoch and last zxid); beside
     // it, its partition group.
@@ -135,7 +144,8 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .views
         .iter()
         .flat_map(|a| props.views.iter().filter(move |b| b.id > a.id).map(move |b| edge(a, b, n, part)));
-    let discs = props.views.iter().map(|v| node_disc(v, n, props.lang, group_of(part, v.id)));
+    let discs =
+        props.views.iter().map(|v| node_disc(v, n, props.lang, group_of(part, v.id), props.violating.contains(&v.id)));
     html! {
         <section class="panel cluster" aria-labelledby="cluster-title">
             <h2 id="cluster-title" class="visually-hidden">{ t.cluster }</h2>

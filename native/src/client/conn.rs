@@ -47,14 +47,14 @@ impl Shared {
     /// Send `op` (a JSON object without `id`) and wait, at most the request timeout,
     /// for its reply.
     pub(crate) async fn call(&self, op: &impl Serialize) -> Outcome {
-        // `{"id":N,` and the op's own fields, spliced as text: no JSON tree is built for
-        // each request.
         let fields = serde_json::to_string(op).map_err(ClientError::protocol)?;
-        let Some(rest) = fields.strip_prefix('{').filter(|rest| rest.len() > 1) else {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let text = Some(fields.as_str())
+            .filter(|f| *f != "{}")
+            .and_then(|f| crate::ws::fields_first(&format!("\"id\":{id}"), f));
+        let Some(text) = text else {
             return Err(ClientError::protocol("a request is a JSON object with an op"));
         };
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let text = format!("{{\"id\":{id},{rest}");
         let (tx, rx) = oneshot::channel();
         match &mut *self.lock() {
             Ok(waiting) => waiting.insert(id, tx),

@@ -184,13 +184,10 @@ impl Conn {
 fn reply_frame(id: u64, reply: ClientReply) -> String {
     match reply.result {
         Ok(body) => {
-            // The body's fields after `id` and `ok`, spliced as text: no JSON tree built
-            // and copied for every answer. Bodies are JSON objects.
+            // Bodies are JSON objects: their fields follow `id` and `ok`.
             let body = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
-            match body.strip_prefix('{').filter(|rest| *rest != "}") {
-                Some(rest) => format!("{{\"id\":{id},\"ok\":true,{rest}"),
-                None => format!("{{\"id\":{id},\"ok\":true}}"),
-            }
+            let head = format!("\"id\":{id},\"ok\":true");
+            crate::ws::fields_first(&head, &body).unwrap_or_else(|| format!("{{{head}}}"))
         }
         Err(e) => json!({"id": id, "ok": false, "error": e}).to_string(),
     }

@@ -109,6 +109,16 @@ pub trait ProtocolInfo: Sync {
     fn narrate(&self, _n: u32, _event: &Event) -> Option<Pair> {
         None
     }
+    /// The milestone one of its events is (`explain::Milestone`): a leader elected, an
+    /// epoch begun, a synchronization, a commit. `None` for the rest.
+    fn milestone(&self, _event: &Event) -> Option<crate::explain::Milestone> {
+        None
+    }
+    /// Its heartbeat messages' and timers' names (`Wire::name`): steps a reader of the
+    /// log may hide.
+    fn heartbeats(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// One of its events read back from a trace (`ProtocolEvent::parse`).
     fn parse_event(&self, _json: &serde_json::Value) -> Option<ProtocolEvent> {
         None

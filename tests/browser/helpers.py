@@ -34,6 +34,15 @@ def run_to_end(page, timeout=40_000):
     check(step_count(page) == steps, "the player stops at the end of the run")
 
 
+def play_until(page, condition, timeout=30_000):
+    """Play at the fastest speed until the JavaScript `condition` holds, then pause."""
+    page.select_option("#speed-select", "50")
+    page.click("#play-btn")
+    page.wait_for_function(condition, timeout=timeout)
+    page.click("#play-btn")
+    page.wait_for_function("document.querySelector('#play-btn').getAttribute('aria-pressed') === 'false'")
+
+
 def card(page, node, field=None):
     testid = f"node-{node}" if field is None else f"node-{node}-{field}"
     return page.inner_text(f"[data-testid='{testid}']").strip()

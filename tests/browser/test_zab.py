@@ -3,7 +3,7 @@
 Run by `test_web.py`, in order, on its page.
 """
 
-from helpers import SCREENSHOT_DIR, card, check, check_phone_layout, load, log_text, run_to_end, step_count
+from helpers import SCREENSHOT_DIR, card, check, check_phone_layout, load, log_text, play_until, run_to_end, step_count
 
 
 def test_zab_election_fresh(page, ctx):
@@ -34,11 +34,7 @@ def test_zab_election_fresh(page, ctx):
 
 def test_zab_client_request(page, ctx):
     load(page, "zab-election-fresh")
-    page.select_option("#speed-select", "50")
-    page.click("#play-btn")
-    page.wait_for_selector("#event-log .log-line[data-kind='leader_established']", timeout=20_000)
-    page.click("#play-btn")
-    page.wait_for_function("document.querySelector('#play-btn').getAttribute('aria-pressed') === 'false'")
+    play_until(page, "document.querySelector(\"#event-log .log-line[data-kind='leader_established']\")", 20_000)
     check(step_count(page) > 0, "the leader was established")
     page.select_option("#client-node", "1")
     page.select_option("#client-op", "connect")

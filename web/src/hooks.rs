@@ -46,8 +46,9 @@ pub fn use_follow_hash(dispatch: Callback<Action>) {
     });
 }
 
-/// Space: play/pause, wherever the focus is; →: step; ←: back; ?: the keys' help;
-/// Escape: close it. Ignored while typing in a text field.
+/// Space: play/pause, wherever the focus is; →: step; ←: back; n/p: next/previous
+/// milestone; 1–9: select a node; c/r: crash/restart it; ?: the keys' help; Escape:
+/// close it. Ignored while typing in a text field.
 #[hook]
 pub fn use_shortcuts(dispatch: Callback<Action>) {
     use_effect_with((), move |_| {
@@ -68,7 +69,14 @@ pub fn use_shortcuts(dispatch: Callback<Action>) {
                     "ArrowLeft" => Action::Back,
                     "?" => Action::Help(true),
                     "Escape" => Action::Help(false),
-                    _ => return,
+                    "n" | "N" => Action::Milestone(true),
+                    "p" | "P" => Action::Milestone(false),
+                    "c" | "C" => Action::Fault(true),
+                    "r" | "R" => Action::Fault(false),
+                    key => match key.parse::<u32>() {
+                        Ok(n @ 1..=9) => Action::Select(Some(ensemble_core::types::NodeId(n))),
+                        _ => return,
+                    },
                 };
                 e.prevent_default();
                 dispatch.emit(action);

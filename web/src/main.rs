@@ -26,7 +26,7 @@ use components::picker::Picker;
 use ensemble_core::explain::Lang;
 use i18n::texts;
 use live::{LivePage, Mode, ModeSwitch};
-use model::{latest, narrate, LogLine, Snapshot};
+use model::{latest, narrate, LogLine, Marks, Snapshot};
 use state::{Action, AppState};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -64,7 +64,15 @@ fn App() -> Html {
     };
     let log = {
         let state = state.clone();
-        use_memo((state.version, state.lang, state.log_lines), move |(_, lang, limit)| narrate(&state, *lang, *limit))
+        let key = (state.version, state.lang, state.log_lines, state.hide_beats);
+        use_memo(key, move |(_, lang, limit, hide)| narrate(&state, *lang, *limit, *hide))
+    };
+    // Only when the branch's computed steps change, not on every step of the player.
+    let marks = {
+        let state = state.clone();
+        let run = (state.scenario.name.clone(), state.seed, state.fix(), state.buggy());
+        let interventions = state.timeline().branches()[snap.branch].interventions.len();
+        use_memo((run, snap.branch, snap.branches, snap.head, interventions), move |_| model::marks(&state))
     };
     let live_available = live::hooks::use_live_available();
     let on_mode = {
@@ -96,41 +104,49 @@ fn App() -> Html {
             if *mode == Mode::Live {
                 <LivePage lang={lang} on_lang={dispatch.reform(|_: MouseEvent| Action::ToggleLang)} />
             } else {
-                { simulator(&state, &snap, log, dispatch) }
+                { simulator(&state, &snap, log, marks, dispatch) }
             }
         </div>
     }
 }
 
 /// The simulator's page below the header: player, summary, cluster, cards and logs.
-fn simulator(state: &AppState, snap: &Snapshot, log: Rc<Vec<LogLine>>, dispatch: Callback<Action>) -> Html {
+fn simulator(
+    state: &AppState,
+    snap: &Snapshot,
+    log: Rc<Vec<LogLine>>,
+    marks: Rc<Marks>,
+    dispatch: Callback<Action>,
+) -> Html {
     let lang = state.lang;
     let t = texts(lang);
     let web = protocols::module(state.scenario.protocol);
     html! {
         <>
             <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
-                branches={snap.branches} branch={snap.branch} at_end={snap.at_end} now={latest(&log)} on_action={dispatch.clone()} />
+                branches={snap.branches} branch={snap.branch} at_end={snap.at_end} now={latest(&log)} marks={marks} on_action={dispatch.clone()} />
             <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} progress={web.progress(snap, lang)}
                 violations={snap.violations} violation_links={snap.violation_links.clone()} at_end={snap.at_end} error={state.error.clone()}
                 on_action={dispatch.clone()} />
             <main class="layout">
                 <div class="col-cluster">
                     <Cluster lang={lang} views={snap.views.clone()} in_flight={snap.in_flight.clone()} now_ms={snap.now_ms}
-                        partition={snap.partition.clone()} protocol={state.scenario.protocol} violating={snap.violating.clone()} />
+                        partition={snap.partition.clone()} protocol={state.scenario.protocol} violating={snap.violating.clone()}
+                        selected={state.selected} message={state.message} on_action={dispatch.clone()} />
                     { web.client_form(lang, snap.views.len() as u32, dispatch.clone()) }
                     <section class="panel nodes" aria-labelledby="nodes-title">
                         <h2 id="nodes-title">{ t.nodes }</h2>
                         { for snap.views.iter().map(|v| html! {
-                            <NodeCard key={v.id.0} lang={lang} view={v.clone()} on_action={dispatch.clone()} />
+                            <NodeCard key={v.id.0} lang={lang} view={v.clone()} selected={state.selected == Some(v.id)} on_action={dispatch.clone()} />
                         }) }
                     </section>
                 </div>
                 <div class="col-side">
                     // Read out when paused or stepping, not many times a second while playing.
                     <EventLog lang={lang} lines={log.clone()} announce={if state.playing { String::new() } else { latest(&log) }}
-                        more={(log.len() >= state.log_lines).then(|| dispatch.reform(|_: MouseEvent| Action::MoreLog))} />
-                    <InFlightList lang={lang} messages={snap.in_flight.clone()} on_action={dispatch} />
+                        more={(log.len() >= state.log_lines).then(|| dispatch.reform(|_: MouseEvent| Action::MoreLog))}
+                        hide_beats={Some((state.hide_beats, dispatch.reform(Action::HideHeartbeats)))} />
+                    <InFlightList lang={lang} messages={snap.in_flight.clone()} shown={state.message} on_action={dispatch} />
                 </div>
             </main>
         </>

@@ -2,8 +2,8 @@
 
 use crate::state::AppState;
 use ensemble_core::event::Event;
-use ensemble_core::explain::{explain_entry, Lang};
-use ensemble_core::protocol::lookup;
+use ensemble_core::explain::{explain_entry, is_heartbeat, milestones, Lang, Milestone};
+use ensemble_core::protocol::{lookup, MessageKind};
 use ensemble_core::sim::InFlight;
 use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
@@ -45,13 +45,15 @@ pub struct Message {
     pub kind: String,
     /// The letters drawn on it (`MessageKind::glyph`), so it is told apart without colour.
     pub glyph: &'static str,
+    /// Its kind as the legend lists it (what it says, its phase).
+    pub about: Option<MessageKind>,
 }
 
 impl Message {
     pub fn new(msg: InFlight, protocol: ensemble_core::scenarios::Protocol) -> Message {
         let kind = msg.msg.name().into_owned();
-        let glyph = lookup(protocol).messages().iter().find(|k| k.name == kind).map_or("", |k| k.glyph);
-        Message { text: msg.msg.describe(), kind, glyph, msg }
+        let about = lookup(protocol).messages().iter().find(|k| k.name == kind).copied();
+        Message { text: msg.msg.describe(), kind, glyph: about.map_or("", |k| k.glyph), about, msg }
     }
 }
 
@@ -108,12 +110,17 @@ impl Snapshot {
 }
 
 /// The last `limit` narrated lines, newest step first; a step's own lines stay in the
-/// order they happened, so each step reads as cause then consequences.
-pub fn narrate(state: &AppState, lang: Lang, limit: usize) -> Vec<LogLine> {
+/// order they happened, so each step reads as cause then consequences. `hide_beats`
+/// leaves heartbeats out.
+pub fn narrate(state: &AppState, lang: Lang, limit: usize, hide_beats: bool) -> Vec<LogLine> {
     let tl = state.timeline();
+    let protocol = lookup(state.scenario.protocol);
     let mut out = Vec::new();
     for entry in tl.entries().iter().rev() {
-        for (line, text) in entry.lines().zip(explain_entry(lookup(state.scenario.protocol), entry, lang)) {
+        for (line, text) in entry.lines().zip(explain_entry(protocol, entry, lang)) {
+            if hide_beats && is_heartbeat(protocol, &line.event) {
+                continue;
+            }
             out.push(LogLine {
                 step: line.step,
                 time_ms: line.time_ms,
@@ -136,3 +143,32 @@ pub fn latest(log: &[LogLine]) -> String {
     let Some(first) = log.first() else { return String::new() };
     log.iter().take_while(|l| l.step == first.step).map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ")
 }
+
+/// The timeline's marks: the milestones of everything computed, gathered into at most
+/// `MARK_SLOTS` slots along it (so a run with thousands of commits stays a few hundred
+/// marks), each with its first step and its kinds.
+pub fn marks(state: &AppState) -> Marks {
+    let tl = state.timeline();
+    let head = tl.computed().len().max(1) as u64;
+    let mut out: Vec<(u64, Vec<Milestone>)> = Vec::new();
+    let mut last_slot = None;
+    for mark in milestones(lookup(state.scenario.protocol), tl.computed()) {
+        let slot = mark.step * MARK_SLOTS / head;
+        match out.last_mut() {
+            Some((_, kinds)) if last_slot == Some(slot) => kinds.extend(mark.kinds),
+            _ => out.push((mark.step, mark.kinds)),
+        }
+        last_slot = Some(slot);
+    }
+    for (_, kinds) in &mut out {
+        kinds.sort_unstable();
+        kinds.dedup();
+    }
+    out
+}
+
+/// Marked steps and their kinds.
+pub type Marks = Vec<(u64, Vec<Milestone>)>;
+
+/// How many places along the timeline can hold a mark.
+const MARK_SLOTS: u64 = 240;

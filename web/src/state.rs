@@ -5,10 +5,13 @@
 //! (and their memos) compare.
 
 use crate::choices::{buggy_of, fix_of, set_buggy, set_fix};
+use crate::i18n::texts;
 use crate::url::Wanted;
-use ensemble_core::explain::Lang;
+use ensemble_core::explain::{milestones, Lang};
+use ensemble_core::protocol::lookup;
 use ensemble_core::scenarios::{build_with, builtin, Scenario};
 use ensemble_core::sim::{DynSim, Intervention, Timeline};
+use ensemble_core::types::NodeId;
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 use yew::Reducible;
@@ -53,6 +56,16 @@ pub enum Action {
     /// The address changed (a link followed in this tab): load what it names, if that
     /// is not what runs already.
     Follow(Wanted),
+    /// Jump to the next milestone (`true`) or back to the previous one.
+    Milestone(bool),
+    /// Select a node (click, or its number key), or none.
+    Select(Option<NodeId>),
+    /// Crash (`true`) or restart the selected node.
+    Fault(bool),
+    /// Show a message's details (a tap on it), or close them.
+    ShowMessage(Option<u64>),
+    /// Hide heartbeats from the narrated log, or show them.
+    HideHeartbeats(bool),
 }
 
 pub struct AppState {
@@ -77,6 +90,12 @@ pub struct AppState {
     pub ahead: bool,
     /// How many narrated lines the log shows.
     pub log_lines: usize,
+    /// The node that keys `c` and `r` act on.
+    pub selected: Option<NodeId>,
+    /// The in-flight message whose details show.
+    pub message: Option<u64>,
+    /// The log leaves out heartbeats (`explain::is_heartbeat`).
+    pub hide_beats: bool,
     timeline: Rc<RefCell<Timeline>>,
 }
 
@@ -98,6 +117,9 @@ impl AppState {
             help: false,
             ahead: true,
             log_lines: crate::model::LOG_LINES,
+            selected: None,
+            message: None,
+            hide_beats: false,
         };
         let wanted = crate::url::read().filter(|w| state.catalog.iter().any(|s| s.name == w.name));
         let wanted = wanted.unwrap_or_else(|| Wanted { name: DEFAULT_SCENARIO.to_string(), ..Wanted::default() });
@@ -183,6 +205,9 @@ impl AppState {
             help: self.help,
             ahead: self.ahead,
             log_lines: self.log_lines,
+            selected: self.selected,
+            message: self.message,
+            hide_beats: self.hide_beats,
             timeline: self.timeline.clone(),
         };
         f(&mut next);
@@ -202,6 +227,8 @@ impl AppState {
         self.scenario = Rc::new(scenario);
         self.seed = seed;
         self.playing = false;
+        self.selected = None;
+        self.message = None;
     }
 
     fn intervene(&mut self, iv: Intervention) {
@@ -210,6 +237,52 @@ impl AppState {
             Ok(()) => self.extend_horizon(), // (and computes the new future ahead)
             Err(e) => self.error = Some(e.to_string()),
         }
+    }
+}
+
+impl AppState {
+    /// Seek to the next milestone (`forward`) or the previous one. Going forward past
+    /// what is computed, more of the run is computed (up to the horizon) to find one.
+    fn jump(&mut self, forward: bool) {
+        let protocol = lookup(self.scenario.protocol);
+        let pos = self.timeline().position();
+        let target = loop {
+            let found = {
+                let tl = self.timeline();
+                let marks = milestones(protocol, tl.computed());
+                let mut steps = marks.iter().map(|m| m.step);
+                if forward {
+                    steps.find(|s| *s > pos)
+                } else {
+                    steps.rev().find(|s| *s < pos)
+                }
+            };
+            if found.is_some() || !forward || !self.ahead {
+                break found;
+            }
+            let horizon = self.horizon_ms;
+            self.ahead = self.timeline.borrow_mut().compute_ahead(AHEAD_CHUNK, horizon);
+        };
+        self.playing = false;
+        match target {
+            Some(step) => self.timeline.borrow_mut().seek(step),
+            None => self.error = Some(texts(self.lang).no_milestone.to_string()),
+        }
+    }
+
+    /// Crash or restart the selected node.
+    fn fault(&mut self, crash: bool) {
+        let Some(node) = self.selected else {
+            self.error = Some(texts(self.lang).select_first.to_string());
+            return;
+        };
+        self.intervene(if crash { Intervention::Crash { node } } else { Intervention::Restart { node } });
+    }
+
+    /// Select `node`, if the cluster has it.
+    fn select(&mut self, node: Option<NodeId>) {
+        let size = self.timeline().sim().views().len() as u32;
+        self.selected = node.filter(|n| (1..=size).contains(&n.0));
     }
 }
 
@@ -267,6 +340,11 @@ impl Reducible for AppState {
                 s.ahead = s.timeline.borrow_mut().compute_ahead(AHEAD_CHUNK, horizon);
             }),
             Action::MoreLog => self.with(|s| s.log_lines += crate::model::LOG_LINES),
+            Action::Milestone(forward) => self.with(|s| s.jump(forward)),
+            Action::Select(node) => self.with(|s| s.select(node)),
+            Action::Fault(crash) => self.with(|s| s.fault(crash)),
+            Action::ShowMessage(id) => self.with(|s| s.message = id),
+            Action::HideHeartbeats(hide) => self.with(|s| s.hide_beats = hide),
             Action::Follow(w) if self.runs(&w) => self,
             Action::Follow(w) => {
                 let default_seed = self.catalog.iter().find(|s| s.name == w.name).map_or(0, |s| s.seed);

@@ -14,6 +14,9 @@ use crate::types::NodeId;
 use crate::wire::Wire;
 use serde::{Deserialize, Serialize};
 
+mod milestone;
+pub use milestone::{is_heartbeat, milestone, milestones, Mark, Milestone};
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {

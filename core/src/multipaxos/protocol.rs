@@ -2,6 +2,7 @@
 
 use super::{MultiPaxosConfig, MultiPaxosEvent, MultiPaxosNode, MultiPaxosState};
 use crate::event::{Event, ProtocolEvent};
+use crate::explain::Milestone;
 use crate::paxos::{PaxosChecker, PaxosEvent};
 use crate::protocol::{About, Bench, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{check_checkpoint_every, check_ranges, scheduled, Protocol, Scenario};
@@ -113,6 +114,15 @@ impl ProtocolInfo for MultiPaxos {
     }
     fn messages(&self) -> &'static [MessageKind] {
         MESSAGES
+    }
+    fn milestone(&self, event: &Event) -> Option<Milestone> {
+        match event.get() {
+            Some(MultiPaxosEvent::State { state: MultiPaxosState::Leading, .. }) => Some(Milestone::Election),
+            _ => crate::paxos::protocol::milestone(event),
+        }
+    }
+    fn heartbeats(&self) -> &'static [&'static str] {
+        &["Heartbeat", "heartbeat"]
     }
     fn narrate(&self, n: u32, event: &Event) -> Option<Pair> {
         let Some(MultiPaxosEvent::State { state, round }) = event.get() else {

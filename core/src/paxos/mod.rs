@@ -26,7 +26,7 @@ mod learner;
 mod msg;
 pub(crate) mod narrate;
 mod proposer;
-mod protocol;
+pub(crate) mod protocol;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use super::{Buggy, Fix, PaxosChecker, PaxosConfig, PaxosEvent, PaxosNode};
 use crate::event::{Event, ProtocolEvent};
+use crate::explain::Milestone;
 use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{check_checkpoint_every, check_ranges, scheduled, Protocol, Scenario};
 use crate::sim::{DynSim, Rng, Sim};
@@ -125,6 +126,9 @@ impl ProtocolInfo for BasicPaxos {
     fn parse_event(&self, json: &serde_json::Value) -> Option<ProtocolEvent> {
         ProtocolEvent::parse::<PaxosEvent>(json)
     }
+    fn milestone(&self, event: &Event) -> Option<Milestone> {
+        milestone(event)
+    }
     fn restarted(&self, n: u32) -> Pair {
         (
             format!("Node {n} restarts and rebuilds its state from what it persisted (promises, accepted values)."),
@@ -152,4 +156,9 @@ fn config(s: &Scenario) -> PaxosConfig {
         distinguished,
         settings: s.paxos.clone(),
     }
+}
+
+/// Paxos' milestone: a value learned (Multi-Paxos shares it).
+pub(crate) fn milestone(event: &Event) -> Option<Milestone> {
+    matches!(event.get::<PaxosEvent>()?, PaxosEvent::Learned { .. }).then_some(Milestone::Commit)
 }

@@ -78,6 +78,11 @@ impl Timeline {
     pub fn entries(&self) -> &[TraceEntry] {
         &self.entries[..self.pos as usize]
     }
+    /// Every entry of the current branch computed so far, past the position too (what
+    /// `compute_ahead` ran): a UI marks the whole timeline's milestones from them.
+    pub fn computed(&self) -> &[TraceEntry] {
+        &self.entries
+    }
     pub fn branches(&self) -> &[Branch] {
         &self.branches
     }

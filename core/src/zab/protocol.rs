@@ -2,6 +2,7 @@
 
 use super::{narrate, ZabBuggy, ZabChecker, ZabConfig, ZabEvent, ZabNode};
 use crate::event::{Event, ProtocolEvent};
+use crate::explain::Milestone;
 use crate::protocol::{name_of, parse_checked, About, Bench, ExtraSweep, MessageKind, Pair, ProtocolInfo, SweepShape};
 use crate::scenarios::{scheduled, Protocol, Scenario};
 use crate::sim::{DynSim, Rng, Sim};
@@ -196,6 +197,19 @@ impl ProtocolInfo for Zab {
     }
     fn parse_event(&self, json: &serde_json::Value) -> Option<ProtocolEvent> {
         ProtocolEvent::parse::<ZabEvent>(json)
+    }
+    fn milestone(&self, event: &Event) -> Option<Milestone> {
+        Some(match event.get::<ZabEvent>()? {
+            ZabEvent::State { state: super::ServerState::Leading, .. } => Milestone::Election,
+            ZabEvent::LeaderEstablished { .. } => Milestone::Epoch,
+            ZabEvent::Sync { .. } | ZabEvent::Truncated { .. } | ZabEvent::Snapshot { .. } => Milestone::Sync,
+            ZabEvent::Committed { .. } => Milestone::Commit,
+            _ => return None,
+        })
+    }
+    fn heartbeats(&self) -> &'static [&'static str] {
+        // The leader's tick sends PINGs; a learner's tick checks that it hears them.
+        &["PING", "tick"]
     }
     fn bench(&self) -> Option<Bench> {
         Some(Bench { scenario: "zab-election-fresh", committed: delivered_by_node_1 })

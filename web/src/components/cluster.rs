@@ -5,6 +5,7 @@ use crate::components::legend::{group_letter, Legend, PartitionText};
 use crate::components::node_card::state_class;
 use crate::i18n::texts;
 use crate::model::Message;
+use crate::state::Action;
 use ensemble_core::explain::Lang;
 use ensemble_core::scenarios::Protocol;
 use ensemble_core::types::NodeId;
@@ -28,6 +29,23 @@ pub struct ClusterProps {
     /// Nodes whose step broke an invariant (so far), drawn with a red ring.
     #[prop_or_default]
     pub violating: Vec<NodeId>,
+    /// The selected node (keys `c` and `r` act on it), ringed.
+    #[prop_or_default]
+    pub selected: Option<NodeId>,
+    /// The message whose details show, ringed.
+    #[prop_or_default]
+    pub message: Option<u64>,
+    /// Where a click on a node (select) or a message (details) goes; none in live mode.
+    #[prop_or_default]
+    pub on_action: Option<Callback<Action>>,
+}
+
+/// How a disc is drawn besides its state.
+#[derive(Clone, Copy, Default)]
+struct Marks {
+    group: Option<usize>,
+    violating: bool,
+    selected: bool,
 }
 
 /// Where node `id` (1-based) of `n` sits: on a circle, node 1 at the top.
@@ -46,7 +64,7 @@ fn progress(m: &Message, now_ms: u64) -> f64 {
     (now_ms.saturating_sub(sent) as f64 / (due - sent) as f64).clamp(0.0, 1.0)
 }
 
-fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
+fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize, shown: bool, on: Option<&Callback<Action>>) -> Html {
     let (fx, fy) = position(m.msg.from.0, n);
     let (tx, ty) = position(m.msg.to.0, n);
     let (x, y) = if m.msg.from == m.msg.to {
@@ -65,9 +83,13 @@ fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
     if m.msg.lost || m.msg.cut {
         class.push_str(" msg-doomed");
     }
+    // A tap shows its details (a hover title alone is lost on a touch screen).
+    let id = m.msg.msg_id;
+    let onclick = on.map(|on| on.reform(move |_: MouseEvent| Action::ShowMessage((!shown).then_some(id))));
     // Moved as a group (CSS transform, which can glide), the dot and its letters.
     html! {
-        <g key={m.msg.msg_id} class="msg-dot" style={format!("transform: translate({x:.1}px, {y:.1}px)")}>
+        <g key={m.msg.msg_id} class={classes!("msg-dot", shown.then_some("shown"))} data-testid={format!("dot-{id}")}
+            style={format!("transform: translate({x:.1}px, {y:.1}px)")} {onclick}>
             <circle class={class} r="8">
                 <title>{ format!("#{} {} → {}: {}", m.msg.msg_id, m.msg.from, m.msg.to, m.text) }</title>
             </circle>
@@ -76,7 +98,8 @@ fn message_dot(m: &Message, n: usize, now_ms: u64, index: usize) -> Html {
     }
 }
 
-fn node_disc(v: &NodeView, n: usize, lang: Lang, group: Option<usize>, violating: bool) -> Html {
+fn node_disc(v: &NodeView, n: usize, lang: Lang, marks: Marks, on: Option<&Callback<Action>>) -> Html {
+    let Marks { group, violating, selected } = marks;
     let (x, y) = position(v.id.0, n);
     let t = texts(lang);
     let state = if v.up { v.state.name() } else { t.crashed };
@@ -87,15 +110,19 @@ fn node_disc(v: &NodeView, n: usize, lang: Lang, group: Option<usize>, violating
         state_class(v),
         leader.then_some("leader"),
         observer.then_some("observer"),
-        violating.then_some("violating")
+        violating.then_some("violating"),
+        selected.then_some("selected")
     );
+    let id = v.id;
+    let onclick = on.map(|on| on.reform(move |_: MouseEvent| Action::Select((!selected).then_some(id))));
     let (cx, cy) = (format!("{x:.1}"), format!("{y:.1}"));
     // Below the disc: the protocol's caption (a ZAB server's epoch and last zxid); beside
     // it, its partition group.
     let below = v.caption.clone();
     let role = v.roles.iter().map(|r| r.get(lang)).collect::<Vec<_>>().join(", ");
     html! {
-        <g class={class} role="img" aria-label={format!("{} {}: {} ({role})", t.node, v.id, state)}>
+        <g class={class} role="img" data-testid={format!("disc-{id}")} {onclick}
+            aria-label={format!("{} {}: {} ({role}){}", t.node, v.id, state, if selected { format!(", {}", t.selected) } else { String::new() })}>
             if observer {
                 <circle class="observer-ring" cx={cx.clone()} cy={cy.clone()} r={(NODE_R + 5.0).to_string()} />
             }
@@ -144,8 +171,15 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .views
         .iter()
         .flat_map(|a| props.views.iter().filter(move |b| b.id > a.id).map(move |b| edge(a, b, n, part)));
-    let discs =
-        props.views.iter().map(|v| node_disc(v, n, props.lang, group_of(part, v.id), props.violating.contains(&v.id)));
+    let on = props.on_action.as_ref();
+    let discs = props.views.iter().map(|v| {
+        let marks = Marks {
+            group: group_of(part, v.id),
+            violating: props.violating.contains(&v.id),
+            selected: props.selected == Some(v.id),
+        };
+        node_disc(v, n, props.lang, marks, on)
+    });
     html! {
         <section class="panel cluster" aria-labelledby="cluster-title">
             <h2 id="cluster-title" class="visually-hidden">{ t.cluster }</h2>
@@ -153,7 +187,9 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                 <g class="edges">{ for edges }</g>
                 <g class="nodes">{ for discs }</g>
                 <g class="messages">
-                    { for props.in_flight.iter().enumerate().map(|(i, m)| message_dot(m, n, props.now_ms, i)) }
+                    { for props.in_flight.iter().enumerate().map(|(i, m)| {
+                        message_dot(m, n, props.now_ms, i, props.message == Some(m.msg.msg_id), on)
+                    }) }
                 </g>
             </svg>
             <PartitionText lang={props.lang} groups={props.partition.clone()} />

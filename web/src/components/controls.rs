@@ -1,8 +1,11 @@
 //! The player: play/pause, step, step back, speed, the timeline scrubber, branches.
 
+use crate::components::milestones::Milestones;
 use crate::i18n::texts;
+use crate::model::Marks;
 use crate::state::{Action, SPEEDS};
 use ensemble_core::explain::Lang;
+use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -20,6 +23,9 @@ pub struct ControlsProps {
     /// The latest narrated sentence, shown under the player on phones.
     #[prop_or_default]
     pub now: String,
+    /// The timeline's milestones (`model::marks`).
+    #[prop_or_default]
+    pub marks: Rc<Marks>,
     pub on_action: Callback<Action>,
 }
 
@@ -29,6 +35,8 @@ fn icon(name: &str) -> Html {
         "back" => "M4 3h2v10H4zM14 3v10L7 8z",
         "step" => "M10 3h2v10h-2zM2 3v10l7-5z",
         "pause" => "M4 3h3v10H4zM9 3h3v10H9z",
+        "prev-mark" => "M14 3v10L8 8zM8 3v10L2 8z",
+        "next-mark" => "M2 3v10l6-5zM8 3v10l6-5z",
         _ => "M4 2v12l10-6z",
     };
     html! {
@@ -81,6 +89,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     onclick={act(|| Action::Step)}>
                     { icon("step") }<span class="btn-text">{ t.step }</span>
                 </button>
+                <button data-testid="prev-milestone" aria-label={t.prev_milestone} title={format!("{} (p)", t.prev_milestone)}
+                    onclick={act(|| Action::Milestone(false))}>{ icon("prev-mark") }</button>
+                <button data-testid="next-milestone" aria-label={t.next_milestone} title={format!("{} (n)", t.next_milestone)}
+                    onclick={act(|| Action::Milestone(true))}>{ icon("next-mark") }</button>
                 <label class="inline">
                     <span>{ t.speed }</span>
                     <select id="speed-select" data-testid="speed-select" onchange={on_speed}>
@@ -105,11 +117,14 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <button id="help-btn" data-testid="help-btn" aria-label={t.help} title={t.help}
                     onclick={props.on_action.reform(|_: MouseEvent| Action::Help(true))}>{ "?" }</button>
             </div>
+            <div class="timeline">
             <label class="scrubber">
                 <span class="visually-hidden">{ t.timeline }</span>
                 <input id="scrubber" data-testid="scrubber" type="range" min="0" max={props.head.to_string()}
                     value={props.step.to_string()} oninput={on_seek} aria-label={t.timeline} />
             </label>
+            <Milestones lang={props.lang} head={props.head} marks={props.marks.clone()} on_action={props.on_action.clone()} />
+            </div>
             <p class="hint">{ t.keys_hint }</p>
             // The log's live region already reads it out.
             <p class="now-line" data-testid="now-line" aria-hidden="true">{ &props.now }</p>

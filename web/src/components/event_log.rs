@@ -60,6 +60,20 @@ pub struct EventLogProps {
     /// Shows earlier lines, when there are more than the log shows.
     #[prop_or_default]
     pub more: Option<Callback<MouseEvent>>,
+    /// Whether heartbeats are hidden, and the switch that hides them (the simulator's).
+    #[prop_or_default]
+    pub hide_beats: Option<(bool, Callback<bool>)>,
+}
+
+/// The "hide heartbeats" checkbox.
+fn beats_switch(lang: Lang, (hidden, on): &(bool, Callback<bool>)) -> Html {
+    let onchange = on.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlInputElement>().checked());
+    html! {
+        <label class="inline beats">
+            <input type="checkbox" data-testid="hide-heartbeats" checked={*hidden} {onchange} />
+            { texts(lang).hide_heartbeats }
+        </label>
+    }
 }
 
 /// `12 · 340ms` (step and virtual time), or live, `14:03:07.250 · n2`.
@@ -96,6 +110,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     html! {
         <section class="panel log-panel" aria-labelledby="log-title" lang={lang}>
             <h2 id="log-title">{ t.event_log }</h2>
+            if let Some(beats) = &props.hide_beats { { beats_switch(props.lang, beats) } }
             <div class="visually-hidden" aria-live="polite" aria-atomic="true" id="announcer">{ &props.announce }</div>
             if props.lines.is_empty() {
                 <p class="muted">{ if props.live { t.no_live_events } else { t.no_events } }</p>

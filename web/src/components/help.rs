@@ -34,6 +34,8 @@ pub fn Help(props: &HelpProps) -> Html {
                         <><dt><kbd>{ *key }</kbd></dt><dd>{ *what }</dd></>
                     }) }
                 </dl>
+                <h3>{ t.milestones }</h3>
+                { crate::components::milestones::legend(props.lang) }
                 <button ref={close_ref} data-testid="help-close" class="primary" onclick={close}>{ t.close }</button>
             </div>
         </div>

@@ -6,5 +6,6 @@ pub mod event_log;
 pub mod help;
 pub mod in_flight;
 pub mod legend;
+pub mod milestones;
 pub mod node_card;
 pub mod picker;

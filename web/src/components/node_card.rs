@@ -20,6 +20,9 @@ pub struct NodeCardProps {
     /// The card's element id, if it needs one.
     #[prop_or_default]
     pub id: Option<AttrValue>,
+    /// The node is selected (keys `c` and `r` act on it).
+    #[prop_or_default]
+    pub selected: bool,
 }
 
 /// The node's state class (`state-leading`), or `state-down` while crashed.
@@ -113,7 +116,7 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
             aria-label={format!("{label} {} {id}", t.node)} onclick={on_toggle}>{ label }</button>
     };
     html! {
-        <article id={props.id.clone()} class={classes!("node-card", state_class(v), (!v.voter).then_some("observer"))}
+        <article id={props.id.clone()} class={classes!("node-card", state_class(v), (!v.voter).then_some("observer"), props.selected.then_some("selected"))}
             data-testid={format!("node-{id}")} aria-label={format!("{} {id}", t.node)}>
             <header>
                 <span class="badge" aria-hidden="true">{ id.0 }</span>

@@ -86,5 +86,46 @@ def test_message_details_on_tap(page, ctx):
     details.wait_for()
 
 
+def test_captioned_tour(page, ctx):
+    """A teacher pins two moments (the second on a branch with a crash), the address
+    holds the tour, and a student who opens it pages through exactly those moments."""
+    load(page, "paxos-livelock", seed=3)
+    for n in range(1, 11):
+        page.keyboard.press("ArrowRight")
+    wait_step(page, 10)
+    page.fill("[data-testid='tour-caption-input']", "Two proposers duel")
+    page.click("[data-testid='pin-btn']")
+    page.wait_for_selector("[data-testid='tour-stop']")
+    page.click("[data-testid='toggle-node-2']")
+    wait_step(page, 11)
+    for n in range(12, 16):
+        page.click("#step-btn")
+        wait_step(page, n)
+    page.fill("[data-testid='tour-caption-input']", "With node 2 down, one proposer is left")
+    page.press("[data-testid='tour-caption-input']", "Enter")
+    page.wait_for_function("document.querySelectorAll(\"[data-testid='tour-stop']\").length === 2")
+    link = page.get_attribute("[data-testid='tour-link']", "href")
+    check(link.startswith("#scenario=paxos-livelock") and "tour=" in link, f"the tour is in the link ({link[:60]})")
+    page.wait_for_function("location.hash.includes('tour=')")
+
+    student = page.context.browser.new_page(viewport={"width": 1366, "height": 900})
+    try:
+        student.goto(ctx.url + "/" + link)
+        student.wait_for_selector("[data-testid='tour-caption']")
+        check("Two proposers duel" in student.inner_text("[data-testid='tour-caption']"), "the first stop's caption shows")
+        check(step_count(student) == 10, f"the first stop is step 10 ({step_count(student)})")
+        student.click("[data-testid='next-stop']")
+        student.wait_for_function("document.querySelector(\"[data-testid='tour-caption']\").innerText.includes('node 2 down')")
+        check(step_count(student) == 15, f"the second stop is step 15 ({step_count(student)})")
+        check(card(student, 2, "state") == "CRASHED", "the second stop is on the branch where node 2 crashed")
+        student.click("[data-testid='prev-stop']")
+        student.wait_for_function("document.querySelector('#step-count').textContent.trim() === '10'")
+        check(card(student, 2, "state") != "CRASHED", "back at the first stop, node 2 is up again")
+    finally:
+        student.close()
+    page.click("[data-testid='tour-stop'] button[aria-label$='1']")
+    page.wait_for_function("document.querySelectorAll(\"[data-testid='tour-stop']\").length === 1")
+
+
 TIMELINE_TESTS = [test_milestones_are_marked_and_walked, test_heartbeats_can_be_hidden,
-                  test_crash_and_restart_the_selected_node_by_key, test_message_details_on_tap]
+                  test_crash_and_restart_the_selected_node_by_key, test_message_details_on_tap, test_captioned_tour]

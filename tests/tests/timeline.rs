@@ -174,3 +174,31 @@ fn intervening_where_the_person_is_replaces_a_computed_future() {
     t.intervene(Intervention::Restart { node: NodeId(1) }).unwrap();
     assert_eq!(t.branches().len(), 2, "behind what was seen, it forks");
 }
+
+/// A branch made elsewhere (its interventions, as a link carries them) is rebuilt
+/// exactly, and followed again without a new branch; a list not of this run is refused.
+#[test]
+fn following_a_branch_rebuilds_it() {
+    let mut t = timeline("paxos-livelock");
+    t.seek(30);
+    t.intervene(Intervention::Crash { node: NodeId(2) }).unwrap();
+    t.seek(60);
+    t.intervene(Intervention::Restart { node: NodeId(2) }).unwrap();
+    t.seek(120);
+    let want = t.branches()[t.current_branch()].interventions.clone();
+    let at_120 = snapshot(&t);
+
+    let mut other = timeline("paxos-livelock");
+    other.seek(80);
+    other.follow(&want).unwrap();
+    other.seek(120);
+    assert_eq!(snapshot(&other), at_120);
+    assert_eq!(other.branches().len(), 2, "the first branch, seen to 80, is kept");
+    other.follow(&[]).unwrap();
+    assert_eq!(other.current_branch(), 0);
+    other.follow(&want).unwrap();
+    assert_eq!(other.branches().len(), 2, "following it again finds it");
+
+    let bad = vec![(5, Intervention::Deliver { msg_id: 9_999 })];
+    assert!(other.follow(&bad).is_err());
+}

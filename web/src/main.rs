@@ -12,6 +12,7 @@ mod model;
 mod paxos;
 mod protocols;
 mod state;
+mod tour;
 mod trace_hook;
 mod url;
 mod zab;
@@ -23,6 +24,7 @@ use components::help::Help;
 use components::in_flight::InFlightList;
 use components::node_card::NodeCard;
 use components::picker::Picker;
+use components::tour::Tour;
 use ensemble_core::explain::Lang;
 use i18n::texts;
 use live::{LivePage, Mode, ModeSwitch};
@@ -53,10 +55,8 @@ fn App() -> Html {
     }));
     use_effect_with((), |_| trace_hook::mark_ready());
     use_effect_with(state.lang, |lang| set_document_lang(*lang));
-    use_effect_with(
-        (state.scenario.name.clone(), state.seed, state.fix(), state.buggy()),
-        |(name, seed, fix, buggy)| url::write(name, *seed, fix, buggy),
-    );
+    let address = url::hash(&state.scenario.name, state.seed, &state.fix(), &state.buggy(), &state.tour);
+    use_effect_with(address.clone(), |hash| url::write(hash));
 
     let snap = {
         let state = state.clone();
@@ -104,7 +104,7 @@ fn App() -> Html {
             if *mode == Mode::Live {
                 <LivePage lang={lang} on_lang={dispatch.reform(|_: MouseEvent| Action::ToggleLang)} />
             } else {
-                { simulator(&state, &snap, log, marks, dispatch) }
+                { simulator(&state, &snap, log, marks, &address, dispatch) }
             }
         </div>
     }
@@ -116,6 +116,7 @@ fn simulator(
     snap: &Snapshot,
     log: Rc<Vec<LogLine>>,
     marks: Rc<Marks>,
+    address: &str,
     dispatch: Callback<Action>,
 ) -> Html {
     let lang = state.lang;
@@ -142,6 +143,7 @@ fn simulator(
                     </section>
                 </div>
                 <div class="col-side">
+                    <Tour lang={lang} stops={state.tour.clone()} at={state.tour_at} link={address.to_string()} on_action={dispatch.clone()} />
                     // Read out when paused or stepping, not many times a second while playing.
                     <EventLog lang={lang} lines={log.clone()} announce={if state.playing { String::new() } else { latest(&log) }}
                         more={(log.len() >= state.log_lines).then(|| dispatch.reform(|_: MouseEvent| Action::MoreLog))}

@@ -6,6 +6,7 @@
 
 use crate::choices::{buggy_of, fix_of, set_buggy, set_fix};
 use crate::i18n::texts;
+use crate::tour::Stop;
 use crate::url::Wanted;
 use ensemble_core::explain::{milestones, Lang};
 use ensemble_core::protocol::lookup;
@@ -66,6 +67,12 @@ pub enum Action {
     ShowMessage(Option<u64>),
     /// Hide heartbeats from the narrated log, or show them.
     HideHeartbeats(bool),
+    /// Pin the moment shown (step and branch) to the tour, with a caption.
+    Pin(String),
+    /// Take stop `i` out of the tour.
+    Unpin(usize),
+    /// Go to the tour's stop `i`.
+    GoStop(usize),
 }
 
 pub struct AppState {
@@ -96,6 +103,10 @@ pub struct AppState {
     pub message: Option<u64>,
     /// The log leaves out heartbeats (`explain::is_heartbeat`).
     pub hide_beats: bool,
+    /// The captioned tour pinned on this run (in the address too).
+    pub tour: Rc<Vec<Stop>>,
+    /// The tour's stop last gone to or pinned.
+    pub tour_at: Option<usize>,
     timeline: Rc<RefCell<Timeline>>,
 }
 
@@ -120,12 +131,15 @@ impl AppState {
             selected: None,
             message: None,
             hide_beats: false,
+            tour: Rc::default(),
+            tour_at: None,
         };
         let wanted = crate::url::read().filter(|w| state.catalog.iter().any(|s| s.name == w.name));
         let wanted = wanted.unwrap_or_else(|| Wanted { name: DEFAULT_SCENARIO.to_string(), ..Wanted::default() });
         let scenario = state.catalog.iter().find(|s| s.name == wanted.name).unwrap_or(&state.catalog[0]).clone();
         let seed = wanted.seed.unwrap_or(scenario.seed);
         state.load(&scenario.name, seed, &wanted.fix.unwrap_or_default(), &wanted.buggy.unwrap_or_default());
+        state.start_tour(wanted.tour.unwrap_or_default());
         state
     }
 
@@ -158,6 +172,7 @@ impl AppState {
             && w.seed.is_none_or(|s| s == self.seed)
             && w.fix.as_ref().is_none_or(|f| *f == self.fix())
             && w.buggy.as_ref().is_none_or(|b| *b == self.buggy())
+            && w.tour.as_ref().is_none_or(|t| *t == *self.tour)
     }
 
     /// How far past a moment the player goes on by itself.
@@ -208,6 +223,8 @@ impl AppState {
             selected: self.selected,
             message: self.message,
             hide_beats: self.hide_beats,
+            tour: self.tour.clone(),
+            tour_at: self.tour_at,
             timeline: self.timeline.clone(),
         };
         f(&mut next);
@@ -229,6 +246,8 @@ impl AppState {
         self.playing = false;
         self.selected = None;
         self.message = None;
+        self.tour = Rc::default();
+        self.tour_at = None;
     }
 
     fn intervene(&mut self, iv: Intervention) {
@@ -277,6 +296,50 @@ impl AppState {
             return;
         };
         self.intervene(if crash { Intervention::Crash { node } } else { Intervention::Restart { node } });
+    }
+
+    /// Take up the tour `stops` (a link's), at its first stop.
+    fn start_tour(&mut self, stops: Vec<Stop>) {
+        if !stops.is_empty() {
+            self.tour = Rc::new(stops);
+            self.go_stop(0);
+        }
+    }
+
+    /// Go to stop `i`: its branch (made again if need be), at its step.
+    fn go_stop(&mut self, i: usize) {
+        let Some(stop) = self.tour.get(i).cloned() else { return };
+        self.playing = false;
+        if let Err(e) = self.timeline.borrow_mut().follow(&stop.interventions) {
+            self.error = Some(e.to_string());
+            return;
+        }
+        self.timeline.borrow_mut().seek(stop.step);
+        self.tour_at = Some(i);
+        self.extend_horizon();
+    }
+
+    /// Pin the moment shown: its step, and the interventions of its branch up to it.
+    fn pin(&mut self, caption: &str) {
+        let stop = {
+            let tl = self.timeline();
+            let pos = tl.position();
+            let ivs = &tl.branches()[tl.current_branch()].interventions;
+            Stop::new(pos, caption, ivs.iter().filter(|(s, _)| *s <= pos).cloned().collect())
+        };
+        let mut stops = (*self.tour).clone();
+        stops.push(stop);
+        self.tour_at = Some(stops.len() - 1);
+        self.tour = Rc::new(stops);
+    }
+
+    fn unpin(&mut self, i: usize) {
+        let mut stops = (*self.tour).clone();
+        if i < stops.len() {
+            stops.remove(i);
+        }
+        self.tour_at = None;
+        self.tour = Rc::new(stops);
     }
 
     /// Select `node`, if the cluster has it.
@@ -345,12 +408,18 @@ impl Reducible for AppState {
             Action::Fault(crash) => self.with(|s| s.fault(crash)),
             Action::ShowMessage(id) => self.with(|s| s.message = id),
             Action::HideHeartbeats(hide) => self.with(|s| s.hide_beats = hide),
+            Action::Pin(caption) => self.with(|s| s.pin(&caption)),
+            Action::Unpin(i) => self.with(|s| s.unpin(i)),
+            Action::GoStop(i) => self.with(|s| s.go_stop(i)),
             Action::Follow(w) if self.runs(&w) => self,
             Action::Follow(w) => {
                 let default_seed = self.catalog.iter().find(|s| s.name == w.name).map_or(0, |s| s.seed);
                 let seed = w.seed.unwrap_or(default_seed);
                 let (fix, buggy) = (w.fix.unwrap_or_default(), w.buggy.unwrap_or_default());
-                self.with(|s| s.load(&w.name, seed, &fix, &buggy))
+                self.with(|s| {
+                    s.load(&w.name, seed, &fix, &buggy);
+                    s.start_tour(w.tour.unwrap_or_default());
+                })
             }
         }
     }

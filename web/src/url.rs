@@ -1,5 +1,8 @@
 //! The address bar holds what is loaded, so a link reopens the same run:
-//! `#scenario=paxos-livelock&seed=3&fix=randomized-backoff&buggy=none`.
+//! `#scenario=paxos-livelock&seed=3&fix=randomized-backoff&buggy=none`, and a tour's
+//! stops if one is pinned (`&tour=...`, see `tour`).
+
+use crate::tour::{self, Stop};
 
 /// What the page's address asks for.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -10,6 +13,8 @@ pub struct Wanted {
     pub fix: Option<String>,
     /// A buggy mode's name (`choices::buggy_names`).
     pub buggy: Option<String>,
+    /// A captioned tour's stops.
+    pub tour: Option<Vec<Stop>>,
 }
 
 /// What the page's address asks for, if it names a scenario.
@@ -22,16 +27,16 @@ pub fn read() -> Option<Wanted> {
             Some(("seed", v)) => wanted.seed = v.parse().ok(),
             Some(("fix", v)) => wanted.fix = Some(v.to_string()),
             Some(("buggy", v)) => wanted.buggy = Some(v.to_string()),
+            Some(("tour", v)) => wanted.tour = tour::decode(v),
             _ => {}
         }
     }
     (!wanted.name.is_empty()).then_some(wanted)
 }
 
-/// Put the loaded run into the address, without adding a history entry.
-/// `fix` and `buggy` are left out when empty (a protocol without such modes).
-pub fn write(name: &str, seed: u64, fix: &str, buggy: &str) {
-    let Some(window) = web_sys::window() else { return };
+/// The address's `#...` for a run and its tour. `fix` and `buggy` are left out when
+/// empty (a protocol without such modes).
+pub fn hash(name: &str, seed: u64, fix: &str, buggy: &str, stops: &[Stop]) -> String {
     let mut hash = format!("#scenario={name}&seed={seed}");
     if !fix.is_empty() {
         hash.push_str(&format!("&fix={fix}"));
@@ -39,10 +44,19 @@ pub fn write(name: &str, seed: u64, fix: &str, buggy: &str) {
     if !buggy.is_empty() {
         hash.push_str(&format!("&buggy={buggy}"));
     }
-    if window.location().hash().ok().as_deref() == Some(hash.as_str()) {
+    if !stops.is_empty() {
+        hash.push_str(&format!("&tour={}", tour::encode(stops)));
+    }
+    hash
+}
+
+/// Put the loaded run into the address (`hash`), without adding a history entry.
+pub fn write(hash: &str) {
+    let Some(window) = web_sys::window() else { return };
+    if window.location().hash().ok().as_deref() == Some(hash) {
         return;
     }
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash));
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
     }
 }

@@ -74,4 +74,7 @@ pub enum InterventionError {
     NoLeader,
     #[error("node {0} is already {1}")]
     AlreadyInState(NodeId, &'static str),
+    /// The run ends before step `0`, where an intervention was to happen.
+    #[error("the run ends before step {0}")]
+    Unreachable(u64),
 }

@@ -224,6 +224,29 @@ impl Timeline {
         self.current = b;
     }
 
+    /// Go to the branch whose interventions are exactly `interventions` (a link to a
+    /// moment of another person's run), making it if there is none: from the branch that
+    /// shares most with it, each missing intervention is applied at its step. Errors if
+    /// one cannot be applied (the list is not of this run); what was applied stays.
+    pub fn follow(&mut self, interventions: &[(u64, Intervention)]) -> Result<(), InterventionError> {
+        if let Some(b) = self.branches.iter().position(|b| b.interventions == interventions) {
+            self.switch_branch(b);
+            return Ok(());
+        }
+        let common = |b: &Branch| b.interventions.iter().zip(interventions).take_while(|(x, y)| x == y).count();
+        let (best, shared) =
+            (0..self.branches.len()).map(|b| (b, common(&self.branches[b]))).max_by_key(|p| p.1).unwrap_or((0, 0));
+        self.switch_branch(best);
+        for (step, iv) in &interventions[shared..] {
+            self.seek(step.saturating_sub(1));
+            if self.position() + 1 != *step {
+                return Err(InterventionError::Unreachable(*step));
+            }
+            self.intervene(iv.clone())?;
+        }
+        Ok(())
+    }
+
     /// How many leading steps two branches have in common.
     fn shared_prefix(&self, a: usize, b: usize) -> u64 {
         let (ia, ib) = (&self.branches[a].interventions, &self.branches[b].interventions);

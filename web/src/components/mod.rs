@@ -9,3 +9,4 @@ pub mod legend;
 pub mod milestones;
 pub mod node_card;
 pub mod picker;
+pub mod tour;

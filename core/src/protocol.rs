@@ -114,6 +114,11 @@ pub trait ProtocolInfo: Sync {
     fn milestone(&self, _event: &Event) -> Option<crate::explain::Milestone> {
         None
     }
+    /// The buggy mode (`buggy_modes`) that breaks the rule `event` applied (a TRUNC, the
+    /// P2c adoption, a quorum of ACKs), for a UI's "break it here"; `None` for the rest.
+    fn breaks(&self, _event: &Event) -> Option<&'static str> {
+        None
+    }
     /// Its heartbeat messages' and timers' names (`Wire::name`): steps a reader of the
     /// log may hide.
     fn heartbeats(&self) -> &'static [&'static str] {

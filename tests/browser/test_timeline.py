@@ -127,5 +127,26 @@ def test_captioned_tour(page, ctx):
     page.wait_for_function("document.querySelectorAll(\"[data-testid='tour-stop']\").length === 1")
 
 
+
+
+def test_break_it_here(page, ctx):
+    """On the TRUNC of a clean run, "break it here" runs the same branch with TRUNC
+    skipped, beside the run as written, to the violation; the broken run then opens."""
+    page.evaluate("location.hash = '#scenario=zab-buggy-skip-trunc&buggy=none'")
+    page.wait_for_function("document.querySelector('#buggy-select').value === 'none'")
+    play_until(page, "document.querySelector(\"#event-log [data-mode='skip-trunc']\")")
+    check(page.inner_text("#violations").strip() == "0", "the run as written breaks nothing")
+    page.click("#event-log [data-mode='skip-trunc'] >> nth=0")
+    panel = page.locator("[data-testid='broken']")
+    panel.wait_for()
+    summary = page.inner_text("[data-testid='broken-summary']")
+    check("skip-trunc" in summary and "checker finds" in summary, f"the broken run's violation is told ({summary!r})")
+    check(page.locator("[data-testid='side-broken'] li.differs").count() > 0, "the facts that differ are marked")
+    page.click("[data-testid='open-broken']")
+    page.wait_for_function("document.querySelector('#buggy-select').value === 'skip-trunc'")
+    check(page.inner_text("#violations").strip() != "0", "the broken run, opened, is at its violation")
+
+
 TIMELINE_TESTS = [test_milestones_are_marked_and_walked, test_heartbeats_can_be_hidden,
-                  test_crash_and_restart_the_selected_node_by_key, test_message_details_on_tap, test_captioned_tour]
+                  test_crash_and_restart_the_selected_node_by_key, test_message_details_on_tap, test_captioned_tour,
+                  test_break_it_here]

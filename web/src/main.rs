@@ -17,6 +17,7 @@ mod trace_hook;
 mod url;
 mod zab;
 
+use components::broken::BrokenView;
 use components::cluster::Cluster;
 use components::controls::Controls;
 use components::event_log::{EventLog, Summary};
@@ -129,6 +130,9 @@ fn simulator(
             <Summary lang={lang} step={snap.step} now_ms={snap.now_ms} progress={web.progress(snap, lang)}
                 violations={snap.violations} violation_links={snap.violation_links.clone()} at_end={snap.at_end} error={state.error.clone()}
                 on_action={dispatch.clone()} />
+            if let Some((broken, _)) = &state.broken {
+                <BrokenView lang={lang} broken={broken.clone()} on_action={dispatch.clone()} />
+            }
             <main class="layout">
                 <div class="col-cluster">
                     <Cluster lang={lang} views={snap.views.clone()} in_flight={snap.in_flight.clone()} now_ms={snap.now_ms}
@@ -147,7 +151,8 @@ fn simulator(
                     // Read out when paused or stepping, not many times a second while playing.
                     <EventLog lang={lang} lines={log.clone()} announce={if state.playing { String::new() } else { latest(&log) }}
                         more={(log.len() >= state.log_lines).then(|| dispatch.reform(|_: MouseEvent| Action::MoreLog))}
-                        hide_beats={Some((state.hide_beats, dispatch.reform(Action::HideHeartbeats)))} />
+                        hide_beats={Some((state.hide_beats, dispatch.reform(Action::HideHeartbeats)))}
+                        on_break={dispatch.reform(|(step, mode)| Action::BreakHere(step, mode))} />
                     <InFlightList lang={lang} messages={snap.in_flight.clone()} shown={state.message} on_action={dispatch} />
                 </div>
             </main>

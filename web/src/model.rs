@@ -68,6 +68,9 @@ pub struct LogLine {
     pub kind: &'static str,
     /// The node it happened at, if any.
     pub node: Option<u32>,
+    /// The buggy mode that breaks the rule this line applied (`ProtocolInfo::breaks`),
+    /// when the run breaks none yet: the line offers "break it here".
+    pub breaks: Option<&'static str>,
 }
 
 impl Snapshot {
@@ -115,6 +118,7 @@ impl Snapshot {
 pub fn narrate(state: &AppState, lang: Lang, limit: usize, hide_beats: bool) -> Vec<LogLine> {
     let tl = state.timeline();
     let protocol = lookup(state.scenario.protocol);
+    let clean = matches!(state.buggy().as_str(), "none" | "");
     let mut out = Vec::new();
     for entry in tl.entries().iter().rev() {
         for (line, text) in entry.lines().zip(explain_entry(protocol, entry, lang)) {
@@ -128,6 +132,7 @@ pub fn narrate(state: &AppState, lang: Lang, limit: usize, hide_beats: bool) -> 
                 violation: matches!(line.event, Event::Violation { .. }),
                 kind: line.event.kind(),
                 node: line.node.map(|n| n.0),
+                breaks: if clean { protocol.breaks(&line.event) } else { None },
             });
         }
         if out.len() >= limit {

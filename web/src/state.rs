@@ -11,7 +11,7 @@ use crate::url::Wanted;
 use ensemble_core::explain::{milestones, Lang};
 use ensemble_core::protocol::lookup;
 use ensemble_core::scenarios::{build_with, builtin, Scenario};
-use ensemble_core::sim::{DynSim, Intervention, Timeline};
+use ensemble_core::sim::{break_here, Broken, DynSim, Intervention, Timeline};
 use ensemble_core::types::NodeId;
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -27,6 +27,10 @@ pub const SETTLE_MS: u64 = 2_000;
 /// page responsive, large enough that a run of thousands of steps is ready in moments.
 const AHEAD_CHUNK: u64 = 400;
 pub const DEFAULT_SCENARIO: &str = "paxos-basic";
+/// A branch's interventions: `(step, intervention)`.
+pub type Interventions = Vec<(u64, Intervention)>;
+/// How far "break it here" runs the broken run looking for a violation.
+const BREAK_STEPS: u64 = 20_000;
 
 pub enum Action {
     /// Load a scenario; `fix` and `buggy` are modes' names (`choices`), empty for the
@@ -73,6 +77,11 @@ pub enum Action {
     Unpin(usize),
     /// Go to the tour's stop `i`.
     GoStop(usize),
+    /// Run the branch up to step `.0` with the buggy mode `.1` beside it as written.
+    BreakHere(u64, &'static str),
+    CloseBroken,
+    /// Load the broken run, at its violation.
+    OpenBroken,
 }
 
 pub struct AppState {
@@ -107,6 +116,8 @@ pub struct AppState {
     pub tour: Rc<Vec<Stop>>,
     /// The tour's stop last gone to or pinned.
     pub tour_at: Option<usize>,
+    /// "Break it here": both runs, and the interventions they were run with.
+    pub broken: Option<(Rc<Broken>, Rc<Interventions>)>,
     timeline: Rc<RefCell<Timeline>>,
 }
 
@@ -133,6 +144,7 @@ impl AppState {
             hide_beats: false,
             tour: Rc::default(),
             tour_at: None,
+            broken: None,
         };
         let wanted = crate::url::read().filter(|w| state.catalog.iter().any(|s| s.name == w.name));
         let wanted = wanted.unwrap_or_else(|| Wanted { name: DEFAULT_SCENARIO.to_string(), ..Wanted::default() });
@@ -225,6 +237,7 @@ impl AppState {
             hide_beats: self.hide_beats,
             tour: self.tour.clone(),
             tour_at: self.tour_at,
+            broken: self.broken.clone(),
             timeline: self.timeline.clone(),
         };
         f(&mut next);
@@ -248,6 +261,7 @@ impl AppState {
         self.message = None;
         self.tour = Rc::default();
         self.tour_at = None;
+        self.broken = None;
     }
 
     fn intervene(&mut self, iv: Intervention) {
@@ -342,6 +356,31 @@ impl AppState {
         self.tour = Rc::new(stops);
     }
 
+    /// Run this branch with the rule of step `step` broken (`buggy`), beside it as written.
+    fn break_here(&mut self, step: u64, buggy: &str) {
+        self.playing = false;
+        let ivs = {
+            let tl = self.timeline();
+            tl.branches()[tl.current_branch()].interventions.clone()
+        };
+        let from = step.saturating_sub(1);
+        match break_here(&self.scenario, self.seed, &ivs, buggy, from, BREAK_STEPS) {
+            Ok(b) => self.broken = Some((Rc::new(b), Rc::new(ivs))),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Load the broken run of `break_here`, at its violation.
+    fn open_broken(&mut self) {
+        let Some((b, ivs)) = self.broken.take() else { return };
+        let (name, seed, fix) = (self.scenario.name.clone(), self.seed, self.fix());
+        self.load(&name, seed, &fix, &b.buggy);
+        // The broken run may part before an intervention's message exists.
+        let _ = self.timeline.borrow_mut().follow(&ivs);
+        self.timeline.borrow_mut().seek(b.step);
+        self.extend_horizon();
+    }
+
     /// Select `node`, if the cluster has it.
     fn select(&mut self, node: Option<NodeId>) {
         let size = self.timeline().sim().views().len() as u32;
@@ -411,6 +450,9 @@ impl Reducible for AppState {
             Action::Pin(caption) => self.with(|s| s.pin(&caption)),
             Action::Unpin(i) => self.with(|s| s.unpin(i)),
             Action::GoStop(i) => self.with(|s| s.go_stop(i)),
+            Action::BreakHere(step, buggy) => self.with(|s| s.break_here(step, buggy)),
+            Action::CloseBroken => self.with(|s| s.broken = None),
+            Action::OpenBroken => self.with(AppState::open_broken),
             Action::Follow(w) if self.runs(&w) => self,
             Action::Follow(w) => {
                 let default_seed = self.catalog.iter().find(|s| s.name == w.name).map_or(0, |s| s.seed);

@@ -129,6 +129,13 @@ impl ProtocolInfo for BasicPaxos {
     fn milestone(&self, event: &Event) -> Option<Milestone> {
         milestone(event)
     }
+    fn breaks(&self, event: &Event) -> Option<&'static str> {
+        match event.get::<PaxosEvent>()? {
+            PaxosEvent::Proposing { from: Some(_), .. } => Some("no-value-adoption"),
+            PaxosEvent::Promised { .. } => Some("forgetful-acceptor"),
+            _ => None,
+        }
+    }
     fn restarted(&self, n: u32) -> Pair {
         (
             format!("Node {n} restarts and rebuilds its state from what it persisted (promises, accepted values)."),

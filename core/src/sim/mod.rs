@@ -6,6 +6,7 @@
 //! and runs the invariant [`Checker`] over what happened. Same scenario, seed and
 //! interventions give the same trace, byte for byte, natively and in wasm.
 
+mod break_here;
 mod check;
 mod control;
 mod disk;
@@ -23,6 +24,7 @@ mod stuck_tests;
 mod timeline;
 mod trace;
 
+pub use break_here::{break_here, Broken};
 pub use check::{Checker, Found, Invariants, Violation};
 pub use dynsim::{DynSim, InFlight, Stats, TimerView};
 pub use intervention::{Intervention, InterventionError};

@@ -207,6 +207,13 @@ impl ProtocolInfo for Zab {
             _ => return None,
         })
     }
+    fn breaks(&self, event: &Event) -> Option<&'static str> {
+        match event.get::<ZabEvent>()? {
+            ZabEvent::Sync { mode: super::SyncMode::Trunc, .. } | ZabEvent::Truncated { .. } => Some("skip-trunc"),
+            ZabEvent::Committed { .. } => Some("commit-without-quorum"),
+            _ => None,
+        }
+    }
     fn heartbeats(&self) -> &'static [&'static str] {
         // The leader's tick sends PINGs; a learner's tick checks that it hears them.
         &["PING", "tick"]

@@ -63,6 +63,20 @@ pub struct EventLogProps {
     /// Whether heartbeats are hidden, and the switch that hides them (the simulator's).
     #[prop_or_default]
     pub hide_beats: Option<(bool, Callback<bool>)>,
+    /// Where a line's "break it here" goes (the simulator's).
+    #[prop_or_default]
+    pub on_break: Option<Callback<(u64, &'static str)>>,
+}
+
+/// A line's "break it here" button, if its rule can be broken.
+fn break_button(l: &LogLine, lang: Lang, on: Option<&Callback<(u64, &'static str)>>) -> Html {
+    let (Some(mode), Some(on)) = (l.breaks, on) else { return html! {} };
+    let t = texts(lang);
+    let step = l.step;
+    html! {
+        <button type="button" class="small break" data-testid="break-here" data-mode={mode} title={t.break_hint}
+            onclick={on.reform(move |_: MouseEvent| (step, mode))}>{ t.break_it }</button>
+    }
 }
 
 /// The "hide heartbeats" checkbox.
@@ -103,7 +117,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         html! {
             <li class={class} data-kind={l.kind} data-node={l.node.map(|n| n.to_string())}>
                 <span class="when">{ when(l, props.live) }</span>
-                <span class="what">{ &l.text }</span>
+                <span class="what">{ &l.text }{ break_button(l, props.lang, props.on_break.as_ref()) }</span>
             </li>
         }
     });

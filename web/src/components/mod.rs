@@ -1,5 +1,6 @@
 //! Thin function components: they draw plain data and hand `Action`s back up.
 
+pub mod broken;
 pub mod cluster;
 pub mod controls;
 pub mod event_log;

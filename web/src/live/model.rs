@@ -90,6 +90,7 @@ pub fn narrate(state: &LiveState, lang: Lang) -> Vec<LogLine> {
             violation: false,
             kind: t.event.kind(),
             node: t.node.map(|n| n.0),
+            breaks: None,
         },
         Logged::Note { time_ms, node, note: n } => LogLine {
             step: 0,
@@ -98,6 +99,7 @@ pub fn narrate(state: &LiveState, lang: Lang) -> Vec<LogLine> {
             violation: false,
             kind: "note",
             node: Some(*node),
+            breaks: None,
         },
     };
     state.log.iter().map(line).collect()

@@ -3,6 +3,8 @@ items 9, 10 and 17): marks under the scrubber, next/previous milestone by button
 key, a heartbeat filter for the log, crash and restart of the selected node by key, and a
 message's details on a tap."""
 
+import json
+
 from helpers import card, check, load, play_until, step_count
 
 
@@ -147,6 +149,46 @@ def test_break_it_here(page, ctx):
     check(page.inner_text("#violations").strip() != "0", "the broken run, opened, is at its violation")
 
 
+def test_link_reopens_the_moment(page, ctx):
+    """The address holds the step and the branch: a link opens exactly that moment."""
+    load(page, "paxos-livelock", seed=3)
+    for n in range(1, 8):
+        page.click("#step-btn")
+        wait_step(page, n)
+    page.click("[data-testid='toggle-node-2']")
+    wait_step(page, 8)
+    for n in range(9, 13):
+        page.click("#step-btn")
+        wait_step(page, n)
+    page.wait_for_function("location.hash.includes('step=12') && location.hash.includes('branch=')")
+    link = page.evaluate("location.hash")
+    other = page.context.browser.new_page(viewport={"width": 1366, "height": 900})
+    try:
+        other.goto(ctx.url + "/" + link)
+        other.wait_for_function("window.ensembleReady === true")
+        wait_step(other, 12)
+        check(card(other, 2, "state") == "CRASHED", "the link's branch (node 2 crashed at step 8) is rebuilt")
+        check(other.inner_text("#event-log") == page.inner_text("#event-log"), "the same moment narrates the same")
+    finally:
+        other.close()
+
+
+def test_export_trace(page, ctx):
+    load(page, "paxos-basic")
+    for n in range(1, 6):
+        page.click("#step-btn")
+        wait_step(page, n)
+    with page.expect_download() as download:
+        page.click("[data-testid='export-trace']")
+    d = download.value
+    check(d.suggested_filename.startswith("paxos-basic-seed") and d.suggested_filename.endswith("step5.jsonl"),
+          f"the file is named after the run ({d.suggested_filename})")
+    with open(d.path(), encoding="utf-8") as f:
+        lines = [json.loads(line) for line in f]
+    check(lines and lines[0]["step"] == 1 and lines[-1]["step"] == 5, "the trace holds steps 1 to 5")
+    check(all("event" in line and "type" in line["event"] for line in lines), "every line is a trace event")
+
+
 TIMELINE_TESTS = [test_milestones_are_marked_and_walked, test_heartbeats_can_be_hidden,
                   test_crash_and_restart_the_selected_node_by_key, test_message_details_on_tap, test_captioned_tour,
-                  test_break_it_here]
+                  test_break_it_here, test_link_reopens_the_moment, test_export_trace]

@@ -89,6 +89,8 @@ pub struct Texts {
     pub rule_broken: &'static str,
     pub open_broken: &'static str,
     pub differs: &'static str,
+    pub export: &'static str,
+    pub export_hint: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -159,6 +161,8 @@ pub const EN: Texts = Texts {
     rule_broken: "Rule broken",
     open_broken: "Open the broken run",
     differs: " (differs)",
+    export: "Export trace",
+    export_hint: "Download the run up to this step as a JSON Lines trace (what ensemble sim --trace writes)",
     step_label: "Step",
     time_label: "Time",
     chosen: "Chosen",
@@ -256,6 +260,8 @@ pub const ZH: Texts = Texts {
     rule_broken: "规则被破坏",
     open_broken: "打开被破坏的运行",
     differs: "（不同）",
+    export: "导出轨迹",
+    export_hint: "把到这一步为止的运行下载为 JSON Lines 轨迹文件（与 ensemble sim --trace 的输出相同）",
     step_label: "步数",
     time_label: "时间",
     chosen: "被选定",

@@ -5,6 +5,7 @@
 
 mod choices;
 mod components;
+mod export;
 mod hooks;
 mod i18n;
 mod live;
@@ -56,7 +57,10 @@ fn App() -> Html {
     }));
     use_effect_with((), |_| trace_hook::mark_ready());
     use_effect_with(state.lang, |lang| set_document_lang(*lang));
-    let address = url::hash(&state.scenario.name, state.seed, &state.fix(), &state.buggy(), &state.tour);
+    // The moment shown, left out while playing (the address would change many times a second).
+    let moment = (!state.playing).then(|| state.moment());
+    let address =
+        url::hash(&state.scenario.name, state.seed, &state.fix(), &state.buggy(), &state.tour, moment.as_ref());
     use_effect_with(address.clone(), |hash| url::write(hash));
 
     let snap = {
@@ -74,6 +78,10 @@ fn App() -> Html {
         let run = (state.scenario.name.clone(), state.seed, state.fix(), state.buggy());
         let interventions = state.timeline().branches()[snap.branch].interventions.len();
         use_memo((run, snap.branch, snap.branches, snap.head, interventions), move |_| model::marks(&state))
+    };
+    let on_export = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| export::download_trace(&state))
     };
     let live_available = live::hooks::use_live_available();
     let on_mode = {
@@ -105,7 +113,7 @@ fn App() -> Html {
             if *mode == Mode::Live {
                 <LivePage lang={lang} on_lang={dispatch.reform(|_: MouseEvent| Action::ToggleLang)} />
             } else {
-                { simulator(&state, &snap, log, marks, &address, dispatch) }
+                { simulator(&state, &snap, log, marks, &address, on_export, dispatch) }
             }
         </div>
     }
@@ -118,6 +126,7 @@ fn simulator(
     log: Rc<Vec<LogLine>>,
     marks: Rc<Marks>,
     address: &str,
+    on_export: Callback<MouseEvent>,
     dispatch: Callback<Action>,
 ) -> Html {
     let lang = state.lang;
@@ -152,7 +161,8 @@ fn simulator(
                     <EventLog lang={lang} lines={log.clone()} announce={if state.playing { String::new() } else { latest(&log) }}
                         more={(log.len() >= state.log_lines).then(|| dispatch.reform(|_: MouseEvent| Action::MoreLog))}
                         hide_beats={Some((state.hide_beats, dispatch.reform(Action::HideHeartbeats)))}
-                        on_break={dispatch.reform(|(step, mode)| Action::BreakHere(step, mode))} />
+                        on_break={dispatch.reform(|(step, mode)| Action::BreakHere(step, mode))}
+                        on_export={on_export} />
                     <InFlightList lang={lang} messages={snap.in_flight.clone()} shown={state.message} on_action={dispatch} />
                 </div>
             </main>

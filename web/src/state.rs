@@ -7,7 +7,7 @@
 use crate::choices::{buggy_of, fix_of, set_buggy, set_fix};
 use crate::i18n::texts;
 use crate::tour::Stop;
-use crate::url::Wanted;
+use crate::url::{Moment, Wanted};
 use ensemble_core::explain::{milestones, Lang};
 use ensemble_core::protocol::lookup;
 use ensemble_core::scenarios::{build_with, builtin, Scenario};
@@ -152,6 +152,9 @@ impl AppState {
         let seed = wanted.seed.unwrap_or(scenario.seed);
         state.load(&scenario.name, seed, &wanted.fix.unwrap_or_default(), &wanted.buggy.unwrap_or_default());
         state.start_tour(wanted.tour.unwrap_or_default());
+        if let (true, Some(m)) = (state.tour.is_empty(), &wanted.moment) {
+            state.go_moment(m);
+        }
         state
     }
 
@@ -312,6 +315,25 @@ impl AppState {
         self.intervene(if crash { Intervention::Crash { node } } else { Intervention::Restart { node } });
     }
 
+    /// The moment shown: the step, and the interventions of the branch up to it.
+    pub fn moment(&self) -> Moment {
+        let tl = self.timeline();
+        let step = tl.position();
+        let ivs = &tl.branches()[tl.current_branch()].interventions;
+        Moment { step, branch: ivs.iter().filter(|(s, _)| *s <= step).cloned().collect() }
+    }
+
+    /// Go to a link's moment: its branch (made again if need be), at its step.
+    fn go_moment(&mut self, m: &Moment) {
+        self.playing = false;
+        if let Err(e) = self.timeline.borrow_mut().follow(&m.branch) {
+            self.error = Some(e.to_string());
+            return;
+        }
+        self.timeline.borrow_mut().seek(m.step);
+        self.extend_horizon();
+    }
+
     /// Take up the tour `stops` (a link's), at its first stop.
     fn start_tour(&mut self, stops: Vec<Stop>) {
         if !stops.is_empty() {
@@ -453,7 +475,10 @@ impl Reducible for AppState {
             Action::BreakHere(step, buggy) => self.with(|s| s.break_here(step, buggy)),
             Action::CloseBroken => self.with(|s| s.broken = None),
             Action::OpenBroken => self.with(AppState::open_broken),
-            Action::Follow(w) if self.runs(&w) => self,
+            Action::Follow(w) if self.runs(&w) => match w.moment {
+                Some(m) if m != self.moment() => self.with(|s| s.go_moment(&m)),
+                _ => self,
+            },
             Action::Follow(w) => {
                 let default_seed = self.catalog.iter().find(|s| s.name == w.name).map_or(0, |s| s.seed);
                 let seed = w.seed.unwrap_or(default_seed);
@@ -461,6 +486,9 @@ impl Reducible for AppState {
                 self.with(|s| {
                     s.load(&w.name, seed, &fix, &buggy);
                     s.start_tour(w.tour.unwrap_or_default());
+                    if let (true, Some(m)) = (s.tour.is_empty(), &w.moment) {
+                        s.go_moment(m);
+                    }
                 })
             }
         }

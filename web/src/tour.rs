@@ -31,14 +31,14 @@ impl Stop {
     }
 }
 
-/// The tour as the address writes it: JSON, percent-encoded.
-pub fn encode(stops: &[Stop]) -> String {
-    let json = serde_json::to_string(stops).unwrap_or_default();
+/// A tour (or a branch) as the address writes it: JSON, percent-encoded.
+pub fn encode<T: Serialize + ?Sized>(value: &T) -> String {
+    let json = serde_json::to_string(value).unwrap_or_default();
     String::from(js_sys::encode_uri_component(&json))
 }
 
-/// A tour read back from the address; `None` if it is not one.
-pub fn decode(text: &str) -> Option<Vec<Stop>> {
+/// A tour (or a branch) read back from the address; `None` if it is not one.
+pub fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     let json = String::from(js_sys::decode_uri_component(text).ok()?);
     serde_json::from_str(&json).ok()
 }

@@ -1,6 +1,7 @@
 //! The address bar holds what is loaded, so a link reopens the same run:
 //! `#scenario=paxos-livelock&seed=3&fix=randomized-backoff&buggy=none`, and a tour's
-//! stops if one is pinned (`&tour=...`, see `tour`).
+//! stops if one is pinned (`&tour=...`, see `tour`), and the moment shown: its step and
+//! the interventions of its branch (`&step=12&branch=...`), so a link reopens exactly it.
 
 use crate::tour::{self, Stop};
 
@@ -15,6 +16,15 @@ pub struct Wanted {
     pub buggy: Option<String>,
     /// A captioned tour's stops.
     pub tour: Option<Vec<Stop>>,
+    /// The moment shown: a step of the branch made by these interventions.
+    pub moment: Option<Moment>,
+}
+
+/// A step of a branch, the branch given by its interventions.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Moment {
+    pub step: u64,
+    pub branch: Vec<(u64, ensemble_core::sim::Intervention)>,
 }
 
 /// What the page's address asks for, if it names a scenario.
@@ -28,6 +38,10 @@ pub fn read() -> Option<Wanted> {
             Some(("fix", v)) => wanted.fix = Some(v.to_string()),
             Some(("buggy", v)) => wanted.buggy = Some(v.to_string()),
             Some(("tour", v)) => wanted.tour = tour::decode(v),
+            Some(("step", v)) => wanted.moment.get_or_insert_with(Moment::default).step = v.parse().unwrap_or(0),
+            Some(("branch", v)) => {
+                wanted.moment.get_or_insert_with(Moment::default).branch = tour::decode(v).unwrap_or_default()
+            }
             _ => {}
         }
     }
@@ -36,7 +50,7 @@ pub fn read() -> Option<Wanted> {
 
 /// The address's `#...` for a run and its tour. `fix` and `buggy` are left out when
 /// empty (a protocol without such modes).
-pub fn hash(name: &str, seed: u64, fix: &str, buggy: &str, stops: &[Stop]) -> String {
+pub fn hash(name: &str, seed: u64, fix: &str, buggy: &str, stops: &[Stop], moment: Option<&Moment>) -> String {
     let mut hash = format!("#scenario={name}&seed={seed}");
     if !fix.is_empty() {
         hash.push_str(&format!("&fix={fix}"));
@@ -46,6 +60,12 @@ pub fn hash(name: &str, seed: u64, fix: &str, buggy: &str, stops: &[Stop]) -> St
     }
     if !stops.is_empty() {
         hash.push_str(&format!("&tour={}", tour::encode(stops)));
+    }
+    if let Some(m) = moment.filter(|m| m.step > 0) {
+        hash.push_str(&format!("&step={}", m.step));
+        if !m.branch.is_empty() {
+            hash.push_str(&format!("&branch={}", tour::encode(&m.branch)));
+        }
     }
     hash
 }

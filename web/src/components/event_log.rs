@@ -66,6 +66,9 @@ pub struct EventLogProps {
     /// Where a line's "break it here" goes (the simulator's).
     #[prop_or_default]
     pub on_break: Option<Callback<(u64, &'static str)>>,
+    /// Downloads the trace (the simulator's).
+    #[prop_or_default]
+    pub on_export: Option<Callback<MouseEvent>>,
 }
 
 /// A line's "break it here" button, if its rule can be broken.
@@ -125,6 +128,9 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         <section class="panel log-panel" aria-labelledby="log-title" lang={lang}>
             <h2 id="log-title">{ t.event_log }</h2>
             if let Some(beats) = &props.hide_beats { { beats_switch(props.lang, beats) } }
+            if let Some(export) = &props.on_export {
+                <button type="button" class="small export" data-testid="export-trace" title={t.export_hint} onclick={export.clone()}>{ t.export }</button>
+            }
             <div class="visually-hidden" aria-live="polite" aria-atomic="true" id="announcer">{ &props.announce }</div>
             if props.lines.is_empty() {
                 <p class="muted">{ if props.live { t.no_live_events } else { t.no_events } }</p>

@@ -8,7 +8,7 @@
 use crate::event::{Event, ProtocolEvent};
 use crate::scenarios::{Protocol, Scenario};
 use crate::sim::{DynSim, Rng};
-use crate::view::Text;
+use crate::view::{Term, Text};
 
 /// A sentence in English and in Simplified Chinese.
 pub type Pair = (String, String);
@@ -113,6 +113,11 @@ pub trait ProtocolInfo: Sync {
     /// epoch begun, a synchronization, a commit. `None` for the rest.
     fn milestone(&self, _event: &Event) -> Option<crate::explain::Milestone> {
         None
+    }
+    /// Its safety invariants as the checker names them (`violation.invariant`), with what
+    /// each means, for a UI's invariants panel; `stuck` (liveness) is every protocol's.
+    fn invariants(&self) -> &'static [Term] {
+        &[]
     }
     /// The buggy mode (`buggy_modes`) that breaks the rule `event` applied (a TRUNC, the
     /// P2c adoption, a quorum of ACKs), for a UI's "break it here"; `None` for the rest.

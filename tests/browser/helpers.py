@@ -39,7 +39,9 @@ def play_until(page, condition, timeout=30_000):
     page.select_option("#speed-select", "50")
     page.click("#play-btn")
     page.wait_for_function(condition, timeout=timeout)
-    page.click("#play-btn")
+    # It may have paused by itself (at a violation, or at the end).
+    if page.get_attribute("#play-btn", "aria-pressed") == "true":
+        page.click("#play-btn")
     page.wait_for_function("document.querySelector('#play-btn').getAttribute('aria-pressed') === 'false'")
 
 

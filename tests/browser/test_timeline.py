@@ -189,6 +189,23 @@ def test_export_trace(page, ctx):
     check(all("event" in line and "type" in line["event"] for line in lines), "every line is a trace event")
 
 
+def test_invariants_panel(page, ctx):
+    """Every invariant is listed green; a buggy run turns the broken one red, with a link
+    to the step that broke it."""
+    load(page, "zab-buggy-skip-trunc")
+    names = page.evaluate("[...document.querySelectorAll(\"[data-testid='invariant']\")].map(l => l.dataset.name)")
+    check({"agreement", "one_leader_per_epoch", "committed_survives", "stuck"} <= set(names), f"ZAB's invariants are listed ({names})")
+    check(page.locator("[data-testid='invariant'].bad").count() == 0, "all hold at step 0")
+    play_until(page, "document.querySelector(\"[data-testid='invariant'].bad\")")
+    bad = page.locator("[data-testid='invariant'].bad").first
+    step = int(bad.inner_text().split("step ")[1].split()[0])
+    page.click("#step-btn")
+    wait_step(page, step_count(page))
+    bad.locator("button").click()
+    wait_step(page, step)
+
+
 TIMELINE_TESTS = [test_milestones_are_marked_and_walked, test_heartbeats_can_be_hidden,
                   test_crash_and_restart_the_selected_node_by_key, test_message_details_on_tap, test_captioned_tour,
-                  test_break_it_here, test_link_reopens_the_moment, test_export_trace]
+                  test_break_it_here, test_link_reopens_the_moment, test_export_trace,
+                  test_invariants_panel]

@@ -91,6 +91,9 @@ pub struct Texts {
     pub differs: &'static str,
     pub export: &'static str,
     pub export_hint: &'static str,
+    pub invariants: &'static str,
+    pub holds: &'static str,
+    pub stuck_meaning: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -162,6 +165,9 @@ pub const EN: Texts = Texts {
     open_broken: "Open the broken run",
     differs: " (differs)",
     export: "Export trace",
+    invariants: "Invariants",
+    holds: "holds",
+    stuck_meaning: "liveness: the run keeps moving (no livelock at one instant)",
     export_hint: "Download the run up to this step as a JSON Lines trace (what ensemble sim --trace writes)",
     step_label: "Step",
     time_label: "Time",
@@ -261,6 +267,9 @@ pub const ZH: Texts = Texts {
     open_broken: "打开被破坏的运行",
     differs: "（不同）",
     export: "导出轨迹",
+    invariants: "不变式",
+    holds: "成立",
+    stuck_meaning: "活性：运行不停滞（同一时刻没有活锁）",
     export_hint: "把到这一步为止的运行下载为 JSON Lines 轨迹文件（与 ensemble sim --trace 的输出相同）",
     step_label: "步数",
     time_label: "时间",

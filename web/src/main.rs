@@ -24,6 +24,7 @@ use components::controls::Controls;
 use components::event_log::{EventLog, Summary};
 use components::help::Help;
 use components::in_flight::InFlightList;
+use components::invariants::Invariants;
 use components::node_card::NodeCard;
 use components::picker::Picker;
 use components::tour::Tour;
@@ -156,6 +157,7 @@ fn simulator(
                     </section>
                 </div>
                 <div class="col-side">
+                    <Invariants lang={lang} protocol={state.scenario.protocol} violated={snap.violated.clone()} on_action={dispatch.clone()} />
                     <Tour lang={lang} stops={state.tour.clone()} at={state.tour_at} link={address.to_string()} on_action={dispatch.clone()} />
                     // Read out when paused or stepping, not many times a second while playing.
                     <EventLog lang={lang} lines={log.clone()} announce={if state.playing { String::new() } else { latest(&log) }}

@@ -26,6 +26,8 @@ pub struct Snapshot {
     pub violation_links: Vec<(String, String, u64)>,
     /// The nodes whose steps broke an invariant.
     pub violating: Vec<NodeId>,
+    /// `(invariant, step)` of each violation.
+    pub violated: Vec<(String, u64)>,
     pub at_end: bool,
     /// The partition's groups, the nodes in no listed group as one more; empty if none.
     pub partition: Vec<Vec<NodeId>>,
@@ -94,6 +96,7 @@ impl Snapshot {
                 .iter()
                 .map(|v| (format!("{} (step {})", v.invariant, v.step), v.detail.clone(), v.step))
                 .collect(),
+            violated: sim.violations().iter().map(|v| (v.invariant.clone(), v.step)).collect(),
             violating: sim
                 .violations()
                 .iter()

@@ -124,6 +124,9 @@ impl ProtocolInfo for MultiPaxos {
     fn heartbeats(&self) -> &'static [&'static str] {
         &["Heartbeat", "heartbeat"]
     }
+    fn invariants(&self) -> &'static [crate::view::Term] {
+        crate::paxos::protocol::INVARIANTS
+    }
     fn narrate(&self, n: u32, event: &Event) -> Option<Pair> {
         let Some(MultiPaxosEvent::State { state, round }) = event.get() else {
             return crate::paxos::narrate::narrate(n, event);

@@ -7,7 +7,7 @@ use crate::protocol::{name_of, parse_checked, About, MessageKind, Pair, Protocol
 use crate::scenarios::{check_checkpoint_every, check_ranges, scheduled, Protocol, Scenario};
 use crate::sim::{DynSim, Rng, Sim};
 use crate::types::NodeId;
-use crate::view::Text;
+use crate::view::{Term, Text};
 use std::sync::Arc;
 
 pub struct BasicPaxos;
@@ -129,6 +129,9 @@ impl ProtocolInfo for BasicPaxos {
     fn milestone(&self, event: &Event) -> Option<Milestone> {
         milestone(event)
     }
+    fn invariants(&self) -> &'static [Term] {
+        INVARIANTS
+    }
     fn breaks(&self, event: &Event) -> Option<&'static str> {
         match event.get::<PaxosEvent>()? {
             PaxosEvent::Proposing { from: Some(_), .. } => Some("no-value-adoption"),
@@ -169,3 +172,15 @@ fn config(s: &Scenario) -> PaxosConfig {
 pub(crate) fn milestone(event: &Event) -> Option<Milestone> {
     matches!(event.get::<PaxosEvent>()?, PaxosEvent::Learned { .. }).then_some(Milestone::Commit)
 }
+
+/// Paxos' safety invariants (Multi-Paxos checks the same, per slot).
+pub(crate) const INVARIANTS: &[Term] = &[
+    Term::new("agreement", "at most one value is chosen per instance", "每个实例至多选定一个值"),
+    Term::new("validity", "only a proposed value can be chosen", "只有被提出的值才能被选定"),
+    Term::new("learned_chosen", "a learner learns only the chosen value", "学习者只会得知被选定的值"),
+    Term::new(
+        "promise_kept",
+        "an acceptor never accepts or promises below a ballot it promised",
+        "表决者绝不接受或承诺低于已承诺编号的提案",
+    ),
+];

@@ -107,6 +107,23 @@ mod tests {
         }
     }
 
+    /// Every invariant a buggy built-in breaks is one its protocol lists (or `stuck`).
+    #[test]
+    fn every_broken_invariant_is_listed() {
+        let mut seen = 0;
+        for s in crate::scenarios::builtin() {
+            let protocol = lookup(s.protocol);
+            let mut t = Timeline::new(build_with(&s, s.seed));
+            t.seek(3_000);
+            for v in t.sim().violations() {
+                let listed = protocol.invariants().iter().any(|i| i.name == v.invariant);
+                assert!(listed || v.invariant == "stuck", "{}: {} is not listed", s.name, v.invariant);
+                seen += 1;
+            }
+        }
+        assert!(seen >= 4, "the buggy built-ins break invariants ({seen})");
+    }
+
     /// Paxos without value adoption: the second proposer's own value is chosen too.
     #[test]
     fn no_value_adoption_breaks_agreement() {

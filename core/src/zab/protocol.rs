@@ -7,6 +7,7 @@ use crate::protocol::{name_of, parse_checked, About, Bench, ExtraSweep, MessageK
 use crate::scenarios::{scheduled, Protocol, Scenario};
 use crate::sim::{DynSim, Rng, Sim};
 use crate::types::NodeId;
+use crate::view::Term;
 use std::sync::Arc;
 
 pub struct Zab;
@@ -214,6 +215,9 @@ impl ProtocolInfo for Zab {
             _ => None,
         }
     }
+    fn invariants(&self) -> &'static [Term] {
+        INVARIANTS
+    }
     fn heartbeats(&self) -> &'static [&'static str] {
         // The leader's tick sends PINGs; a learner's tick checks that it hears them.
         &["PING", "tick"]
@@ -253,3 +257,33 @@ fn delivered_by_node_1(sim: &dyn DynSim) -> u64 {
     let delivered = sim.inspect(crate::types::NodeId(1)).and_then(|node| node.get("delivered").cloned());
     delivered.and_then(|z| serde_json::from_value::<crate::types::Zxid>(z).ok()).map_or(0, |z| u64::from(z.counter()))
 }
+
+/// ZAB's safety invariants, as the paper states them and the checker names them.
+const INVARIANTS: &[Term] = &[
+    Term::new(
+        "one_leader_per_epoch",
+        "at most one server is established as leader of an epoch",
+        "每个纪元至多一个服务器成为正式领导者",
+    ),
+    Term::new(
+        "integrity",
+        "a server delivers only what was broadcast, and each zxid carries one transaction",
+        "服务器只交付被广播的事务，每个 zxid 只对应一个事务",
+    ),
+    Term::new(
+        "agreement",
+        "servers deliver the same transactions in the same order (one is a prefix of the other)",
+        "各服务器以相同顺序交付相同事务（一个是另一个的前缀）",
+    ),
+    Term::new("primary_order", "a server delivers zxids in increasing order", "服务器按 zxid 递增顺序交付"),
+    Term::new(
+        "primary_integrity",
+        "a leader proposes only after delivering every earlier epoch's transactions",
+        "领导者先交付之前纪元的全部事务，才提出新事务",
+    ),
+    Term::new(
+        "committed_survives",
+        "a committed transaction is never truncated or lost by a new leader",
+        "已提交的事务不会被截断，也不会被新领导者丢失",
+    ),
+];

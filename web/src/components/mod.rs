@@ -6,6 +6,7 @@ pub mod controls;
 pub mod event_log;
 pub mod help;
 pub mod in_flight;
+pub mod invariants;
 pub mod legend;
 pub mod milestones;
 pub mod node_card;

@@ -205,7 +205,40 @@ def test_invariants_panel(page, ctx):
     wait_step(page, step)
 
 
+def luminance(rgb):
+    """Relative luminance of a CSS `rgb(r, g, b)` colour."""
+    parts = [int(p) / 255 for p in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a, b):
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_dark_theme(page, ctx):
+    """With the system's dark preference the page turns dark and stays legible: body text
+    on the page and a node's number on its disc keep a contrast of at least 4.5."""
+    page.emulate_media(color_scheme="dark")
+    try:
+        load(page, "zab-election-fresh")
+        colours = page.evaluate("""() => {
+            const s = (el, p) => getComputedStyle(el)[p];
+            const disc = document.querySelector('.cluster .node circle:not(.observer-ring)');
+            const id = document.querySelector('.cluster .node .node-id');
+            const panel = document.querySelector('.panel');
+            return {bg: s(document.body, 'backgroundColor'), ink: s(panel, 'color'), panel: s(panel, 'backgroundColor'),
+                    disc: s(disc, 'fill'), id: s(id, 'fill')};
+        }""")
+        check(luminance(colours["bg"]) < 0.05, f"the page is dark ({colours['bg']})")
+        check(contrast(colours["ink"], colours["panel"]) >= 4.5, f"text on a panel is legible ({colours})")
+        check(contrast(colours["id"], colours["disc"]) >= 4.5, f"a node's number on its disc is legible ({colours})")
+    finally:
+        page.emulate_media(color_scheme="light")
+
+
 TIMELINE_TESTS = [test_milestones_are_marked_and_walked, test_heartbeats_can_be_hidden,
                   test_crash_and_restart_the_selected_node_by_key, test_message_details_on_tap, test_captioned_tour,
                   test_break_it_here, test_link_reopens_the_moment, test_export_trace,
-                  test_invariants_panel]
+                  test_invariants_panel, test_dark_theme]

@@ -116,6 +116,7 @@ fn node_disc(v: &NodeView, n: usize, lang: Lang, marks: Marks, on: Option<&Callb
     let id = v.id;
     let onclick = on.map(|on| on.reform(move |_: MouseEvent| Action::Select((!selected).then_some(id))));
     let (cx, cy) = (format!("{x:.1}"), format!("{y:.1}"));
+    let label = short_state(state);
     // Below the disc: the protocol's caption (a ZAB server's epoch and last zxid); beside
     // it, its partition group.
     let below = v.caption.clone();
@@ -128,7 +129,10 @@ fn node_disc(v: &NodeView, n: usize, lang: Lang, marks: Marks, on: Option<&Callb
             }
             <circle cx={cx.clone()} cy={cy.clone()} r={NODE_R.to_string()} />
             <text class="node-id" x={cx.clone()} y={format!("{:.1}", y + 2.0)}>{ v.id.0 }</text>
-            <text class="node-state" x={cx.clone()} y={format!("{:.1}", y + 15.0)}>{ short_state(state) }</text>
+            // A long name (FOLLOWING) is squeezed to fit inside the disc.
+            <text class="node-state" x={cx.clone()} y={format!("{:.1}", y + 15.0)}
+                textLength={(label.chars().count() >= 8).then(|| format!("{:.0}", 2.0 * NODE_R - 8.0))}
+                lengthAdjust="spacingAndGlyphs">{ label }</text>
             if leader {
                 <text class="crown" x={cx.clone()} y={format!("{:.1}", y - NODE_R - 6.0)}>{ "★" }</text>
             }

@@ -127,10 +127,12 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     html! {
         <section class="panel log-panel" aria-labelledby="log-title" lang={lang}>
             <h2 id="log-title">{ t.event_log }</h2>
-            if let Some(beats) = &props.hide_beats { { beats_switch(props.lang, beats) } }
-            if let Some(export) = &props.on_export {
-                <button type="button" class="small export" data-testid="export-trace" title={t.export_hint} onclick={export.clone()}>{ t.export }</button>
-            }
+            <div class="log-tools">
+                if let Some(beats) = &props.hide_beats { { beats_switch(props.lang, beats) } }
+                if let Some(export) = &props.on_export {
+                    <button type="button" class="small export" data-testid="export-trace" title={t.export_hint} onclick={export.clone()}>{ t.export }</button>
+                }
+            </div>
             <div class="visually-hidden" aria-live="polite" aria-atomic="true" id="announcer">{ &props.announce }</div>
             if props.lines.is_empty() {
                 <p class="muted">{ if props.live { t.no_live_events } else { t.no_events } }</p>

@@ -42,6 +42,11 @@ fn events_until(
                 lines.extend(t.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON")))
             }
             Ok(_) => {}
+            // The read timeout: nothing came for a while (a loaded machine may pause the
+            // server that long), which is not the end of the stream; try again until the
+            // deadline.
+            Err(tokio_tungstenite::tungstenite::Error::Io(e))
+                if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
             Err(_) => break,
         }
     }

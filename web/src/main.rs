@@ -20,10 +20,12 @@ use components::cluster::Cluster;
 use components::controls::Controls;
 use components::event_log::{EventLog, Summary};
 use components::help::Help;
+use components::history::History;
 use components::in_flight::InFlightList;
 use components::node_card::NodeCard;
 use components::picker::Picker;
 use ensemble_core::explain::Lang;
+use ensemble_core::sim::HistoryMatrix;
 use i18n::texts;
 use live::{LivePage, Mode, ModeSwitch};
 use model::{latest, narrate, LogLine, Snapshot};
@@ -62,6 +64,11 @@ fn App() -> Html {
         let state = state.clone();
         use_memo(state.version, move |_| Snapshot::of(&state))
     };
+    // Its ghosts replay a few past steps: once per change, not once per render.
+    let history = {
+        let state = state.clone();
+        use_memo(state.version, move |_| model::history(&state))
+    };
     let log = {
         let state = state.clone();
         use_memo((state.version, state.lang, state.log_lines), move |(_, lang, limit)| narrate(&state, *lang, *limit))
@@ -96,14 +103,20 @@ fn App() -> Html {
             if *mode == Mode::Live {
                 <LivePage lang={lang} on_lang={dispatch.reform(|_: MouseEvent| Action::ToggleLang)} />
             } else {
-                { simulator(&state, &snap, log, dispatch) }
+                { simulator(&state, &snap, log, history, dispatch) }
             }
         </div>
     }
 }
 
 /// The simulator's page below the header: player, summary, cluster, cards and logs.
-fn simulator(state: &AppState, snap: &Snapshot, log: Rc<Vec<LogLine>>, dispatch: Callback<Action>) -> Html {
+fn simulator(
+    state: &AppState,
+    snap: &Snapshot,
+    log: Rc<Vec<LogLine>>,
+    history: Rc<HistoryMatrix>,
+    dispatch: Callback<Action>,
+) -> Html {
     let lang = state.lang;
     let t = texts(lang);
     let web = protocols::module(state.scenario.protocol);
@@ -133,6 +146,8 @@ fn simulator(state: &AppState, snap: &Snapshot, log: Rc<Vec<LogLine>>, dispatch:
                     <InFlightList lang={lang} messages={snap.in_flight.clone()} on_action={dispatch} />
                 </div>
             </main>
+            // A protocol that keeps no log (single-decree Paxos) has no matrix to show.
+            if history.group_name.is_some() { <History lang={lang} matrix={history} /> }
         </>
     }
 }

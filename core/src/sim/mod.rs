@@ -12,6 +12,7 @@ mod disk;
 #[cfg(test)]
 mod disk_tests;
 mod dynsim;
+mod history;
 mod intervention;
 mod link;
 #[cfg(test)]
@@ -25,6 +26,7 @@ mod trace;
 
 pub use check::{Checker, Found, Invariants, Violation};
 pub use dynsim::{DynSim, InFlight, Stats, TimerView};
+pub use history::{ghosts, history_matrix, Cell, Column, Ghost, HistoryMatrix, HistoryRow, Mark};
 pub use intervention::{Intervention, InterventionError};
 pub use net::{NetConfig, Partition};
 pub use rng::Rng;

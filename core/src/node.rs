@@ -10,7 +10,7 @@ use crate::client::{ClientReply, ClientRequest};
 use crate::event::Event;
 use crate::sim::Invariants;
 use crate::types::{NodeId, Time};
-use crate::view::NodeView;
+use crate::view::{HistoryView, NodeView};
 use crate::wire::WireValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -48,6 +48,16 @@ pub trait Node: Clone + Debug + Serialize {
         false
     }
     fn view(&self) -> NodeView;
+    /// Its whole history, for a history matrix (made on demand, not with every view);
+    /// empty for a protocol without a log.
+    fn history(&self) -> HistoryView {
+        HistoryView::default()
+    }
+    /// Whether `event`, emitted by this node, may have cut entries off the top of its
+    /// history (ZAB's TRUNC and SNAP): a history matrix keeps what was cut as ghosts.
+    fn cuts_history(_event: &Event) -> bool {
+        false
+    }
     /// Whether `record` holds the node's whole durable state: once it is durable a
     /// runtime may drop every record persisted before it (a checkpoint, so a
     /// write-ahead log stays bounded). Restart then replays from it.

@@ -155,6 +155,52 @@ pub struct LogRow {
     pub done: bool,
 }
 
+/// A node's whole history for a history matrix, which lines every node's up by
+/// position so the same entry sits in the same column on every server: a ZAB server's
+/// log by zxid, a Multi-Paxos node's slots by instance.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HistoryView {
+    /// In position order, oldest first.
+    pub entries: Vec<HistoryEntry>,
+    /// Everything up to this position is compacted into a snapshot and no longer listed
+    /// (0: nothing is).
+    pub base: u64,
+    /// The positions a leader can still bring a follower forward from by sending only
+    /// what it lacks (ZAB's committed-log window: inside it DIFF or TRUNC, below it
+    /// SNAP); `None` for a node that leads nothing or a protocol without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<HistoryWindow>,
+    /// What an entry's group is (`epoch`), for column heads and legends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<Text>,
+}
+
+/// One entry: where it sits, how it is named, what it does, and whether it is decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    /// Orders entries across nodes: a zxid as a number, an instance.
+    pub pos: u64,
+    /// The position as the protocol writes it: `0x100000002`, `#3`.
+    pub label: String,
+    /// The position within its group, for a narrow column head: a zxid's counter.
+    pub short: String,
+    /// What colours it, and where a boundary is drawn: a ZAB epoch, a ballot's round.
+    pub group: Option<u64>,
+    /// Decided (committed, chosen); otherwise pending.
+    pub done: bool,
+    /// The operation with its path (`create /a`), or the value.
+    pub op: String,
+}
+
+/// Positions `lo..=hi`, with what the range means, for a legend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct HistoryWindow {
+    pub lo: u64,
+    pub hi: u64,
+    pub name: Text,
+    pub meaning: Text,
+}
+
 /// One node as every UI draws it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NodeView {

@@ -244,8 +244,53 @@ def test_sub_path(page, ctx):
         page.wait_for_function("window.ensembleReady === true", timeout=20_000)
 
 
+def seek(page, n):
+    """Drag the timeline to step `n`."""
+    page.evaluate(f"""() => {{
+        const s = document.querySelector('#scrubber');
+        s.value = '{n}';
+        s.dispatchEvent(new Event('input', {{ bubbles: true }}));
+    }}""")
+    wait_step(page, n)
+
+
+def test_history_matrix(page, ctx):
+    """Item 15: the history matrix keeps the proposal only the old leader logged, cut by
+    TRUNC, as a struck-through ghost marked with the step that cut it; committed cells are
+    solid, pending ones hatched; the leader's committed-log window is shaded."""
+    load(page, "zab-crash-mid-broadcast-minority")
+    page.wait_for_selector("[data-testid='history-matrix'] h2")
+    run_to_end(page)
+    ghost = page.locator("[data-testid='history-row-3'] [data-state='cut']")
+    check(ghost.count() == 1, f"one ghost on the old leader's row ({ghost.count()})")
+    check(ghost.get_attribute("data-pos") == "0x100000003", "the ghost is the lost proposal 0x100000003")
+    check("create /b" in ghost.inner_text(), "the ghost shows its operation and path")
+    cut = int(ghost.get_attribute("data-cut-step"))
+    check(f"cut at step {cut}" in ghost.get_attribute("title"), "the ghost names the step that cut it")
+    check(page.evaluate("""() => getComputedStyle(document.querySelector(
+        "[data-testid='history-row-3'] [data-state='cut'] .op")).textDecorationLine""") == "line-through",
+        "the ghost is struck through")
+    done = page.locator("[data-testid='history-row-2'] [data-state='done']")
+    check(done.count() >= 2, "the leader's committed entries are drawn")
+    check(page.evaluate("""() => getComputedStyle(document.querySelector(
+        "[data-testid='history-row-2'] [data-state='done']")).backgroundImage""") == "none", "committed is solid")
+    check(page.locator("[data-testid='history-cell'][data-window='1']").count() >= 1, "the leader's window is shaded")
+    check(page.locator("[data-testid='history-window']").count() == 1, "the legend says what the window means")
+    seek(page, cut)
+    check(page.locator("#event-log .log-line[data-kind='truncated'][data-node='3']").count() >= 1,
+          f"step {cut} is node 3's TRUNC")
+    seek(page, cut - 1)
+    pending = page.locator("[data-testid='history-row-3'] [data-pos='0x100000003']")
+    check(pending.get_attribute("data-state") == "pending", "before the TRUNC the proposal is pending on node 3")
+    check(page.evaluate("""() => getComputedStyle(document.querySelector(
+        "[data-testid='history-row-3'] [data-pos='0x100000003']")).backgroundImage""").startswith(
+        "repeating-linear-gradient"), "pending is hatched")
+    check(page.locator("[data-testid='history-row-2'] [data-pos='0x100000003']").count() == 0,
+          "the new leader never had it")
+
+
 LEARNER_TESTS = [test_picking_loads, test_hash_is_followed, test_late_crash_plays_out,
                  test_scrub_anywhere_and_whole_log, test_space_plays_anywhere,
                  test_help_overlay, test_drop_by_keyboard_keeps_focus_off_other_rows, test_violation_pauses_and_links,
                  test_phone_player_and_labels, test_messages_have_letters, test_chinese_is_legible,
-                 test_sub_path]
+                 test_sub_path, test_history_matrix]

@@ -94,6 +94,16 @@ pub struct Texts {
     pub invariants: &'static str,
     pub holds: &'static str,
     pub stuck_meaning: &'static str,
+    /// The history matrix: its heading, what it shows, and its marks.
+    pub history: &'static str,
+    pub history_hint: &'static str,
+    pub history_empty: &'static str,
+    pub history_older: &'static str,
+    pub history_done: &'static str,
+    pub history_pending: &'static str,
+    pub history_cut: &'static str,
+    /// "cut at step N": the words before and after N.
+    pub cut_at: (&'static str, &'static str),
 }
 
 pub const EN: Texts = Texts {
@@ -196,6 +206,15 @@ pub const EN: Texts = Texts {
     event_log: "What happened",
     no_events: "Nothing yet: press Step or Play.",
     no_live_events: "Nothing yet: what the nodes do shows here as it happens.",
+    history: "History matrix",
+    history_hint:
+        "Each row is a server's log, lined up by position, so the same entry sits in the same column on every server.",
+    history_empty: "No entries yet.",
+    history_older: "older positions not shown",
+    history_done: "decided (committed, chosen)",
+    history_pending: "pending",
+    history_cut: "cut off its log",
+    cut_at: ("cut at step ", ""),
 };
 
 pub const ZH: Texts = Texts {
@@ -298,6 +317,14 @@ pub const ZH: Texts = Texts {
     event_log: "发生了什么",
     no_events: "还没有事件：请按“单步”或“播放”。",
     no_live_events: "还没有事件：节点的动作一发生就会显示在这里。",
+    history: "历史矩阵",
+    history_hint: "每行是一台服务器的日志，按位置对齐：同一条目在每台服务器上都位于同一列。",
+    history_empty: "还没有条目。",
+    history_older: "个更早的位置未显示",
+    history_done: "已决定（已提交、被选定）",
+    history_pending: "待定",
+    history_cut: "已从日志截断",
+    cut_at: ("在第 ", " 步被截断"),
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -23,12 +23,14 @@ use components::cluster::Cluster;
 use components::controls::Controls;
 use components::event_log::{EventLog, Summary};
 use components::help::Help;
+use components::history::History;
 use components::in_flight::InFlightList;
 use components::invariants::Invariants;
 use components::node_card::NodeCard;
 use components::picker::Picker;
 use components::tour::Tour;
 use ensemble_core::explain::Lang;
+use ensemble_core::sim::HistoryMatrix;
 use i18n::texts;
 use live::{LivePage, Mode, ModeSwitch};
 use model::{latest, narrate, LogLine, Marks, Snapshot};
@@ -67,6 +69,11 @@ fn App() -> Html {
     let snap = {
         let state = state.clone();
         use_memo(state.version, move |_| Snapshot::of(&state))
+    };
+    // Its ghosts replay a few past steps: once per change, not once per render.
+    let history = {
+        let state = state.clone();
+        use_memo(state.version, move |_| model::history(&state))
     };
     let log = {
         let state = state.clone();
@@ -114,25 +121,34 @@ fn App() -> Html {
             if *mode == Mode::Live {
                 <LivePage lang={lang} on_lang={dispatch.reform(|_: MouseEvent| Action::ToggleLang)} />
             } else {
-                { simulator(&state, &snap, log, marks, &address, on_export, dispatch) }
+                { simulator(&state, &snap, log, Extras { marks, address: address.clone(), on_export, history }, dispatch) }
             }
         </div>
     }
 }
 
 /// The simulator's page below the header: player, summary, cluster, cards and logs.
+/// What the simulator's page draws beyond the state and the snapshot, each made once per
+/// change by its own memo.
+struct Extras {
+    marks: Rc<Marks>,
+    /// The address (`#...`) of the moment shown.
+    address: String,
+    on_export: Callback<MouseEvent>,
+    history: Rc<HistoryMatrix>,
+}
+
 fn simulator(
     state: &AppState,
     snap: &Snapshot,
     log: Rc<Vec<LogLine>>,
-    marks: Rc<Marks>,
-    address: &str,
-    on_export: Callback<MouseEvent>,
+    extras: Extras,
     dispatch: Callback<Action>,
 ) -> Html {
     let lang = state.lang;
     let t = texts(lang);
     let web = protocols::module(state.scenario.protocol);
+    let Extras { marks, address, on_export, history } = extras;
     html! {
         <>
             <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
@@ -168,6 +184,8 @@ fn simulator(
                     <InFlightList lang={lang} messages={snap.in_flight.clone()} shown={state.message} on_action={dispatch} />
                 </div>
             </main>
+            // A protocol that keeps no log (single-decree Paxos) has no matrix to show.
+            if history.group_name.is_some() { <History lang={lang} matrix={history} /> }
         </>
     }
 }

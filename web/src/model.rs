@@ -4,13 +4,22 @@ use crate::state::AppState;
 use ensemble_core::event::Event;
 use ensemble_core::explain::{explain_entry, is_heartbeat, milestones, Lang, Milestone};
 use ensemble_core::protocol::{lookup, MessageKind};
-use ensemble_core::sim::InFlight;
+use ensemble_core::sim::{history_matrix, HistoryMatrix, InFlight};
 use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
 
 /// The narrated log shows this many lines at first, and this many more each time the
 /// learner asks for earlier ones (the whole history stays reachable).
 pub const LOG_LINES: usize = 200;
+
+/// The history matrix shows the newest this many positions (and counts the older), so
+/// a long run draws as fast as a short one.
+pub const HISTORY_COLUMNS: usize = 40;
+
+/// The history matrix at the current step.
+pub fn history(state: &AppState) -> HistoryMatrix {
+    history_matrix(&state.timeline(), HISTORY_COLUMNS)
+}
 
 /// What the cluster, node cards and message list show at the current step.
 #[derive(Clone, Debug, PartialEq)]

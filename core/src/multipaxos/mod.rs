@@ -29,7 +29,7 @@ pub use protocol::PROTOCOL;
 use crate::client::{ClientReply, ClientRequest, ErrorCode};
 use crate::node::{Node, Out};
 use crate::types::{Ballot, ClientId, Instance, NodeId, Time, Value};
-use crate::view::NodeView;
+use crate::view::{HistoryView, NodeView};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -260,5 +260,9 @@ impl Node for MultiPaxosNode {
 
     fn view(&self) -> NodeView {
         view::view(self)
+    }
+
+    fn history(&self) -> HistoryView {
+        view::history(self)
     }
 }

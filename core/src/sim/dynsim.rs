@@ -3,7 +3,7 @@
 use super::{Intervention, InterventionError, Invariants, Pending, Sim, TraceEntry, Violation};
 use crate::node::Node;
 use crate::types::{Instance, NodeId, Time, Value};
-use crate::view::NodeView;
+use crate::view::{HistoryView, NodeView};
 use crate::wire::Wire;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -50,6 +50,11 @@ pub trait DynSim {
     /// Every field of node `id`, as JSON, for an inspector panel: made on demand, not
     /// with every view. `None` for a node that does not exist.
     fn inspect(&self, id: NodeId) -> Option<serde_json::Value>;
+    /// Node `id`'s whole history (`Node::history`), on demand. `None` for no such node.
+    fn history(&self, id: NodeId) -> Option<HistoryView>;
+    /// Whether the step recorded in `entry` may have cut its node's history from the top
+    /// (`Node::cuts_history`).
+    fn cuts_history(&self, entry: &TraceEntry) -> bool;
     fn in_flight(&self) -> Vec<InFlight>;
     fn timers(&self) -> Vec<TimerView>;
     fn chosen(&self) -> BTreeMap<Instance, Value>;
@@ -101,6 +106,12 @@ impl<N: Node + 'static> DynSim for Sim<N> {
         let slot = self.nodes.get((id.0 as usize).checked_sub(1)?)?;
         // Our node types are plain data: serializing them cannot fail.
         Some(serde_json::to_value(&slot.node).expect("nodes serialize"))
+    }
+    fn history(&self, id: NodeId) -> Option<HistoryView> {
+        Some(self.nodes.get((id.0 as usize).checked_sub(1)?)?.node.history())
+    }
+    fn cuts_history(&self, entry: &TraceEntry) -> bool {
+        entry.events.iter().any(N::cuts_history)
     }
     fn in_flight(&self) -> Vec<InFlight> {
         self.queue

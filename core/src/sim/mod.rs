@@ -13,6 +13,7 @@ mod disk;
 #[cfg(test)]
 mod disk_tests;
 mod dynsim;
+mod history;
 mod intervention;
 mod link;
 #[cfg(test)]
@@ -27,6 +28,7 @@ mod trace;
 pub use break_here::{break_here, Broken};
 pub use check::{Checker, Found, Invariants, Violation};
 pub use dynsim::{DynSim, InFlight, Stats, TimerView};
+pub use history::{ghosts, history_matrix, Cell, Column, Ghost, HistoryMatrix, HistoryRow, Mark};
 pub use intervention::{Intervention, InterventionError};
 pub use net::{NetConfig, Partition};
 pub use rng::Rng;

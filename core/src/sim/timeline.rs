@@ -155,6 +155,29 @@ impl Timeline {
         self.pos += 1;
     }
 
+    /// The states just before and just after step `s` (1-based) of the current branch,
+    /// rebuilt on copies from the nearest snapshot: the timeline does not move. For a
+    /// view that compares a node across one step of the past (a history matrix's
+    /// ghosts). `None` past the steps computed so far.
+    pub fn around_step(&self, s: u64) -> Option<(Box<dyn DynSim>, Box<dyn DynSim>)> {
+        if s == 0 || s > self.entries.len() as u64 {
+            return None;
+        }
+        let (&at, snap) = self.snapshots.range(..s).next_back()?;
+        let mut sim = snap.box_clone();
+        let branch = &self.branches[self.current];
+        let step = |sim: &mut Box<dyn DynSim>, n: u64| match branch.at(n) {
+            Some(iv) => sim.intervene(iv).ok(),
+            None => sim.step(),
+        };
+        for n in at + 1..s {
+            step(&mut sim, n)?;
+        }
+        let before = sim.box_clone();
+        step(&mut sim, s)?;
+        Some((before, sim))
+    }
+
     /// Go back one step, exactly.
     pub fn step_back(&mut self) -> bool {
         let pos = self.position();

@@ -89,6 +89,18 @@ impl Txn {
         }
     }
 
+    /// The operation with its path, as a log row shows it: `create /a`, `set /b`; a
+    /// multi with each of its ops (`multi: create /a, delete /b`).
+    pub fn summary(&self) -> String {
+        match (self, self.path()) {
+            (Txn::Multi { ops }, _) => {
+                format!("multi: {}", ops.iter().map(Txn::summary).collect::<Vec<_>>().join(", "))
+            }
+            (_, Some(path)) => format!("{} {path}", self.op_name()),
+            _ => self.op_name().into(),
+        }
+    }
+
     /// The operation's name as in the client protocol (`"create"`, `"set"`, ...).
     pub fn op_name(&self) -> &'static str {
         match self {

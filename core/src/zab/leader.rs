@@ -239,11 +239,7 @@ impl ZabNode {
     /// The messages that make a learner's log ours up to `upto` (`syncFollower`), for a
     /// learner whose last zxid is `peer` and which delivered up to `delivered`.
     fn sync_plan(&self, peer: Zxid, delivered: Zxid, upto: Zxid) -> (SyncMode, Vec<ZabMsg>) {
-        let k = self.config.committed_log_max;
-        // The oldest zxid we can still DIFF from: ZooKeeper keeps a committedLog window;
-        // what we have not delivered yet is all still in our log.
-        let window = if self.log.len() > k { self.log[self.log.len() - k - 1].zxid } else { self.snap_zxid };
-        let base = window.min(self.delivered);
+        let base = self.diff_base();
         let diff = |after: Zxid| ZabMsg::Diff { after, proposals: self.entries_between(after, upto) };
         if peer <= upto && peer >= base && self.has_logged(peer) {
             return (SyncMode::Diff, vec![diff(peer)]);

@@ -179,6 +179,15 @@ impl ZabNode {
         self.log[from..to.max(from)].to_vec()
     }
 
+    /// The oldest zxid a learner may have for us to DIFF from it (ZooKeeper's
+    /// minCommittedLog): we keep a committedLog window of `committed_log_max` proposals,
+    /// and what we have not delivered yet is all still in our log.
+    pub(super) fn diff_base(&self) -> Zxid {
+        let k = self.config.committed_log_max;
+        let window = if self.log.len() > k { self.log[self.log.len() - k - 1].zxid } else { self.snap_zxid };
+        window.min(self.delivered)
+    }
+
     pub(super) fn has_logged(&self, zxid: Zxid) -> bool {
         zxid == self.snap_zxid || self.log.binary_search_by_key(&zxid, |e| e.zxid).is_ok()
     }

@@ -49,6 +49,8 @@ mod tests_discovery;
 #[cfg(test)]
 mod tests_election;
 #[cfg(test)]
+mod tests_history;
+#[cfg(test)]
 mod tests_snap;
 #[cfg(test)]
 mod tests_sync;
@@ -69,9 +71,10 @@ pub use protocol::{build, PROTOCOL};
 pub use view::{server_view, ServerFacts};
 
 use crate::client::{ClientOp, ClientReply, ClientRequest, ErrorCode};
+use crate::event::Event;
 use crate::node::{Node, Out};
 use crate::types::{Epoch, NodeId, SessionId, Time, Zxid};
-use crate::view::NodeView;
+use crate::view::{HistoryView, NodeView};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -462,5 +465,15 @@ impl Node for ZabNode {
 
     fn view(&self) -> NodeView {
         view::view(self)
+    }
+
+    fn history(&self) -> HistoryView {
+        view::history(self)
+    }
+
+    /// TRUNC cuts proposals the leader never had; SNAP replaces the log, losing any
+    /// above the snapshot.
+    fn cuts_history(event: &Event) -> bool {
+        matches!(event.get::<ZabEvent>(), Some(ZabEvent::Truncated { .. } | ZabEvent::Snapshot { .. }))
     }
 }

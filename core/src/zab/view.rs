@@ -5,7 +5,10 @@
 use super::msg::{ServerState, ZabPhase};
 use super::ZabNode;
 use crate::types::NodeId;
-use crate::view::{facts, Fact, LogRow, LogView, NodeView, PhaseStrip, StateKind, StateView, Term, Text};
+use crate::view::{
+    facts, Fact, HistoryEntry, HistoryView, HistoryWindow, LogRow, LogView, NodeView, PhaseStrip, StateKind, StateView,
+    Term, Text,
+};
 
 /// Log entries a view shows (the newest).
 const LOG_SHOWN: usize = 8;
@@ -32,6 +35,11 @@ const COMMITTED: Text = Text::new("committed", "已提交");
 const COMMITTED_HINT: Text = Text::new("the last zxid delivered to its tree", "已应用到数据树的最新 zxid");
 const ZNODES: Text = Text::new("znodes", "数据节点");
 const DIGEST: Text = Text::new("digest", "摘要");
+const WINDOW: Text = Text::new("committed-log window", "已提交日志窗口 (committedLog)");
+const WINDOW_MEANING: Text = Text::new(
+    "a follower whose last zxid is inside it gets DIFF (after a TRUNC if it has proposals the leader lacks); one below it gets SNAP",
+    "最新 zxid 在窗口内的跟随者收到 DIFF（若有领导者没有的提案，先收到 TRUNC）；低于窗口的收到 SNAP",
+);
 const COLUMNS: [Text; 3] = [Text::new("zxid", "zxid"), Text::new("✓", "✓"), Text::new("operation", "操作")];
 
 fn state(s: ServerState) -> StateView {
@@ -78,9 +86,7 @@ fn log_view(node: &ZabNode) -> LogView {
     let skip = node.log.len().saturating_sub(LOG_SHOWN);
     let rows = node.log[skip..].iter().rev().map(|e| {
         let done = e.zxid <= node.delivered;
-        LogRow {
-            cells: vec![e.zxid.to_string(), if done { "✓" } else { "…" }.into(), e.txn.op_name().into()], done
-        }
+        LogRow { cells: vec![e.zxid.to_string(), if done { "✓" } else { "…" }.into(), e.txn.summary()], done }
     });
     LogView { columns: COLUMNS.to_vec(), rows: rows.collect(), total: node.log.len() }
 }
@@ -142,4 +148,25 @@ pub fn view(node: &ZabNode) -> NodeView {
     v.facts.splice(0..0, vote_facts(node));
     v.log = log_view(node);
     v
+}
+
+/// The whole log by zxid, grouped by epoch, and, while leading, the window a learner's
+/// last zxid must be in for DIFF or TRUNC (`sync_plan`'s choice, shown).
+pub fn history(node: &ZabNode) -> HistoryView {
+    let entries = node.log.iter().map(|e| HistoryEntry {
+        pos: e.zxid.0,
+        label: e.zxid.to_string(),
+        short: e.zxid.counter().to_string(),
+        group: Some(u64::from(e.zxid.epoch().0)),
+        done: e.zxid <= node.delivered,
+        op: e.txn.summary(),
+    });
+    let leading = node.state == ServerState::Leading && node.lead.is_some();
+    let window = leading.then(|| HistoryWindow {
+        lo: node.diff_base().0,
+        hi: node.last_zxid().0,
+        name: WINDOW,
+        meaning: WINDOW_MEANING,
+    });
+    HistoryView { entries: entries.collect(), base: node.snap_zxid.0, window, group_name: Some(EPOCH) }
 }

@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod controls;
 pub mod event_log;
 pub mod help;
+pub mod history;
 pub mod in_flight;
 pub mod invariants;
 pub mod legend;

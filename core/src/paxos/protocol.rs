@@ -30,7 +30,7 @@ pub(crate) const MESSAGES: &[MessageKind] = &[
         glyph: "1a",
         colour: "prepare",
         group: PHASE1,
-        en: "promise me no lower ballot",
+        en: "asks for a promise to accept no lower ballot",
         zh: "请承诺不再接受更低的编号",
     },
     MessageKind {
@@ -38,7 +38,7 @@ pub(crate) const MESSAGES: &[MessageKind] = &[
         glyph: "1b",
         colour: "promise",
         group: PHASE1,
-        en: "promised, with what I accepted",
+        en: "promised, with what the acceptor accepted",
         zh: "已承诺，并附上已接受的值",
     },
     MessageKind {
@@ -55,7 +55,7 @@ pub(crate) const MESSAGES: &[MessageKind] = &[
         glyph: "N",
         colour: "nack",
         group: PHASE1,
-        en: "refused: I promised higher",
+        en: "refused: the acceptor promised higher",
         zh: "拒绝：已承诺更高的编号",
     },
     MessageKind {

@@ -8,7 +8,7 @@ import os
 import tempfile
 import threading
 
-from helpers import card, check, load, run_to_end, step_count
+from helpers import card, check, load, log_text, run_to_end, step_count
 
 
 def wait_step(page, n):

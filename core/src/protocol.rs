@@ -104,6 +104,11 @@ pub trait ProtocolInfo: Sync {
     fn sweep(&self) -> SweepShape;
     /// Every message kind, in the order a legend lists them.
     fn messages(&self) -> &'static [MessageKind];
+    /// The kinds a legend shows for an ensemble with or without `observers`: kinds only
+    /// observers take part in are not mentioned where there are none.
+    fn legend(&self, _observers: bool) -> Vec<&'static MessageKind> {
+        self.messages().iter().collect()
+    }
     /// The narration of this protocol's own events (roles, phases, votes, ...), and of
     /// the runtime's where it has more to say (replies); `explain` narrates the rest.
     fn narrate(&self, _n: u32, _event: &Event) -> Option<Pair> {

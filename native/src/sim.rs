@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 use ensemble_core::explain::{explain_entry, Lang};
 use ensemble_core::protocol::{lookup, ProtocolInfo, REGISTRY};
-use ensemble_core::scenarios::{builtin, find_builtin, generated, sweep_names, Run, Scenario};
+use ensemble_core::scenarios::{builtin, find_builtin, generated, sweep_names, Run, Scenario, Surface};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -167,7 +167,7 @@ pub fn list(args: ScenariosArgs) -> ExitCode {
     let all = builtin();
     let width = all.iter().map(|s| s.name.len()).max().unwrap_or(0);
     for s in all {
-        let text = if zh && !s.description_zh.is_empty() { &s.description_zh } else { &s.description };
+        let text = s.describe(if zh { Lang::Zh } else { Lang::En }, Surface::Cli);
         println!("{:width$}  {}", s.name, text);
     }
     for name in sweep_names() {

@@ -48,5 +48,6 @@ if ! curl -fsS -o /dev/null "$URL/"; then
 fi
 
 status=0
-"$PYTHON" tests/browser/test_web.py --url "$URL" --ensemble "$ENSEMBLE" || status=$?
+# Extra arguments go to the test runner, e.g. `--only majorities` for one test.
+"$PYTHON" tests/browser/test_web.py --url "$URL" --ensemble "$ENSEMBLE" "$@" || status=$?
 exit "$status"

@@ -8,7 +8,7 @@ import os
 import tempfile
 import threading
 
-from helpers import card, check, load, run_to_end, step_count
+from helpers import card, check, load, log_text, run_to_end, step_count
 
 
 def wait_step(page, n):
@@ -289,8 +289,38 @@ def test_history_matrix(page, ctx):
           "the new leader never had it")
 
 
+def test_majorities_counted_and_roles_agree(page, ctx):
+    """paxos-basic counts its majorities aloud, tells chosen from learned, and its cards
+    agree with its description (one proposer, three acceptors that also learn); an
+    acceptor that promised does not read IDLE; no browser text names CLI flags."""
+    load(page, "paxos-basic")
+    desc = page.inner_text(".description")
+    check("One proposer (node 1) and three acceptors" in desc, f"the description names the roles: {desc}")
+    roles = {n: card(page, n, "role") for n in (1, 2, 3)}
+    check("proposer" in roles[1], f"node 1 is the one proposer: {roles}")
+    for n in (1, 2, 3):
+        check("acceptor" in roles[n] and "learner" in roles[n], f"node {n} accepts and learns: {roles}")
+    for n in (2, 3):
+        check("proposer" not in roles[n], f"node {n} proposes nothing, as described: {roles}")
+    states = []
+    for i in range(1, 9):
+        page.click("#step-btn")
+        wait_step(page, i)
+        states.append(card(page, 2, "state"))
+    check("PROMISED" in states, f"acceptor 2 reads PROMISED once it promised: {states}")
+    check("IDLE" not in states[states.index("PROMISED"):], f"a promised acceptor never reads IDLE again: {states}")
+    run_to_end(page)
+    text = log_text(page)
+    check("2 of 3 acceptors promised ballot 1.1 to node 1: a majority." in text, "the promises are counted aloud")
+    check("is now chosen: with node" in text and "No node knows it yet" in text, "chosen is told apart")
+    check("only now does node" in text, "learning is told as knowing what was already chosen")
+    load(page, "paxos-livelock")
+    desc = page.inner_text(".description")
+    check("--" not in desc and "Choose a livelock fix" in desc, f"the browser's own hint, no CLI flags: {desc}")
+
+
 LEARNER_TESTS = [test_picking_loads, test_hash_is_followed, test_late_crash_plays_out,
                  test_scrub_anywhere_and_whole_log, test_space_plays_anywhere,
                  test_help_overlay, test_drop_by_keyboard_keeps_focus_off_other_rows, test_violation_pauses_and_links,
                  test_phone_player_and_labels, test_messages_have_letters, test_chinese_is_legible,
-                 test_sub_path, test_history_matrix]
+                 test_sub_path, test_history_matrix, test_majorities_counted_and_roles_agree]

@@ -211,7 +211,10 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--ensemble", default="target/debug/ensemble")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--only", action="append", default=[],
+                        help="run only tests whose name contains this (repeatable); test_page_ready always runs")
     args = parser.parse_args()
+    tests = [t for t in TESTS if not args.only or t is test_page_ready or any(o in t.__name__ for o in args.only)]
     ctx = Context(args.url, args.ensemble)
     passed = failed = 0
     with sync_playwright() as p:
@@ -220,7 +223,7 @@ def main():
         page.set_default_timeout(10_000)
         page.on("pageerror", lambda e: ctx.errors.append(str(e)))
         page.on("console", lambda m: m.type == "error" and ctx.errors.append(m.text))
-        for test in TESTS:
+        for test in tests:
             try:
                 test(page, ctx)
                 passed += 1

@@ -72,7 +72,14 @@ impl MultiPaxosNode {
                 Some((b, e)) => (e, Some(b)),
                 None => (Entry::noop(), None),
             };
-            out.emit(PaxosEvent::Proposing { instance: slot, ballot, value: entry.value.clone(), from: adopted });
+            out.emit(PaxosEvent::Proposing {
+                instance: slot,
+                ballot,
+                value: entry.value.clone(),
+                from: adopted,
+                promises: 0,
+                of: 0,
+            });
             self.send_accept(slot, entry, out);
         }
         // Our own clients' commands that went to the old leader may be lost with it.
@@ -92,7 +99,14 @@ impl MultiPaxosNode {
         }
         let slot = self.next_slot;
         self.next_slot = slot.next();
-        out.emit(PaxosEvent::Proposing { instance: slot, ballot: self.ballot, value: entry.value.clone(), from: None });
+        out.emit(PaxosEvent::Proposing {
+            instance: slot,
+            ballot: self.ballot,
+            value: entry.value.clone(),
+            from: None,
+            promises: 0,
+            of: 0,
+        });
         self.send_accept(slot, entry, out);
     }
 

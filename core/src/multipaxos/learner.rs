@@ -19,7 +19,7 @@ impl MultiPaxosNode {
             return;
         }
         self.write(MultiPaxosDurable::Chosen { slot, entry: entry.clone() }, out);
-        out.emit(PaxosEvent::Learned { instance: slot, value: entry.value.clone() });
+        out.emit(PaxosEvent::Learned { instance: slot, value: entry.value.clone(), accepted: 0, of: 0 });
         self.chosen.insert(slot, entry);
         self.apply_ready(Some(out));
     }

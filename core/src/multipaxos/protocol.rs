@@ -23,7 +23,7 @@ const MESSAGES: &[MessageKind] = &[
         glyph: "1a",
         colour: "prepare",
         group: PHASE1,
-        en: "promise me no lower ballot, for every slot from here",
+        en: "asks for a promise of no lower ballot, for every slot from here",
         zh: "请对此后所有槽位承诺不再接受更低的编号",
     },
     MessageKind {
@@ -31,7 +31,7 @@ const MESSAGES: &[MessageKind] = &[
         glyph: "1b",
         colour: "promise",
         group: PHASE1,
-        en: "promised, with what I accepted",
+        en: "promised, with what the acceptor accepted",
         zh: "已承诺，并附上已接受的值",
     },
     MessageKind {
@@ -39,7 +39,7 @@ const MESSAGES: &[MessageKind] = &[
         glyph: "N",
         colour: "nack",
         group: PHASE1,
-        en: "refused: I promised higher",
+        en: "refused: the acceptor promised higher",
         zh: "拒绝：已承诺更高的编号",
     },
     MessageKind {
@@ -72,8 +72,8 @@ const MESSAGES: &[MessageKind] = &[
         glyph: "U",
         colour: "catchup",
         group: LEADER,
-        en: "send me the chosen slots I missed",
-        zh: "请补发我错过的已选定槽位",
+        en: "asks for the chosen slots it missed",
+        zh: "请求补发它错过的已选定槽位",
     },
     MessageKind {
         name: "Forward",

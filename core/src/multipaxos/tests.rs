@@ -121,7 +121,9 @@ fn a_majority_of_accepted_chooses_the_slot_and_tells_everyone() {
             Action::Send { to: NodeId(2), msg: MultiPaxosMsg::Chosen { slot: Instance(0), entry: entry.clone() } },
             Action::Send { to: NodeId(3), msg: MultiPaxosMsg::Chosen { slot: Instance(0), entry: entry.clone() } },
             Action::Persist(MultiPaxosDurable::Chosen { slot: Instance(0), entry }),
-            Action::Emit(PaxosEvent::Learned { instance: Instance(0), value: Value::data("x") }.into()),
+            Action::Emit(
+                PaxosEvent::Learned { instance: Instance(0), value: Value::data("x"), accepted: 0, of: 0 }.into()
+            ),
             Action::Reply(reply),
         ]
     );

@@ -4,6 +4,9 @@
 //! - `learned_chosen`: a learner learns only the chosen value;
 //! - `promise_kept`: an acceptor never promises or accepts below a ballot it promised.
 //!
+//! It also notes the moment a value becomes chosen (a `chosen` event): a fact about all
+//! acceptors together that no single node sees when it happens.
+//!
 //! The checker keeps its own "ghost" record of what every acceptor did. The ghost
 //! survives crashes on purpose: an acceptor that forgets a promise after a restart still
 //! broke the promise it made before.
@@ -23,12 +26,16 @@ pub struct PaxosChecker {
     accepts: BTreeMap<(Instance, Ballot, Value), BTreeSet<NodeId>>,
     chosen: BTreeMap<Instance, (Ballot, Value)>,
     promised: BTreeMap<NodeId, Ballot>,
+    acceptors: u32,
+    /// `chosen` events noted in this step, for the trace.
+    notes: Vec<Event>,
 }
 
 impl PaxosChecker {
     /// A checker for `acceptors` acceptors; `allow_noop` for Multi-Paxos gap filling.
     pub fn new(acceptors: usize, allow_noop: bool) -> PaxosChecker {
-        PaxosChecker { quorum: majority(acceptors), allow_noop, ..PaxosChecker::default() }
+        let of = acceptors as u32;
+        PaxosChecker { quorum: majority(acceptors), allow_noop, acceptors: of, ..PaxosChecker::default() }
     }
 
     fn check_promise(&mut self, n: NodeId, ballot: Ballot, verb: &str, found: &mut Found) {
@@ -46,6 +53,7 @@ impl PaxosChecker {
     fn on_accepted(&mut self, n: NodeId, instance: Instance, ballot: Ballot, value: &Value, found: &mut Found) {
         let voters = self.accepts.entry((instance, ballot, value.clone())).or_default();
         voters.insert(n);
+        let accepted = voters.len() as u32;
         if voters.len() < self.quorum {
             return;
         }
@@ -68,6 +76,8 @@ impl PaxosChecker {
                     ));
                 }
                 self.chosen.insert(instance, (ballot, value.clone()));
+                let of = self.acceptors;
+                self.notes.push(PaxosEvent::Chosen { instance, ballot, value: value.clone(), accepted, of }.into());
             }
         }
     }
@@ -110,9 +120,13 @@ impl Invariants for PaxosChecker {
                 self.check_promise(n, *ballot, "accepts", found);
                 self.on_accepted(n, *instance, *ballot, value, found);
             }
-            (Some(PaxosEvent::Learned { instance, value }), _) => self.on_learned(node, *instance, value, found),
+            (Some(PaxosEvent::Learned { instance, value, .. }), _) => self.on_learned(node, *instance, value, found),
             _ => {}
         }
+    }
+
+    fn take_notes(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.notes)
     }
 
     fn chosen(&self) -> BTreeMap<Instance, Value> {

@@ -12,6 +12,18 @@ pub enum Phase {
     Accept,
 }
 
+/// Why a proposer's Promise changes nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ignored {
+    /// It already had a majority of promises for this ballot and is in phase 2.
+    HasMajority,
+    /// It is for a ballot the proposer has given up (pre-empted, or retried higher).
+    OldBallot,
+    /// The proposer already knows the chosen value.
+    Decided,
+}
+
 /// What an acceptor, a proposer or a learner did, as the trace writes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -20,16 +32,41 @@ pub enum PaxosEvent {
     Promised { instance: Instance, ballot: Ballot },
     /// An acceptor accepted `value` at `ballot` (phase 2b).
     Accepted { instance: Instance, ballot: Ballot, value: Value },
-    /// A learner learned that `value` was chosen.
-    Learned { instance: Instance, value: Value },
+    /// A learner learned that `value` was chosen: `accepted` of the `of` acceptors told
+    /// it they accepted it at one ballot (both absent where not counted, as in older
+    /// traces and in Multi-Paxos).
+    Learned {
+        instance: Instance,
+        value: Value,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        accepted: u32,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        of: u32,
+    },
     /// An acceptor refused a `phase` message at `ballot` because it promised `promised`.
     Rejected { instance: Instance, phase: Phase, ballot: Ballot, promised: Ballot },
     /// A proposer starts phase 1 with `ballot` (`attempt` counts its tries for this value).
     Preparing { instance: Instance, ballot: Ballot, attempt: u32 },
     /// A proposer has a majority of promises and must propose `value`. `from` is the
     /// ballot of the highest accepted value reported (rule P2c), or null if it is free
-    /// to propose its own value.
-    Proposing { instance: Instance, ballot: Ballot, value: Value, from: Option<Ballot> },
+    /// to propose its own value. `promises` of the `of` acceptors promised (absent where
+    /// not counted, as in older traces and in Multi-Paxos).
+    Proposing {
+        instance: Instance,
+        ballot: Ballot,
+        value: Value,
+        from: Option<Ballot>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        promises: u32,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        of: u32,
+    },
+    /// A proposer received a Promise that changes nothing, and says why.
+    PromiseIgnored { instance: Instance, from: NodeId, ballot: Ballot, reason: Ignored },
+    /// A majority of acceptors has accepted `value` at `ballot`: it is chosen, though no
+    /// node knows it yet. Written by the checker, which sees every acceptor, at the step
+    /// of the acceptance that made the majority (`accepted` of `of` acceptors).
+    Chosen { instance: Instance, ballot: Ballot, value: Value, accepted: u32, of: u32 },
     /// A proposer learned that `by` pre-empted its `ballot`.
     Preempted { instance: Instance, ballot: Ballot, by: Ballot, streak: u32 },
     /// A non-distinguished proposer hands its value to the distinguished one.
@@ -47,6 +84,12 @@ impl EventKind for PaxosEvent {
             PaxosEvent::Proposing { .. } => "proposing",
             PaxosEvent::Preempted { .. } => "preempted",
             PaxosEvent::Forwarded { .. } => "forwarded",
+            PaxosEvent::PromiseIgnored { .. } => "promise_ignored",
+            PaxosEvent::Chosen { .. } => "chosen",
         }
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -25,7 +25,8 @@ impl PaxosNode {
         voters.insert(from);
         if voters.len() >= quorum && l.learned.is_none() {
             l.learned = Some(value.clone());
-            out.emit(PaxosEvent::Learned { instance: Instance(0), value: value.clone() });
+            let (accepted, of) = (voters.len() as u32, self.config.acceptors.len() as u32);
+            out.emit(PaxosEvent::Learned { instance: Instance(0), value: value.clone(), accepted, of });
             self.know_chosen(value, out);
         }
     }

@@ -36,7 +36,7 @@ pub mod view;
 pub use acceptor::Acceptor;
 pub use check::PaxosChecker;
 pub use durable::{Journal, Saved};
-pub use event::{PaxosEvent, Phase};
+pub use event::{Ignored, PaxosEvent, Phase};
 pub use learner::Learner;
 pub use msg::{AcceptedValue, PaxosDurable, PaxosMsg, PaxosTimer};
 pub use proposer::{Proposer, ProposerPhase};

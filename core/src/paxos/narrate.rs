@@ -1,7 +1,7 @@
 //! Narration of Paxos' events (Basic and Multi-Paxos): each sentence names the rule
 //! that applied ("rejects ... because it promised ..."), in the course notes' words.
 
-use super::event::{PaxosEvent, Phase};
+use super::event::{Ignored, PaxosEvent, Phase};
 use crate::client::ReplyBody;
 use crate::event::Event;
 use crate::protocol::Pair;
@@ -25,10 +25,19 @@ fn paxos(n: u32, event: &PaxosEvent) -> Pair {
             format!("Node {n} accepts {value}{} at ballot {ballot}: it promised nothing higher (phase 2b).", slot_en(*instance)),
             format!("节点 {n} 在提案编号 {ballot} 接受 {value}{}：它没有承诺过更高的编号（接受阶段 2b）。", slot_zh(*instance)),
         ),
-        PaxosEvent::Learned { instance, value } => (
+        PaxosEvent::Learned { instance, value, accepted: 0, .. } => (
             format!("Node {n} learns that {value}{} is chosen: a majority accepted it at one ballot.", slot_en(*instance)),
             format!("节点 {n} 得知 {value}{} 已被选定：过半数表决者在同一提案编号接受了它。", slot_zh(*instance)),
         ),
+        PaxosEvent::Learned { instance, value, accepted, of } => (
+            format!("Node {n} learns that {value}{} is chosen: {accepted} of {of} acceptors told it they accepted it at one ballot, a majority. It was chosen when they accepted it; only now does node {n} know.", slot_en(*instance)),
+            format!("节点 {n} 得知 {value}{} 已被选定：{of} 个表决者中有 {accepted} 个告诉它，它们在同一提案编号接受了该值，达到过半数。该值在它们接受时就已被选定，节点 {n} 直到现在才知道。", slot_zh(*instance)),
+        ),
+        PaxosEvent::Chosen { instance, ballot, value, accepted, of } => (
+            format!("{value}{} is now chosen: with node {n}'s acceptance, {accepted} of {of} acceptors have accepted it at ballot {ballot}, a majority. No node knows it yet: each finds out by counting Accepted messages.", slot_en(*instance)),
+            format!("{value}{}现已被选定：随着节点 {n} 的接受，{of} 个表决者中已有 {accepted} 个在提案编号 {ballot} 接受了它，达到过半数。但还没有任何节点知道：各节点要数 Accepted 消息才能得知。", slot_zh(*instance)),
+        ),
+        PaxosEvent::PromiseIgnored { from, ballot, reason, .. } => promise_ignored(n, from.0, *ballot, *reason),
         PaxosEvent::Rejected { phase, ballot, promised, .. } => {
             let m = match phase {
                 Phase::Prepare => "Prepare",
@@ -43,7 +52,12 @@ fn paxos(n: u32, event: &PaxosEvent) -> Pair {
             format!("Node {n} starts phase 1 with ballot {ballot} (attempt {attempt}){}: it sends Prepare to the acceptors.", slots_from(*instance)),
             format!("节点 {n} 以提案编号 {ballot} 开始准备阶段（第 {attempt} 次尝试）{}：向表决者发送 Prepare。", slots_from_zh(*instance)),
         ),
-        PaxosEvent::Proposing { instance, ballot, value, from } => proposing(n, *instance, *ballot, value, *from),
+        PaxosEvent::Proposing { instance, ballot, value, from, promises: 0, .. } => {
+            proposing(n, *instance, *ballot, value, *from)
+        }
+        PaxosEvent::Proposing { ballot, value, from, promises, of, .. } => {
+            counted_proposing(n, *ballot, value, *from, (*promises, *of))
+        }
         PaxosEvent::Preempted { ballot, by, streak, .. } => (
             format!("Node {n}'s ballot {ballot} is pre-empted by {by} ({} in a row with nothing chosen): if two proposers keep doing this to each other, it is a livelock.", times(*streak)),
             format!("节点 {n} 的提案编号 {ballot} 被 {by} 抢占。已连续被抢占 {streak} 次且没有值被选定：如果两个提案者一直互相抢占，这就是活锁。"),
@@ -71,6 +85,44 @@ fn proposing(n: u32, instance: Instance, ballot: Ballot, value: &Value, from: Op
             format!("节点 {n} 在提案编号 {ballot} 提议 {v}{sz}：没有承诺带回已接受的值，所以它可以用自己的值。"),
         ),
     }
+}
+
+/// Phase 2a, with the promises counted aloud (Basic Paxos).
+fn counted_proposing(n: u32, ballot: Ballot, v: &Value, from: Option<Ballot>, (k, of): (u32, u32)) -> Pair {
+    let head = format!("{k} of {of} acceptors promised ballot {ballot} to node {n}: a majority.");
+    let head_zh = format!("{of} 个表决者中有 {k} 个向节点 {n} 承诺了提案编号 {ballot}：过半数。");
+    match from {
+        Some(b) => (
+            format!("{head} The highest accepted ballot their promises report is {b}, with {v}, so node {n} must propose {v}, not its own value (rule P2c)."),
+            format!("{head_zh}这些承诺带回的已接受最高编号是 {b}，值为 {v}，所以节点 {n} 必须提议 {v}，而不是自己的值（规则 P2c）。"),
+        ),
+        None => (
+            format!("{head} No promise reports an accepted value, so node {n} is free to propose its own: {v} at ballot {ballot}."),
+            format!("{head_zh}没有承诺带回已接受的值，所以节点 {n} 可以提议自己的值：在提案编号 {ballot} 提议 {v}。"),
+        ),
+    }
+}
+
+/// A Promise that changes nothing, and why.
+fn promise_ignored(n: u32, from: u32, ballot: Ballot, reason: Ignored) -> Pair {
+    let (en, zh) = match reason {
+        Ignored::HasMajority => (
+            "it already has a majority of promises and is in phase 2, so one more changes nothing",
+            "它已有过半数承诺并进入接受阶段，多一个承诺不改变任何事",
+        ),
+        Ignored::OldBallot => (
+            "it has given that ballot up (pre-empted, or trying a higher one), so the promise changes nothing",
+            "它已放弃这个提案编号（被抢占，或正用更高的编号重试），这个承诺不改变任何事",
+        ),
+        Ignored::Decided => (
+            "it already knows the chosen value, so nothing is left to decide",
+            "它已得知被选定的值，没有什么需要再决定",
+        ),
+    };
+    (
+        format!("Node {n} ignores node {from}'s late Promise for ballot {ballot}: {en}."),
+        format!("节点 {n} 忽略节点 {from} 对提案编号 {ballot} 迟到的承诺：{zh}。"),
+    )
 }
 
 /// A client's answer. Only a `propose` gets here with a body, always `Chosen`; anything
@@ -133,6 +185,47 @@ mod tests {
         let (en, zh) = told_alone(&PAXOS, &e);
         assert!(en.starts_with("Node 2 rejects Prepare(b=3.1) because it promised b=4.2"), "{en}");
         assert!(zh.contains("拒绝 Prepare(b=3.1)，因为它已承诺 b=4.2"), "{zh}");
+    }
+
+    #[test]
+    fn majorities_are_counted_aloud_and_chosen_is_not_learned() {
+        let (ballot, value) = (Ballot::new(1, NodeId(1)), Value::data("A"));
+        let proposing = Event::from(PaxosEvent::Proposing {
+            instance: Instance(0),
+            ballot,
+            value: value.clone(),
+            from: None,
+            promises: 2,
+            of: 3,
+        });
+        let (en, zh) = told_alone(&PAXOS, &proposing);
+        assert_eq!(
+            en,
+            r#"2 of 3 acceptors promised ballot 1.1 to node 2: a majority. No promise reports an accepted value, so node 2 is free to propose its own: "A" at ballot 1.1."#
+        );
+        assert_eq!(
+            zh,
+            r#"3 个表决者中有 2 个向节点 2 承诺了提案编号 1.1：过半数。没有承诺带回已接受的值，所以节点 2 可以提议自己的值：在提案编号 1.1 提议 "A"。"#
+        );
+        let chosen =
+            Event::from(PaxosEvent::Chosen { instance: Instance(0), ballot, value: value.clone(), accepted: 2, of: 3 });
+        let (en, _) = told_alone(&PAXOS, &chosen);
+        assert_eq!(
+            en,
+            r#""A" for instance 0 is now chosen: with node 2's acceptance, 2 of 3 acceptors have accepted it at ballot 1.1, a majority. No node knows it yet: each finds out by counting Accepted messages."#
+        );
+        let learned = Event::from(PaxosEvent::Learned { instance: Instance(0), value, accepted: 2, of: 3 });
+        let (en, _) = told_alone(&PAXOS, &learned);
+        assert!(en.ends_with("It was chosen when they accepted it; only now does node 2 know."), "{en}");
+        let late = Event::from(PaxosEvent::PromiseIgnored {
+            instance: Instance(0),
+            from: NodeId(3),
+            ballot,
+            reason: Ignored::HasMajority,
+        });
+        let (en, zh) = told_alone(&PAXOS, &late);
+        assert_eq!(en, "Node 2 ignores node 3's late Promise for ballot 1.1: it already has a majority of promises and is in phase 2, so one more changes nothing.");
+        assert!(zh.starts_with("节点 2 忽略节点 3 对提案编号 1.1 迟到的承诺"), "{zh}");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! proposers that keep pre-empting each other this way are the Paxos livelock.
 
 use super::durable::Saved;
+use super::event::Ignored;
 use super::msg::{AcceptedValue, PaxosDurable, PaxosMsg, PaxosTimer};
 use super::PaxosEvent;
 use super::{Buggy, Fix, PaxosNode};
@@ -100,8 +101,17 @@ impl PaxosNode {
     ) {
         let quorum = majority(self.config.acceptors.len());
         let buggy = self.config.settings.buggy;
+        let of = self.config.acceptors.len() as u32;
+        let decided = self.chosen.is_some();
         let Some(p) = self.proposer.as_mut() else { return self.count_stale() };
         if p.phase != ProposerPhase::Preparing || ballot != p.ballot {
+            // Said aloud, so a learner sees why this Promise changes nothing.
+            let reason = match p.phase {
+                _ if decided || p.phase == ProposerPhase::Done => Ignored::Decided,
+                ProposerPhase::Accepting if ballot == p.ballot => Ignored::HasMajority,
+                _ => Ignored::OldBallot,
+            };
+            out.emit(PaxosEvent::PromiseIgnored { instance: Instance(0), from, ballot, reason });
             return self.count_stale();
         }
         p.promises.insert(from, accepted);
@@ -118,7 +128,16 @@ impl PaxosNode {
         debug_assert!(p.promises.len() >= quorum && ballot.node == self.id);
         p.phase = ProposerPhase::Accepting;
         p.proposing = Some(value.clone());
-        out.emit(PaxosEvent::Proposing { instance: Instance(0), ballot, value: value.clone(), from: from_ballot });
+        let promises = p.promises.len() as u32;
+        let proposing = PaxosEvent::Proposing {
+            instance: Instance(0),
+            ballot,
+            value: value.clone(),
+            from: from_ballot,
+            promises,
+            of,
+        };
+        out.emit(proposing);
         out.broadcast(&self.config.acceptors, &PaxosMsg::Accept { ballot, value });
     }
 

@@ -31,7 +31,7 @@ pub(crate) const MESSAGES: &[MessageKind] = &[
         glyph: "1a",
         colour: "prepare",
         group: PHASE1,
-        en: "promise me no lower ballot",
+        en: "asks for a promise to accept no lower ballot",
         zh: "请承诺不再接受更低的编号",
     },
     MessageKind {
@@ -39,7 +39,7 @@ pub(crate) const MESSAGES: &[MessageKind] = &[
         glyph: "1b",
         colour: "promise",
         group: PHASE1,
-        en: "promised, with what I accepted",
+        en: "promised, with what the acceptor accepted",
         zh: "已承诺，并附上已接受的值",
     },
     MessageKind {
@@ -56,7 +56,7 @@ pub(crate) const MESSAGES: &[MessageKind] = &[
         glyph: "N",
         colour: "nack",
         group: PHASE1,
-        en: "refused: I promised higher",
+        en: "refused: the acceptor promised higher",
         zh: "拒绝：已承诺更高的编号",
     },
     MessageKind {
@@ -168,9 +168,11 @@ fn config(s: &Scenario) -> PaxosConfig {
     }
 }
 
-/// Paxos' milestone: a value learned (Multi-Paxos shares it).
+/// Paxos' milestone: a value chosen (a majority accepted it), and learned (Multi-Paxos
+/// shares it).
 pub(crate) fn milestone(event: &Event) -> Option<Milestone> {
-    matches!(event.get::<PaxosEvent>()?, PaxosEvent::Learned { .. }).then_some(Milestone::Commit)
+    matches!(event.get::<PaxosEvent>()?, PaxosEvent::Chosen { .. } | PaxosEvent::Learned { .. })
+        .then_some(Milestone::Commit)
 }
 
 /// Paxos' safety invariants (Multi-Paxos checks the same, per slot).

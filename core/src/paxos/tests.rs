@@ -3,6 +3,7 @@
 use super::*;
 use super::{PaxosEvent, Phase};
 use crate::client::{ClientOp, ClientRequest};
+use crate::event::Event;
 use crate::node::{Action, ActionOf};
 use crate::types::{Ballot, ClientId};
 
@@ -141,7 +142,15 @@ fn phase_2a_rule_p2c_adopts_the_value_of_the_highest_ballot() {
     let low = AcceptedValue { ballot: b(0, 2), value: v("Old") };
     let high = AcceptedValue { ballot: b(0, 3), value: v("Newer") };
     let mut want = vec![Action::Emit(
-        PaxosEvent::Proposing { instance: Instance(0), ballot: b(1, 1), value: v("Newer"), from: Some(b(0, 3)) }.into(),
+        PaxosEvent::Proposing {
+            instance: Instance(0),
+            ballot: b(1, 1),
+            value: v("Newer"),
+            from: Some(b(0, 3)),
+            promises: 2,
+            of: 3,
+        }
+        .into(),
     )];
     want.extend(to_all(PaxosMsg::Accept { ballot: b(1, 1), value: v("Newer") }));
     assert_eq!(promises(&mut n, [Some(low), Some(high)]), want);
@@ -154,7 +163,15 @@ fn phase_2a_free_to_propose_its_own_value_when_nothing_was_accepted() {
     assert_eq!(
         acts[0],
         Action::Emit(
-            PaxosEvent::Proposing { instance: Instance(0), ballot: b(1, 1), value: v("Mine"), from: None }.into()
+            PaxosEvent::Proposing {
+                instance: Instance(0),
+                ballot: b(1, 1),
+                value: v("Mine"),
+                from: None,
+                promises: 2,
+                of: 3
+            }
+            .into()
         )
     );
 }
@@ -189,7 +206,10 @@ fn learner_learns_on_a_majority_of_accepted_and_replies() {
     request(&mut n, "X");
     assert!(msg(&mut n, 1, PaxosMsg::Accepted { ballot: b(1, 1), value: v("A") }).is_empty());
     let acts = msg(&mut n, 2, PaxosMsg::Accepted { ballot: b(1, 1), value: v("A") });
-    assert_eq!(acts[0], Action::Emit(PaxosEvent::Learned { instance: Instance(0), value: v("A") }.into()));
+    assert_eq!(
+        acts[0],
+        Action::Emit(PaxosEvent::Learned { instance: Instance(0), value: v("A"), accepted: 2, of: 3 }.into())
+    );
     assert!(matches!(acts.last(), Some(Action::Reply(r)) if r.result.is_ok()), "{acts:?}");
 }
 
@@ -250,4 +270,49 @@ fn own_acceptor_promising_higher_preempts_the_local_proposer() {
     assert!(acts.contains(&Action::Emit(
         PaxosEvent::Preempted { instance: Instance(0), ballot: b(1, 1), by: b(1, 2), streak: 1 }.into()
     )));
+}
+
+/// A Promise after the majority, or for a ballot given up, changes nothing: said aloud.
+#[test]
+fn a_late_promise_is_ignored_with_its_reason() {
+    let mut n = node(1);
+    promises(&mut n, [None, None]);
+    // The Promise from `from` for `ballot`, and what the proposer says of it.
+    let case = |from: u32, ballot: Ballot, reason: super::Ignored| {
+        let said = PaxosEvent::PromiseIgnored { instance: Instance(0), from: NodeId(from), ballot, reason };
+        (from, PaxosMsg::Promise { ballot, accepted: None }, vec![Action::Emit(said.into())])
+    };
+    let (from, late, want) = case(1, b(1, 1), super::Ignored::HasMajority);
+    assert_eq!(msg(&mut n, from, late), want);
+    assert_eq!(n.stale, 1);
+    let (from, old, want) = case(2, b(0, 1), super::Ignored::OldBallot);
+    assert_eq!(msg(&mut n, from, old), want);
+}
+
+/// An acceptor that promised or accepted is not IDLE, though it proposes nothing.
+#[test]
+fn an_acceptor_shows_what_it_promised_and_accepted() {
+    let mut n = node_with(2, |c| c.proposers = vec![NodeId(1)]);
+    assert_eq!(n.view().state.term.name, "IDLE");
+    msg(&mut n, 1, PaxosMsg::Prepare { ballot: b(1, 1) });
+    assert_eq!(n.view().state.term.name, "PROMISED");
+    msg(&mut n, 1, PaxosMsg::Accept { ballot: b(1, 1), value: v("A") });
+    assert_eq!(n.view().state.term.name, "ACCEPTED");
+    assert_eq!(n.view().roles, vec![view::ACCEPTOR, view::LEARNER]);
+}
+
+/// Chosen is a fact about a majority of acceptors, which the checker sees at once.
+#[test]
+fn the_checker_notes_the_moment_a_value_is_chosen_once() {
+    use crate::sim::Invariants;
+    let mut c = PaxosChecker::new(3, false);
+    let accepted = Event::from(PaxosEvent::Accepted { instance: Instance(0), ballot: b(1, 1), value: v("A") });
+    let mut found = Vec::new();
+    let mut notes = Vec::new();
+    for n in 1..=3 {
+        c.observe(Some(NodeId(n)), &accepted, &mut found);
+        notes.push(c.take_notes());
+    }
+    let chosen = PaxosEvent::Chosen { instance: Instance(0), ballot: b(1, 1), value: v("A"), accepted: 2, of: 3 };
+    assert_eq!(notes, vec![vec![], vec![Event::from(chosen)], vec![]]);
 }

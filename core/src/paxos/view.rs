@@ -19,17 +19,37 @@ const ACCEPTING: Term = Term::new("ACCEPTING", "phase 2: asking acceptors to acc
 const WAITING: Term = Term::new("WAITING", "pre-empted: waiting to try again", "被抢占：等待重试");
 const DONE: Term = Term::new("DONE", "its value is chosen", "提案已被选定");
 const CHOSEN: Term = Term::new("CHOSEN", "knows the chosen value", "已获知被选定的值");
+const PROMISED_STATE: Term = Term::new(
+    "PROMISED",
+    "acceptor: promised a ballot, accepted nothing yet",
+    "表决者：已承诺某个提案编号，尚未接受任何值",
+);
+const ACCEPTED_STATE: Term = Term::new(
+    "ACCEPTED",
+    "acceptor: accepted a value, not yet known to be chosen",
+    "表决者：已接受一个值，尚不知它是否被选定",
+);
 
 fn state(node: &PaxosNode) -> StateView {
     let (term, kind) = match (&node.chosen, node.proposer.as_ref().map(|p| p.phase)) {
         (Some(_), _) => (CHOSEN, StateKind::Done),
-        (None, None | Some(ProposerPhase::Idle)) => (IDLE, StateKind::Idle),
+        (None, None | Some(ProposerPhase::Idle)) => acceptor_state(node),
         (None, Some(ProposerPhase::Preparing)) => (PREPARING, StateKind::Seeking),
         (None, Some(ProposerPhase::Accepting)) => (ACCEPTING, StateKind::Accepting),
         (None, Some(ProposerPhase::Waiting)) => (WAITING, StateKind::Waiting),
         (None, Some(ProposerPhase::Done)) => (DONE, StateKind::Done),
     };
     StateView { term, kind }
+}
+
+/// A node whose proposer has nothing to do shows what its acceptor did: an acceptor that
+/// promised or accepted is not idle.
+fn acceptor_state(node: &PaxosNode) -> (Term, StateKind) {
+    match node.acceptor.as_ref() {
+        Some(a) if a.accepted.is_some() => (ACCEPTED_STATE, StateKind::Following),
+        Some(a) if !a.promised.is_zero() => (PROMISED_STATE, StateKind::Following),
+        _ => (IDLE, StateKind::Idle),
+    }
 }
 
 /// `ballot` and `promised`, `–` for none yet.

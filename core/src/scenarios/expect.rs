@@ -138,7 +138,15 @@ mod tests {
     }
 
     fn proposing(value: Value, from: Option<Ballot>) -> Event {
-        PaxosEvent::Proposing { instance: Instance(0), ballot: Ballot::new(2, NodeId(3)), value, from }.into()
+        PaxosEvent::Proposing {
+            instance: Instance(0),
+            ballot: Ballot::new(2, NodeId(3)),
+            value,
+            from,
+            promises: 0,
+            of: 0,
+        }
+        .into()
     }
 
     #[test]

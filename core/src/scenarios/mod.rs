@@ -12,6 +12,6 @@ pub use expect::{EventPattern, EventWatch, Expect};
 pub use random::{generated, random_scenario, sweep_names, END_MS, HEAL_MS, LATE_CLIENT};
 pub use spec::{check_checkpoint_every, check_ranges};
 pub use spec::{
-    ClientSpec, MultiPaxosSettings, NodesSpec, PaxosSettings, Protocol, RequestSpec, RunSpec, Scenario, ScenarioError,
-    ScheduleItem, SlowLinkSpec,
+    ClientSpec, Hint, MultiPaxosSettings, NodesSpec, PaxosSettings, Protocol, RequestSpec, RunSpec, Scenario,
+    ScenarioError, ScheduleItem, SlowLinkSpec, Surface,
 };

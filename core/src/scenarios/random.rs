@@ -90,6 +90,7 @@ pub(crate) fn blank(name: &str, protocol: Protocol, seed: u64, count: u32, netwo
         name: name.into(),
         description: "Random faults for a seed sweep".into(),
         description_zh: "用于随机种子扫描的随机故障".into(),
+        hint: Default::default(),
         protocol,
         seed,
         nodes: NodesSpec { count, proposers: vec![], acceptors: vec![], learners: vec![] },

@@ -25,6 +25,9 @@ pub struct Scenario {
     pub description: String,
     #[serde(default)]
     pub description_zh: String,
+    /// What to try next, worded for each surface: the command line and the browser.
+    #[serde(default, skip_serializing_if = "Hint::is_empty")]
+    pub hint: Hint,
     pub protocol: Protocol,
     #[serde(default)]
     pub seed: u64,
@@ -43,6 +46,50 @@ pub struct Scenario {
     pub schedule: Vec<ScheduleItem>,
     #[serde(default)]
     pub expect: Expect,
+}
+
+/// What to try next after a scenario, in each surface's own words: the command line
+/// names flags (`--fix ...`), the browser names what is on the page. Any may be empty.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Hint {
+    pub cli: String,
+    pub cli_zh: String,
+    pub web: String,
+    pub web_zh: String,
+}
+
+impl Hint {
+    pub fn is_empty(&self) -> bool {
+        *self == Hint::default()
+    }
+}
+
+/// Where a scenario's description is shown: each surface has its own hint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Surface {
+    Cli,
+    Web,
+}
+
+impl Scenario {
+    /// The description in `lang` (English where there is no Chinese), then the hint for
+    /// `surface`, if any.
+    pub fn describe(&self, lang: crate::explain::Lang, surface: Surface) -> String {
+        let zh = lang == crate::explain::Lang::Zh;
+        let pick =
+            |en: &str, zh_text: &str| if zh && !zh_text.is_empty() { zh_text.to_string() } else { en.to_string() };
+        let text = pick(&self.description, &self.description_zh);
+        let hint = match surface {
+            Surface::Cli => pick(&self.hint.cli, &self.hint.cli_zh),
+            Surface::Web => pick(&self.hint.web, &self.hint.web_zh),
+        };
+        if hint.is_empty() {
+            text
+        } else {
+            format!("{text} {hint}")
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -37,6 +37,12 @@ pub trait Invariants: Clone + Debug {
     fn leaders(&self) -> BTreeMap<Epoch, NodeId> {
         BTreeMap::new()
     }
+    /// Facts only the checker sees, which it noted while observing the last events
+    /// (Paxos: a value is chosen before any node knows it): protocol events the step's
+    /// trace gets after the node's own.
+    fn take_notes(&mut self) -> Vec<Event> {
+        Vec::new()
+    }
 }
 
 /// No invariants, for nodes that only exercise the simulator.
@@ -63,13 +69,16 @@ impl<I: Invariants> Checker<I> {
         &self.violations
     }
 
-    /// Check one step's events (handled by `node`); returns the violations found.
+    /// Check one step's events (handled by `node`); returns the notes the invariants
+    /// made, then the violations found.
     pub fn observe(&mut self, step: u64, node: Option<NodeId>, events: &[Event]) -> Vec<Event> {
         let mut found = Vec::new();
         for e in events {
             self.invariants.observe(node, e, &mut found);
         }
-        found.into_iter().filter_map(|(inv, subject, detail)| self.report(step, inv, subject, detail)).collect()
+        let mut out = self.invariants.take_notes();
+        out.extend(found.into_iter().filter_map(|(inv, subject, detail)| self.report(step, inv, subject, detail)));
+        out
     }
 
     /// Record a violation found at `step` (by the invariants, or by the simulator

@@ -235,7 +235,7 @@ impl Invariants for ZabChecker {
         match e.get::<ZabEvent>() {
             Some(ZabEvent::LeaderEstablished { epoch }) => self.on_established(n, *epoch, found),
             Some(ZabEvent::Proposed { zxid, txn }) => self.on_proposed(n, *zxid, txn, found),
-            Some(ZabEvent::Committed { zxid }) => self.on_committed(n, *zxid, found),
+            Some(ZabEvent::Committed { zxid, .. }) => self.on_committed(n, *zxid, found),
             Some(ZabEvent::Delivered { zxid, txn }) => self.on_delivered(n, *zxid, txn, found),
             Some(ZabEvent::Snapshot { zxid }) => self.on_snapshot(n, *zxid, found),
             Some(ZabEvent::Truncated { zxid, .. }) => self.on_truncated(n, *zxid, found),

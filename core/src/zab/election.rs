@@ -73,7 +73,7 @@ impl ZabNode {
             e.received.insert(self.id, own);
         }
         out.emit(ZabEvent::State { state: ServerState::Looking, epoch: u64::from(self.current_epoch.0) });
-        self.emit_vote(out);
+        self.emit_vote(None, out);
         self.send_notifications(out);
         out.cancel_timer(ZabTimer::FinalizeWait);
         let ms = self.election.notification_ms;
@@ -87,9 +87,10 @@ impl ZabNode {
         }
     }
 
-    fn emit_vote(&self, out: &mut Out<Self>) {
+    /// Our vote, and the one it `beats` when a comparison made it ours.
+    fn emit_vote(&self, beats: Option<Vote>, out: &mut Out<Self>) {
         if let Some(v) = self.election.vote {
-            out.emit(ZabEvent::Vote { vote: v.into(), round: self.election.round });
+            out.emit(ZabEvent::Vote { vote: v.into(), round: self.election.round, beats: beats.map(Into::into) });
         }
     }
 
@@ -176,17 +177,23 @@ impl ZabNode {
             // A newer round: forget what we counted, vote afresh.
             self.election.round = round;
             self.election.received.clear();
-            self.change_vote(if vote.beats(&own) { vote } else { own }, out);
+            let (best, other) = if vote.beats(&own) { (vote, own) } else { (own, vote) };
+            self.change_vote(best, Some(other).filter(|o| best.beats(o)), out);
         } else if round < self.election.round {
             out.send(from, self.notification());
             return;
         } else if vote.beats(&current) {
-            self.change_vote(vote, out);
-        } else if current.beats(&vote) {
-            // The sender has not seen our better vote (it was lost, or sent before a
-            // partition healed): tell it. ZooKeeper's connection layer resends the last
-            // notification on reconnecting; this does the same job on lossy links.
-            out.send(from, self.notification());
+            self.change_vote(vote, Some(current), out);
+        } else {
+            // Said aloud: a vote that is not better changes nothing but the count.
+            let (theirs, kept) = (vote.into(), current.into());
+            out.emit(ZabEvent::VoteKept { from, theirs, vote: kept, round });
+            if current.beats(&vote) {
+                // The sender has not seen our better vote (it was lost, or sent before a
+                // partition healed): tell it. ZooKeeper's connection layer resends the
+                // last notification on reconnecting; this does the same on lossy links.
+                out.send(from, self.notification());
+            }
         }
         self.election.received.insert(from, vote);
         let mine = self.election.vote.expect("voting");
@@ -198,12 +205,12 @@ impl ZabNode {
         }
     }
 
-    fn change_vote(&mut self, vote: Vote, out: &mut Out<Self>) {
+    fn change_vote(&mut self, vote: Vote, beats: Option<Vote>, out: &mut Out<Self>) {
         self.election.vote = Some(vote);
         // Something better came in: the finalize wait starts over once a quorum agrees.
         self.election.finalizing = false;
         out.cancel_timer(ZabTimer::FinalizeWait);
-        self.emit_vote(out);
+        self.emit_vote(beats, out);
         self.send_notifications(out);
     }
 
@@ -291,6 +298,7 @@ impl ZabNode {
     }
 
     fn decide(&mut self, vote: Vote, out: &mut Out<Self>) {
+        self.emit_elected(&vote, out);
         self.election.vote = Some(vote);
         out.cancel_timer(ZabTimer::NotificationTimeout);
         out.cancel_timer(ZabTimer::FinalizeWait);
@@ -301,6 +309,20 @@ impl ZabNode {
         }
         let looking: Vec<NodeId> = std::mem::take(&mut self.election.heard_looking).into_iter().collect();
         out.broadcast(&looking, &self.notification());
+    }
+}
+
+impl ZabNode {
+    /// Which voters back `vote`'s leader, said as the election ends: those of this round
+    /// that agree with it exactly, and those already out of the election that follow or
+    /// lead it (only who leads has to agree for them).
+    fn emit_elected(&self, vote: &Vote, out: &mut Out<Self>) {
+        let e = &self.election;
+        let same_round = e.received.iter().filter(|(_, v)| *v == vote).map(|(n, _)| *n);
+        let decided = e.out_of_election.iter().filter(|(_, v)| v.leader == vote.leader).map(|(n, _)| *n);
+        let voters: BTreeSet<NodeId> = same_round.chain(decided).filter(|n| self.is_voter(*n)).collect();
+        let of = self.config.voters.len() as u32;
+        out.emit(ZabEvent::Elected { leader: vote.leader, voters: voters.into_iter().collect(), of });
     }
 }
 

@@ -14,16 +14,42 @@ pub enum ZabEvent {
     State { state: ServerState, epoch: u64 },
     /// The ZAB phase changed (ELECTION, DISCOVERY, SYNCHRONIZATION, BROADCAST).
     Phase { phase: ZabPhase },
-    /// Fast Leader Election: this server's current vote.
-    Vote { vote: VoteView, round: u64 },
+    /// Fast Leader Election: this server's current vote. `beats`: the vote it was
+    /// compared with and beat, when a comparison made it (absent otherwise, and in
+    /// older traces).
+    Vote {
+        vote: VoteView,
+        round: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        beats: Option<VoteView>,
+    },
+    /// A LOOKING server received `from`'s vote `theirs` in its own round, and it is no
+    /// better than its own `vote`, which it keeps (it counts `theirs` all the same).
+    VoteKept { from: NodeId, theirs: VoteView, vote: VoteView, round: u64 },
+    /// The server ends its election: `voters` (of the `of` voting servers) vote for
+    /// `leader`, a quorum. Its new `state` follows.
+    Elected { leader: NodeId, voters: Vec<NodeId>, of: u32 },
+    /// A FOLLOWERINFO (OBSERVERINFO if `observer`) from `learner` changed nothing: this
+    /// server is `state`, not LEADING.
+    LearnerInfoIgnored {
+        learner: NodeId,
+        state: ServerState,
+        #[serde(default, skip_serializing_if = "is_false")]
+        observer: bool,
+    },
     /// A quorum acknowledged NEWLEADER: this leader's epoch is established.
     LeaderEstablished { epoch: Epoch },
     /// The leader chose how to synchronize a learner.
     Sync { learner: NodeId, mode: SyncMode, zxid: Zxid },
     /// The leader logged a new proposal.
     Proposed { zxid: Zxid, txn: Arc<Txn> },
-    /// A quorum of voters acknowledged it (at the leader).
-    Committed { zxid: Zxid },
+    /// A quorum of voters acknowledged it (at the leader). `inform`: the ensemble has
+    /// observers, which the leader sends INFORM (absent otherwise, and in older traces).
+    Committed {
+        zxid: Zxid,
+        #[serde(default, skip_serializing_if = "is_false")]
+        inform: bool,
+    },
     /// The server applied the transaction to its tree, in zxid order.
     Delivered { zxid: Zxid, txn: Arc<Txn> },
     /// The log was cut back; `zxid` is the new last zxid, `removed` how many
@@ -69,8 +95,15 @@ impl EventKind for ZabEvent {
             ZabEvent::Watch { .. } => "watch",
             ZabEvent::LeaderLost { .. } => "leader_lost",
             ZabEvent::LearnerLost { .. } => "learner_lost",
+            ZabEvent::VoteKept { .. } => "vote_kept",
+            ZabEvent::Elected { .. } => "elected",
+            ZabEvent::LearnerInfoIgnored { .. } => "learner_info_ignored",
         }
     }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[cfg(test)]

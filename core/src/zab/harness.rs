@@ -207,7 +207,17 @@ pub(super) fn ev_phase(phase: ZabPhase) -> A {
     Action::Emit(ZabEvent::Phase { phase }.into())
 }
 pub(super) fn ev_vote(vote: Vote, round: u64) -> A {
-    Action::Emit(ZabEvent::Vote { vote: vote.into(), round }.into())
+    Action::Emit(ZabEvent::Vote { vote: vote.into(), round, beats: None }.into())
+}
+pub(super) fn ev_vote_beats(vote: Vote, round: u64, beats: Vote) -> A {
+    Action::Emit(ZabEvent::Vote { vote: vote.into(), round, beats: Some(beats.into()) }.into())
+}
+pub(super) fn ev_kept(from: u32, theirs: Vote, vote: Vote, round: u64) -> A {
+    Action::Emit(ZabEvent::VoteKept { from: NodeId(from), theirs: theirs.into(), vote: vote.into(), round }.into())
+}
+pub(super) fn ev_elected(leader: u32, voters: &[u32], of: u32) -> A {
+    let voters = voters.iter().map(|v| NodeId(*v)).collect();
+    Action::Emit(ZabEvent::Elected { leader: NodeId(leader), voters, of }.into())
 }
 pub(super) fn ev_established(epoch: u32) -> A {
     Action::Emit(ZabEvent::LeaderEstablished { epoch: Epoch(epoch) }.into())
@@ -218,8 +228,9 @@ pub(super) fn ev_sync(learner: u32, mode: SyncMode, zxid: Zxid) -> A {
 pub(super) fn ev_proposed(entry: &LogEntry) -> A {
     Action::EmitAhead(ZabEvent::Proposed { zxid: entry.zxid, txn: entry.txn.clone() }.into())
 }
-pub(super) fn ev_committed(zxid: Zxid) -> A {
-    Action::Emit(ZabEvent::Committed { zxid }.into())
+/// `inform`: the ensemble has observers, which hear of it by INFORM.
+pub(super) fn ev_committed(zxid: Zxid, inform: bool) -> A {
+    Action::Emit(ZabEvent::Committed { zxid, inform }.into())
 }
 pub(super) fn ev_delivered(entry: &LogEntry) -> A {
     Action::Emit(ZabEvent::Delivered { zxid: entry.zxid, txn: entry.txn.clone() }.into())

@@ -115,7 +115,7 @@ impl ZabNode {
         out: &mut Out<Self>,
     ) {
         let now = self.now;
-        let Some(l) = self.leading() else { return self.count_stale() };
+        let Some(l) = self.leading() else { return self.learner_info_ignored(from, observer, out) };
         let retry = l.learners.get(&from).is_some_and(|h| h.attempt == attempt);
         if retry && l.learners[&from].stage != LearnerStage::Connected {
             return self.count_stale(); // a retry that crossed our LEADERINFO
@@ -393,7 +393,7 @@ impl ZabNode {
             }
             let entry = l.outstanding.remove(&zxid).expect("first").entry;
             l.committed = zxid;
-            out.emit(ZabEvent::Committed { zxid });
+            out.emit(ZabEvent::Committed { zxid, inform: !self.config.observer_ids.is_empty() });
             // Followers being synchronized learn of it from UPTODATE; observers being
             // synchronized got only what was committed before, so they get INFORM now.
             let up: Vec<(NodeId, bool)> = l

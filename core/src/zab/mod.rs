@@ -30,6 +30,7 @@ pub mod learner;
 mod log;
 pub mod msg;
 pub(crate) mod narrate;
+mod narrate_vote;
 mod protocol;
 mod sessions;
 #[cfg(test)]
@@ -291,6 +292,14 @@ impl ZabNode {
 
     fn count_stale(&mut self) {
         self.stale += 1;
+    }
+
+    /// A FOLLOWERINFO or OBSERVERINFO to a server that does not lead (yet): said aloud,
+    /// since a learner that registers early is no error; it sends again each tick until
+    /// this server leads, or its initLimit ends.
+    fn learner_info_ignored(&mut self, learner: NodeId, observer: bool, out: &mut Out<Self>) {
+        out.emit(ZabEvent::LearnerInfoIgnored { learner, state: self.state, observer });
+        self.count_stale();
     }
 
     pub(super) fn enter_phase(&mut self, phase: ZabPhase, out: &mut Out<Self>) {

@@ -41,10 +41,10 @@ fn zab(n: u32, event: &ZabEvent) -> Pair {
             (format!("Node {n} is now {state} (epoch {e}): {en}."), format!("节点 {n} 进入 {state} 状态（纪元 {e}）：{zh}。"))
         }
         ZabEvent::Phase { phase } => phase_text(n, *phase),
-        ZabEvent::Vote { vote, round } => (
-            format!("Node {n} votes for node {} (zxid {}, epoch {}) in round {round}: the best vote it has seen, compared by epoch, then zxid, then server id.", vote.leader, vote.zxid, vote.peer_epoch),
-            format!("节点 {n} 在第 {round} 轮投票给节点 {}（zxid {}，纪元 {}）：这是它见过的最优选票，依次比较纪元、zxid、服务器 id。", vote.leader, vote.zxid, vote.peer_epoch),
-        ),
+        ZabEvent::Vote { vote, round, beats } => super::narrate_vote::voted(n, vote, *round, beats.as_ref()),
+        ZabEvent::VoteKept { from, theirs, vote, round } => super::narrate_vote::kept(n, from.0, theirs, vote, *round),
+        ZabEvent::Elected { leader, voters, of } => super::narrate_vote::elected(n, leader.0, voters, *of),
+        ZabEvent::LearnerInfoIgnored { learner, state, observer } => info_ignored(n, learner.0, *state, *observer),
         ZabEvent::LeaderEstablished { epoch } => (
             format!("Node {n} is established as leader of epoch {epoch}: a quorum acknowledged NEWLEADER, so its history is now committed and it starts broadcasting."),
             format!("节点 {n} 成为纪元 {epoch} 的正式领导者：过半数服务器确认了 NEWLEADER，它的历史已提交，开始广播。"),
@@ -57,7 +57,11 @@ fn zab(n: u32, event: &ZabEvent) -> Pair {
                 format!("领导者 {n} 把 {t} 作为事务 {zxid}（纪元 {}，计数器 {}）提出，向跟随者发送 PROPOSAL。", zxid.epoch(), zxid.counter()),
             )
         }
-        ZabEvent::Committed { zxid } => (
+        ZabEvent::Committed { zxid, inform: false } => (
+            format!("Leader {n} commits {zxid}: a quorum of servers has logged it; it sends COMMIT to its followers."),
+            format!("领导者 {n} 提交 {zxid}：过半数服务器已记录它；它向跟随者发送 COMMIT。"),
+        ),
+        ZabEvent::Committed { zxid, inform: true } => (
             format!("Leader {n} commits {zxid}: a quorum of voters has logged it (observers do not count); COMMIT to followers, INFORM to observers."),
             format!("领导者 {n} 提交 {zxid}：过半数投票者已记录它（观察者不计入）；向跟随者发 COMMIT，向观察者发 INFORM。"),
         ),
@@ -97,6 +101,22 @@ pub(super) fn truncated(n: u32, zxid: Zxid, removed: Option<u64>) -> Pair {
         None => (
             format!("Node {n}'s log now ends at {zxid} (TRUNC): any proposals it had after that were never committed, and the new leader never had them, so they are cut."),
             format!("节点 {n} 按 TRUNC 把日志截到 {zxid}：其后若有提案，它们从未提交，新领导者也没有，因此被删去。"),
+        ),
+    }
+}
+
+/// A FOLLOWERINFO (OBSERVERINFO) to a server that does not lead: why nothing happens.
+fn info_ignored(n: u32, learner: u32, state: ServerState, observer: bool) -> Pair {
+    let m = if observer { "OBSERVERINFO" } else { "FOLLOWERINFO" };
+    let s = state.name();
+    match state {
+        ServerState::Looking => (
+            format!("Node {n} ignores {m} from node {learner}: it is still LOOKING, not yet leading, so it has no new epoch to offer. Node {learner} sends it again each tick until node {n} leads, or gives up after initLimit."),
+            format!("节点 {n} 忽略来自节点 {learner} 的 {m}：它仍处于 LOOKING 状态，尚未成为领导者，没有新纪元可提供。节点 {learner} 每个 tick 重发一次，直到节点 {n} 成为领导者，或在 initLimit 后放弃。"),
+        ),
+        _ => (
+            format!("Node {n} ignores {m} from node {learner}: it is {s}, not leading. Node {learner} gives up after initLimit and looks for a leader again."),
+            format!("节点 {n} 忽略来自节点 {learner} 的 {m}：它处于 {s} 状态，不是领导者。节点 {learner} 在 initLimit 后放弃，重新寻找领导者。"),
         ),
     }
 }
@@ -145,11 +165,11 @@ fn phase_text(n: u32, phase: ZabPhase) -> Pair {
 fn sync_text(n: u32, learner: u32, mode: SyncMode, zxid: Zxid) -> Pair {
     let (en, zh) = match mode {
         SyncMode::Diff => (
-            "it has a prefix of our history, so it gets the proposals it lacks",
-            "它拥有我们历史的前缀，于是补发它缺少的提案",
+            "its history is a prefix of the leader's, so it gets the proposals it lacks",
+            "它的历史是领导者历史的前缀，于是补发它缺少的提案",
         ),
         SyncMode::Trunc => {
-            ("it has proposals we never had, so it must cut them first", "它有我们从未有过的提案，必须先截断")
+            ("it has proposals the leader never had, so it must cut them first", "它有领导者从未有过的提案，必须先截断")
         }
         SyncMode::Snap => ("it is too far behind, so it gets the whole tree", "它落后太多，于是发送整棵数据树"),
     };
@@ -224,7 +244,7 @@ mod tests {
 
     fn vote_event() -> Event {
         let vote = crate::zab::VoteView { leader: NodeId(2), zxid: Zxid::ZERO, peer_epoch: Epoch(0) };
-        ZabEvent::Vote { vote, round: 1 }.into()
+        ZabEvent::Vote { vote, round: 1, beats: None }.into()
     }
 
     #[test]

@@ -20,14 +20,17 @@ const ELECTION: (&str, &str) = ("election", "选举");
 const DISCOVERY_SYNC: (&str, &str) = ("discovery / synchronization", "发现 / 同步");
 const BROADCAST: (&str, &str) = ("broadcast", "广播");
 
+/// Messages only observers send or receive.
+const OBSERVERS_ONLY: [&str; 2] = ["OBSERVERINFO", "INFORM"];
+
 const MESSAGES: &[MessageKind] = &[
     MessageKind {
         name: "NOTIFICATION",
         glyph: "V",
         colour: "notification",
         group: ELECTION,
-        en: "my vote, round and state",
-        zh: "我的选票、轮次与状态",
+        en: "the sender's vote, round and state",
+        zh: "发送者的选票、轮次与状态",
     },
     MessageKind {
         name: "FOLLOWERINFO",
@@ -58,31 +61,31 @@ const MESSAGES: &[MessageKind] = &[
         glyph: "AE",
         colour: "followerinfo",
         group: DISCOVERY_SYNC,
-        en: "new epoch accepted, with my history",
-        zh: "已接受新纪元，并附上我的历史",
+        en: "new epoch accepted, with the follower's history",
+        zh: "已接受新纪元，并附上跟随者的历史",
     },
     MessageKind {
         name: "DIFF",
         glyph: "D",
         colour: "diff",
         group: DISCOVERY_SYNC,
-        en: "the proposals you lack",
-        zh: "你缺少的提案",
+        en: "the proposals the learner lacks",
+        zh: "同步者缺少的提案",
     },
     MessageKind {
         name: "TRUNC",
         glyph: "T",
         colour: "diff",
         group: DISCOVERY_SYNC,
-        en: "cut your log back",
-        zh: "截断你的日志",
+        en: "cut the learner's log back",
+        zh: "截断同步者的日志",
     },
     MessageKind {
         name: "SNAP",
         glyph: "S",
         colour: "diff",
         group: DISCOVERY_SYNC,
-        en: "take my whole tree",
+        en: "the leader's whole tree",
         zh: "整棵数据树快照",
     },
     MessageKind {
@@ -90,8 +93,8 @@ const MESSAGES: &[MessageKind] = &[
         glyph: "NL",
         colour: "diff",
         group: DISCOVERY_SYNC,
-        en: "histories aligned: acknowledge me",
-        zh: "历史已对齐：请确认我",
+        en: "histories aligned: acknowledge the new leader",
+        zh: "历史已对齐：请确认新领导者",
     },
     MessageKind {
         name: "UPTODATE",
@@ -154,8 +157,8 @@ const MESSAGES: &[MessageKind] = &[
         glyph: "Y",
         colour: "request",
         group: BROADCAST,
-        en: "answer once what you proposed is committed",
-        zh: "你已提出的提交后再回复",
+        en: "answer once what the leader proposed is committed",
+        zh: "领导者已提出的提案提交后再回复",
     },
 ];
 
@@ -192,6 +195,9 @@ impl ProtocolInfo for Zab {
     }
     fn messages(&self) -> &'static [MessageKind] {
         MESSAGES
+    }
+    fn legend(&self, observers: bool) -> Vec<&'static MessageKind> {
+        MESSAGES.iter().filter(|m| observers || !OBSERVERS_ONLY.contains(&m.name)).collect()
     }
     fn narrate(&self, n: u32, event: &Event) -> Option<Pair> {
         narrate::explain(n, event)
@@ -287,3 +293,15 @@ const INVARIANTS: &[Term] = &[
         "已提交的事务不会被截断，也不会被新领导者丢失",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn its_legend_mentions_observers_only_where_there_are_some() {
+        let names = |observers| PROTOCOL.legend(observers).iter().map(|m| m.name).collect::<Vec<_>>();
+        assert!(!names(false).iter().any(|n| OBSERVERS_ONLY.contains(n)), "{:?}", names(false));
+        assert_eq!(names(true).len(), MESSAGES.len());
+    }
+}

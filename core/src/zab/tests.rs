@@ -73,7 +73,9 @@ fn a_better_vote_is_adopted_and_passed_on() {
     let better = vote(3, Zxid::ZERO, 0);
     let acts = msg(&mut n, 3, notification(better, 1, ServerState::Looking));
     assert_eq!(n.election.vote, Some(better));
-    assert!(acts.contains(&Action::Emit(ZabEvent::Vote { vote: better.into(), round: 1 }.into())));
+    assert!(acts.contains(&Action::Emit(
+        ZabEvent::Vote { vote: better.into(), round: 1, beats: Some(vote(1, Zxid::ZERO, 0).into()) }.into()
+    )));
     // A quorum (us and 3) agrees: the finalize wait starts.
     assert!(acts.contains(&Action::SetTimer { timer: ZabTimer::FinalizeWait, after_ms: 40..=40 }));
 }
@@ -187,7 +189,10 @@ fn commit_needs_a_quorum_of_voters_and_observers_get_inform() {
         ]
     );
     let acts = msg(&mut l, 4, ZabMsg::Ack { zxid });
-    assert!(!acts.contains(&Action::Emit(ZabEvent::Committed { zxid }.into())), "an observer's ACK never counts");
+    assert!(
+        !acts.contains(&Action::Emit(ZabEvent::Committed { zxid, inform: true }.into())),
+        "an observer's ACK never counts"
+    );
     let acts = msg(&mut l, 1, ZabMsg::Ack { zxid });
     assert!(acts.is_empty(), "one follower is no quorum until our own write is durable: {acts:?}");
     let acts = msg(&mut l, 3, ZabMsg::Ack { zxid });

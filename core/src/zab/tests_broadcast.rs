@@ -35,7 +35,7 @@ fn proposed() -> BTreeMap<u32, ZabNode> {
 fn commits(entry: &LogEntry) -> Vec<A> {
     let zxid = entry.zxid;
     let mut want = vec![
-        ev_committed(zxid),
+        ev_committed(zxid, true),
         send(1, ZabMsg::Commit { zxid }),
         send(2, ZabMsg::Commit { zxid }),
         send(4, ZabMsg::Inform { entry: entry.clone() }),

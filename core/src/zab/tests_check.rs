@@ -53,7 +53,7 @@ fn the_first_broadcast_under_a_zxid_stays() {
     // Had the second proposal replaced the first, delivering "b" would look fine.
     let events = [(1, proposed(z(1, 1), "a")), (2, proposed(z(1, 1), "b")), (3, delivered(z(1, 1), "b"))];
     assert_eq!(run(&events), ["integrity", "integrity"]);
-    let committed_unknown = [(1, Event::from(ZabEvent::Committed { zxid: z(1, 2) }))];
+    let committed_unknown = [(1, Event::from(ZabEvent::Committed { zxid: z(1, 2), inform: false }))];
     assert_eq!(run(&committed_unknown), ["integrity"]);
 }
 
@@ -93,7 +93,8 @@ fn a_snapshot_behind_what_a_server_delivered_loses_it() {
 fn a_new_leader_must_have_every_committed_transaction() {
     // Leader 1 commits 1.1 with a quorum (nobody else delivered it yet); node 2 is then
     // established in epoch 2 without it.
-    let mut events = vec![(1, proposed(z(1, 1), "a")), (1, Event::from(ZabEvent::Committed { zxid: z(1, 1) }))];
+    let mut events =
+        vec![(1, proposed(z(1, 1), "a")), (1, Event::from(ZabEvent::Committed { zxid: z(1, 1), inform: false }))];
     events.push((2, Event::from(ZabEvent::LeaderEstablished { epoch: Epoch(2) })));
     assert_eq!(run(&events), ["committed_survives"]);
     // Node 2 delivered its history (1.1) first, as a leader does: fine.
@@ -109,7 +110,7 @@ fn truncating_a_committed_proposal_is_caught_at_its_proposer() {
     let events = [
         (1, proposed(z(1, 1), "a")),
         (1, proposed(z(1, 2), "b")),
-        (1, Event::from(ZabEvent::Committed { zxid: z(1, 1) })),
+        (1, Event::from(ZabEvent::Committed { zxid: z(1, 1), inform: false })),
         (1, Event::from(ZabEvent::Truncated { zxid: Zxid::ZERO, removed: None })),
     ];
     assert_eq!(run(&events), ["committed_survives"]);

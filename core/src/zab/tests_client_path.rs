@@ -170,7 +170,7 @@ fn a_learners_sync_is_sent_back_after_the_commits_outstanding_before_it() {
     assert_eq!(msg(l, 1, sync.clone()), vec![]);
     msg(l, 3, ZabMsg::Ack { zxid: entry.zxid });
     let mut want = vec![
-        ev_committed(entry.zxid),
+        ev_committed(entry.zxid, false),
         send(1, ZabMsg::Commit { zxid: entry.zxid }),
         send(2, ZabMsg::Commit { zxid: entry.zxid }),
     ];

@@ -46,7 +46,7 @@ fn a_higher_round_with_a_better_vote_is_adopted_passed_on_and_counted() {
     let mut n = looking(1, 3, &[], &[]);
     let better = vote(2, z(1, 1), 1);
     let mut want = vec![set_timer(ZabTimer::NotificationTimeout, 100)];
-    want.extend(revote(better, 5));
+    want.extend(revote(better, 5, vote(1, Zxid::ZERO, 0)));
     // We and 2 agree: a quorum of three, so wait for anything better.
     want.push(set_timer(ZabTimer::FinalizeWait, 40));
     assert_eq!(msg(&mut n, 2, notification(better, 5, LOOKING)), want);
@@ -58,7 +58,7 @@ fn a_higher_round_with_a_worse_vote_renews_our_own_vote_in_that_round() {
     let mut n = looking(1, 3, &[], &[[1, 4]]);
     let own = vote(1, z(1, 4), 1);
     let mut want = vec![set_timer(ZabTimer::NotificationTimeout, 100)];
-    want.extend(revote(own, 5));
+    want.extend(revote(own, 5, vote(2, z(1, 1), 1)));
     assert_eq!(msg(&mut n, 2, notification(vote(2, z(1, 1), 1), 5, LOOKING)), want);
 }
 
@@ -80,7 +80,11 @@ fn an_equal_round_worse_vote_is_answered_and_counted_for_its_sender() {
     let worse = vote(3, z(1, 1), 1);
     assert_eq!(
         msg(&mut n, 3, notification(worse, 1, LOOKING)),
-        vec![set_timer(ZabTimer::NotificationTimeout, 100), send(3, notification(vote(1, z(1, 4), 1), 1, LOOKING))]
+        vec![
+            set_timer(ZabTimer::NotificationTimeout, 100),
+            ev_kept(3, worse, vote(1, z(1, 4), 1), 1),
+            send(3, notification(vote(1, z(1, 4), 1), 1, LOOKING))
+        ]
     );
     assert_eq!(n.election.received.get(&NodeId(3)), Some(&worse));
 }
@@ -89,11 +93,14 @@ fn an_equal_round_worse_vote_is_answered_and_counted_for_its_sender() {
 fn an_equal_vote_completes_a_quorum_and_starts_the_finalize_wait_once() {
     let mut n = looking(1, 5, &[], &[]);
     let own = vote(1, Zxid::ZERO, 0);
-    assert_eq!(msg(&mut n, 2, notification(own, 1, LOOKING)), vec![set_timer(ZabTimer::NotificationTimeout, 100)]);
+    let heard = |from| vec![set_timer(ZabTimer::NotificationTimeout, 100), ev_kept(from, own, own, 1)];
+    assert_eq!(msg(&mut n, 2, notification(own, 1, LOOKING)), heard(2));
     let acts = msg(&mut n, 3, notification(own, 1, LOOKING));
-    assert_eq!(acts, vec![set_timer(ZabTimer::NotificationTimeout, 100), set_timer(ZabTimer::FinalizeWait, 40)]);
+    let mut want = heard(3);
+    want.push(set_timer(ZabTimer::FinalizeWait, 40));
+    assert_eq!(acts, want);
     // A fourth agreeing vote does not restart the wait.
-    assert_eq!(msg(&mut n, 4, notification(own, 1, LOOKING)), vec![set_timer(ZabTimer::NotificationTimeout, 100)]);
+    assert_eq!(msg(&mut n, 4, notification(own, 1, LOOKING)), heard(4));
 }
 
 #[test]
@@ -104,6 +111,8 @@ fn the_finalize_wait_makes_the_agreed_candidate_lead_and_tells_who_looks() {
     assert_eq!(
         fire(&mut n, 140, ZabTimer::FinalizeWait),
         vec![
+            // 1 and 3 of 3 vote for 3: the quorum, named.
+            ev_elected(3, &[1, 3], 3),
             cancel(ZabTimer::NotificationTimeout),
             cancel(ZabTimer::FinalizeWait),
             ev_phase(ZabPhase::Discovery),
@@ -122,7 +131,7 @@ fn the_finalize_wait_makes_a_voter_follow_the_agreed_leader() {
     let theirs = vote(3, z(1, 2), 1);
     msg(&mut n, 3, notification(theirs, 1, LOOKING));
     let info = ZabMsg::FollowerInfo { accepted_epoch: Epoch(0), last_zxid: Zxid::ZERO, attempt: 140 << 16 | 1 };
-    let mut want = following_3(info, ServerState::Following);
+    let mut want = following_3(info, ServerState::Following, &[1, 3]);
     want.push(send(3, notification(theirs, 1, ServerState::Following)));
     assert_eq!(fire(&mut n, 140, ZabTimer::FinalizeWait), want);
 }
@@ -170,16 +179,19 @@ fn follower_info(round: u64) -> ZabMsg {
 }
 
 /// Deciding to follow 3, for an empty server (`info`: its registration).
-fn following_3(info: ZabMsg, state: ServerState) -> Vec<A> {
-    let mut want = vec![cancel(ZabTimer::NotificationTimeout), cancel(ZabTimer::FinalizeWait)];
+/// Deciding for 3, on the votes of `voters` (of 3), then registering with it.
+fn following_3(info: ZabMsg, state: ServerState, voters: &[u32]) -> Vec<A> {
+    let mut want =
+        vec![ev_elected(3, voters, 3), cancel(ZabTimer::NotificationTimeout), cancel(ZabTimer::FinalizeWait)];
     want.extend(registers(state, 0, 3, info));
     want
 }
 
-/// Changing our vote to `v` in `round`: the finalize wait starts over, and 2 and 3 hear.
-fn revote(v: Vote, round: u64) -> Vec<A> {
+/// Changing our vote to `v` in `round`, as it `beats` another: the finalize wait starts
+/// over, and 2 and 3 hear.
+fn revote(v: Vote, round: u64, beats: Vote) -> Vec<A> {
     let note = notification(v, round, LOOKING);
-    vec![cancel(ZabTimer::FinalizeWait), ev_vote(v, round), send(2, note.clone()), send(3, note)]
+    vec![cancel(ZabTimer::FinalizeWait), ev_vote_beats(v, round, beats), send(2, note.clone()), send(3, note)]
 }
 
 #[test]
@@ -197,7 +209,7 @@ fn a_quorum_of_decided_votes_for_a_server_that_says_it_leads_is_followed() {
     let v3 = vote(3, z(1, 2), 1);
     msg(&mut n, 3, notification(v3, 1, ServerState::Leading));
     let mut want = vec![set_timer(ZabTimer::NotificationTimeout, 100)];
-    want.extend(following_3(follower_info(1), ServerState::Following));
+    want.extend(following_3(follower_info(1), ServerState::Following, &[2, 3]));
     assert_eq!(msg(&mut n, 2, notification(v3, 1, ServerState::Following)), want);
     assert_eq!(n.election.vote, Some(v3));
 }
@@ -222,7 +234,7 @@ fn decided_votes_of_other_rounds_are_followed_if_a_quorum_names_one_leader() {
     // 2 decided in another round, with another zxid for 3: only who leads must agree.
     let v2 = vote(3, z(2, 5), 2);
     let mut want = vec![set_timer(ZabTimer::NotificationTimeout, 100)];
-    want.extend(following_3(follower_info(3), ServerState::Following));
+    want.extend(following_3(follower_info(3), ServerState::Following, &[2, 3]));
     assert_eq!(msg(&mut n, 2, notification(v2, 3, ServerState::Following)), want);
     assert_eq!((n.election.round, n.election.vote), (3, Some(v2)));
 }
@@ -246,7 +258,8 @@ fn a_leader_not_yet_established_looks_again_when_a_backer_looks_in_a_newer_round
     fire(&mut n, 140, ZabTimer::FinalizeWait);
     let mut want = looking_again(1, mine, 2, &[1, 2]);
     // Then the notification counts in the new round: 1's vote is worse, so it is told ours.
-    want.extend([set_timer(ZabTimer::NotificationTimeout, 100), send(1, notification(mine, 2, LOOKING))]);
+    let kept = ev_kept(1, vote(1, z(1, 2), 1), mine, 2);
+    want.extend([set_timer(ZabTimer::NotificationTimeout, 100), kept, send(1, notification(mine, 2, LOOKING))]);
     assert_eq!(msg(&mut n, 1, notification(vote(1, z(1, 2), 1), 2, LOOKING)), want);
 }
 
@@ -261,7 +274,7 @@ fn a_looking_observer_follows_once_a_quorum_of_voters_report_the_leader() {
     );
     let info = ZabMsg::ObserverInfo { accepted_epoch: Epoch(0), last_zxid: Zxid::ZERO, attempt: 100 << 16 | 1 };
     let mut want = vec![set_timer(ZabTimer::NotificationTimeout, 100)];
-    want.extend(following_3(info, ServerState::Observing));
+    want.extend(following_3(info, ServerState::Observing, &[1, 3]));
     assert_eq!(msg(&mut n, 1, notification(v3, 1, ServerState::Following)), want);
 }
 
@@ -294,4 +307,15 @@ fn a_lone_voter_elects_itself_and_establishes_its_epoch() {
     while sim.now().ms() < 2_000 && sim.step().is_some() {}
     let node = sim.node(NodeId(1));
     assert_eq!((node.state, node.phase, node.current_epoch), (ServerState::Leading, ZabPhase::Broadcast, Epoch(1)));
+}
+
+#[test]
+fn a_followerinfo_to_a_server_still_looking_is_ignored_aloud() {
+    let mut n = looking(2, 3, &[], &[]);
+    let info = ZabMsg::FollowerInfo { accepted_epoch: Epoch(0), last_zxid: Zxid::ZERO, attempt: 1 };
+    let ignored = ZabEvent::LearnerInfoIgnored { learner: NodeId(1), state: LOOKING, observer: false };
+    assert_eq!(msg(&mut n, 1, info), vec![crate::node::Action::Emit(ignored.clone().into())]);
+    let (en, zh) = crate::explain::told_alone(&PROTOCOL, &ignored.into());
+    assert!(en.starts_with("Node 2 ignores FOLLOWERINFO from node 1: it is still LOOKING, not yet leading"), "{en}");
+    assert!(zh.starts_with("节点 2 忽略来自节点 1 的 FOLLOWERINFO：它仍处于 LOOKING 状态"), "{zh}");
 }

@@ -231,7 +231,7 @@ impl Links {
                 self.shared.metrics.elections.inc();
             }
             ZabEvent::Proposed { zxid, .. } => self.proposed.push_back((*zxid, Instant::now())),
-            ZabEvent::Committed { zxid } => {
+            ZabEvent::Committed { zxid, .. } => {
                 // A commit covers every earlier proposal too; each is measured once.
                 while let Some((_, at)) = self.proposed.front().filter(|(z, _)| z <= zxid).copied() {
                     self.proposed.pop_front();

@@ -197,7 +197,8 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                 </g>
             </svg>
             <PartitionText lang={props.lang} groups={props.partition.clone()} />
-            <Legend lang={props.lang} in_flight={props.in_flight.clone()} protocol={props.protocol} />
+            <Legend lang={props.lang} in_flight={props.in_flight.clone()} protocol={props.protocol}
+                observers={props.views.iter().any(|v| !v.voter)} />
         </section>
     }
 }

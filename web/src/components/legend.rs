@@ -27,7 +27,7 @@ type Kinds = Vec<(&'static str, &'static str)>;
 
 /// The protocol's message kinds by phase (from the core's registry), each phase's
 /// kinds (name, glyph) by colour: `[(phase, [[kinds of one colour]])]`.
-fn phases(kinds: &[MessageKind], lang: Lang) -> Vec<(&'static str, Vec<Kinds>)> {
+fn phases(kinds: &[&MessageKind], lang: Lang) -> Vec<(&'static str, Vec<Kinds>)> {
     let mut out: Vec<(&str, Vec<Kinds>)> = Vec::new();
     for k in kinds {
         let phase = if lang == Lang::Zh { k.group.1 } else { k.group.0 };
@@ -57,13 +57,15 @@ pub struct LegendProps {
     pub lang: Lang,
     pub in_flight: Vec<Message>,
     pub protocol: Protocol,
+    /// Whether the ensemble has observers (kinds only they use are left out otherwise).
+    pub observers: bool,
 }
 
 /// The message colours of the protocol, by phase, then any other type on the wire now.
 #[function_component]
 pub fn Legend(props: &LegendProps) -> Html {
     let t = texts(props.lang);
-    let kinds = lookup(props.protocol).messages();
+    let kinds = lookup(props.protocol).legend(props.observers);
     let mut others: Vec<&str> = Vec::new();
     for m in &props.in_flight {
         if !kinds.iter().any(|k| k.name == m.kind) && !others.contains(&m.kind.as_str()) {
@@ -72,7 +74,7 @@ pub fn Legend(props: &LegendProps) -> Html {
     }
     html! {
         <ul class={classes!("legend", "legend-groups")} aria-hidden="true">
-            { for phases(kinds, props.lang).iter().map(|(name, colours)| phase_item(name, colours)) }
+            { for phases(&kinds, props.lang).iter().map(|(name, colours)| phase_item(name, colours)) }
             { for others.iter().map(|k| item(&[(k, "")])) }
             <li>{ swatch("doomed") }{ format!("{} / {}", t.lost, t.cut) }</li>
         </ul>

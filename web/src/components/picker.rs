@@ -5,7 +5,7 @@ use crate::choices::{buggy_names, buggy_of, fix_choices, fix_of};
 use crate::i18n::texts;
 use crate::state::Action;
 use ensemble_core::explain::Lang;
-use ensemble_core::scenarios::Scenario;
+use ensemble_core::scenarios::{Scenario, Surface};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -23,11 +23,9 @@ pub struct PickerProps {
     pub on_action: Callback<Action>,
 }
 
-fn description(s: &Scenario, lang: Lang) -> &str {
-    match lang {
-        Lang::Zh if !s.description_zh.is_empty() => &s.description_zh,
-        _ => &s.description,
-    }
+/// The browser's words for a scenario: its description and its hint for the page.
+fn description(s: &Scenario, lang: Lang) -> String {
+    s.describe(lang, Surface::Web)
 }
 
 /// The livelock fix; `choices` are the protocol's, `none` first, with their labels.
@@ -121,7 +119,7 @@ pub fn Picker(props: &PickerProps) -> Html {
                 <span>{ t.scenario }</span>
                 <select id="scenario-select" data-testid="scenario-select" onchange={on_scenario}>
                     { for props.catalog.iter().map(|s| html! {
-                        <option value={s.name.clone()} selected={s.name == props.current} title={description(s, props.lang).to_string()}>{ &s.name }</option>
+                        <option value={s.name.clone()} selected={s.name == props.current} title={description(s, props.lang)}>{ &s.name }</option>
                     }) }
                 </select>
             </label>

@@ -124,6 +124,11 @@ pub struct AppState {
 impl AppState {
     /// The default scenario, or the one the address asks for (`url::read`).
     pub fn initial() -> AppState {
+        AppState::wanting(crate::url::read())
+    }
+
+    /// The default scenario, or the one `wanted` names.
+    fn wanting(wanted: Option<Wanted>) -> AppState {
         let catalog = Rc::new(builtin());
         let mut state = AppState {
             timeline: Rc::new(RefCell::new(new_timeline(&catalog[0], catalog[0].seed))),
@@ -146,7 +151,7 @@ impl AppState {
             tour_at: None,
             broken: None,
         };
-        let wanted = crate::url::read().filter(|w| state.catalog.iter().any(|s| s.name == w.name));
+        let wanted = wanted.filter(|w| state.catalog.iter().any(|s| s.name == w.name));
         let wanted = wanted.unwrap_or_else(|| Wanted { name: DEFAULT_SCENARIO.to_string(), ..Wanted::default() });
         let scenario = state.catalog.iter().find(|s| s.name == wanted.name).unwrap_or(&state.catalog[0]).clone();
         let seed = wanted.seed.unwrap_or(scenario.seed);
@@ -219,6 +224,16 @@ impl AppState {
         if self.timeline().sim().violations().len() > before {
             self.playing = false;
         }
+    }
+
+    /// Like `with`, for what happens behind the user's back (the player's beat, the run
+    /// computed ahead): a message that answers what the user did stays up.
+    fn behind(&self, f: impl FnOnce(&mut AppState)) -> Rc<AppState> {
+        let error = self.error.clone();
+        self.with(|s| {
+            s.error = error;
+            f(s);
+        })
     }
 
     fn with(&self, f: impl FnOnce(&mut AppState)) -> Rc<AppState> {
@@ -443,7 +458,7 @@ impl Reducible for AppState {
             Action::TogglePlay => self.with(AppState::toggle_play),
             Action::Tick if !self.playing => self,
             Action::Tick if self.at_end() => self.with(|s| s.playing = false),
-            Action::Tick => self.with(AppState::tick),
+            Action::Tick => self.behind(AppState::tick),
             Action::SetSpeed(v) => self.with(|s| s.speed = v),
             Action::ToggleLang => self.with(|s| {
                 s.lang = match s.lang {
@@ -459,7 +474,7 @@ impl Reducible for AppState {
             }),
             Action::Help(open) => self.with(|s| s.help = open),
             Action::ComputeAhead if !self.ahead => self,
-            Action::ComputeAhead => self.with(|s| {
+            Action::ComputeAhead => self.behind(|s| {
                 let horizon = s.horizon_ms;
                 s.ahead = s.timeline.borrow_mut().compute_ahead(AHEAD_CHUNK, horizon);
             }),
@@ -494,3 +509,7 @@ impl Reducible for AppState {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;

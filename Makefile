@@ -62,8 +62,9 @@ test-rust:
 	cargo test --locked
 	cargo test --locked -p ensemble-web
 
+# The binary `cargo test` built (same features, so no second build after test-rust).
 test-browser:
-	cargo build --locked -p ensemble-native
+	cargo test --locked --no-run
 	ENSEMBLE=target/debug/ensemble PYTHON=$(VENV)/bin/python bash tests/browser/run.sh
 
 SEEDS ?= 20000

@@ -28,13 +28,14 @@ ENSEMBLE := target/release/ensemble
 
 .PHONY: help demo test web native setup-web setup-test setup-rust setup-trunk \
         setup-wasm-bindgen setup-wasm-opt setup-chromium setup-playwright \
-        test-rust test-browser lint sweep bench clean-tools
+        test-rust test-browser lint sweep bench clean-tools web-report
 
 help:
 	@echo "make demo    build the web app and serve it at http://127.0.0.1:8080"
 	@echo "make test    run every test (installs what tests need)"
 	@echo "make sweep   longer seed sweeps (SEEDS=20000, CHAOS_SEEDS=100000)"
 	@echo "make bench   simulator throughput, then a real local 3-node ensemble (ensemble bench)"
+	@echo "make web-report  the web app's download, file by file, against its budget"
 
 demo: web native
 	$(ENSEMBLE) demo
@@ -49,7 +50,11 @@ native:
 web: setup-web
 	cargo fetch --locked
 	trunk build --release
-	@for f in www/dist/*.wasm; do echo "web app: $$f $$(($$(stat -c %s $$f) / 1024)) KiB, $$(($$(gzip -9 -c $$f | wc -c) / 1024)) KiB gzipped"; done
+	@bash tests/tools/web-report.sh www/dist | tail -1
+
+# The initial download, file by file, against its budget.
+web-report: web
+	bash tests/tools/web-report.sh www/dist
 
 # ---- tests --------------------------------------------------------------------
 

@@ -4,8 +4,13 @@ use super::spec::Scenario;
 
 macro_rules! builtin_files {
     ($($name:literal),* $(,)?) => {
-        const FILES: &[(&str, &str)] = &[
-            $(($name, include_str!(concat!("../../scenarios/", $name, ".toml")))),*
+        /// Each scenario's file, and the same precompiled to JSON (`build.rs`).
+        const FILES: &[(&str, &str, &str)] = &[
+            $((
+                $name,
+                include_str!(concat!("../../scenarios/", $name, ".toml")),
+                include_str!(concat!(env!("OUT_DIR"), "/scenarios/", $name, ".json")),
+            )),*
         ];
     };
 }
@@ -43,23 +48,38 @@ builtin_files!(
 );
 
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {
-    FILES.iter().map(|(n, _)| *n)
+    FILES.iter().map(|(n, _, _)| *n)
 }
 
 /// Every built-in scenario, parsed. They are tested to parse, so this cannot fail.
 pub fn builtin() -> Vec<Scenario> {
-    FILES.iter().map(|(n, t)| parse_builtin(n, t)).collect()
+    FILES.iter().map(|(n, _, json)| parse_builtin(n, json)).collect()
 }
 
 pub fn find_builtin(name: &str) -> Option<Scenario> {
-    FILES.iter().find(|(n, _)| *n == name).map(|(n, t)| parse_builtin(n, t))
+    FILES.iter().find(|(n, _, _)| *n == name).map(|(n, _, json)| parse_builtin(n, json))
 }
 
 /// The TOML text of a built-in scenario, to show or save as a starting point.
 pub fn builtin_text(name: &str) -> Option<&'static str> {
-    FILES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    FILES.iter().find(|(n, _, _)| *n == name).map(|(_, t, _)| *t)
 }
 
-fn parse_builtin(name: &str, text: &str) -> Scenario {
-    Scenario::parse(&format!("builtin:{name}"), text).unwrap_or_else(|e| panic!("built-in scenario is broken: {e}"))
+/// Built-ins load from their JSON form in every build, so native and wasm runs start
+/// from the same data.
+fn parse_builtin(name: &str, json: &str) -> Scenario {
+    Scenario::from_json(&format!("builtin:{name}"), json).unwrap_or_else(|e| panic!("built-in scenario is broken: {e}"))
+}
+
+#[cfg(all(test, feature = "text"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_precompiled_json_gives_the_scenarios_the_files_give() {
+        for (name, toml, json) in FILES {
+            let file = format!("{name}.toml");
+            assert_eq!(Scenario::parse(&file, toml), Scenario::from_json(&file, json), "{name}");
+        }
+    }
 }

@@ -117,13 +117,25 @@ impl<'a> EventWatch<'a> {
 
     /// The expected events the run has not shown, as the scenario writes them.
     pub fn missing(&self) -> Vec<String> {
-        // A table value is written inline, on one line: `{ node = 3, type = "learned" }`.
-        let shown = |p: &EventPattern| toml::Value::Table(p.0.clone()).to_string();
-        self.patterns.iter().zip(&self.seen).filter(|(_, s)| !**s).map(|(p, _)| shown(p)).collect()
+        self.patterns.iter().zip(&self.seen).filter(|(_, s)| !**s).map(|(p, _)| p.to_string()).collect()
     }
 }
 
-#[cfg(test)]
+impl std::fmt::Display for EventPattern {
+    /// As the scenario writes it, inline: `{ node = 3, type = "learned" }`.
+    #[cfg(feature = "text")]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", toml::Value::Table(self.0.clone()))
+    }
+
+    /// Without the TOML writer (the web app), as JSON.
+    #[cfg(not(feature = "text"))]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", serde_json::to_string(&self.0).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+#[cfg(all(test, feature = "text"))]
 mod tests {
     use super::*;
     use crate::paxos::PaxosEvent;

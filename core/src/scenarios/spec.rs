@@ -271,6 +271,7 @@ impl ScheduleItem {
 
 impl Scenario {
     /// Parse and validate a scenario; `file` names it in errors.
+    #[cfg(feature = "text")]
     pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
@@ -287,8 +288,18 @@ impl Scenario {
 
     /// The scenario as a TOML file. Fails only for numbers TOML cannot hold (integers
     /// above 2^63 - 1, e.g. a seed given on the command line).
+    #[cfg(feature = "text")]
     pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
         toml::to_string(self)
+    }
+
+    /// Parse and validate a scenario precompiled to JSON (`build.rs`); `file` names it
+    /// in errors, which name no line.
+    pub fn from_json(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        let error = |field: String, message: String| ScenarioError { file: file.into(), line: 1, field, message };
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| error(String::new(), e.to_string()))?;
+        scenario.validate().map_err(|(field, message)| error(field, message))?;
+        Ok(scenario)
     }
 
     /// Semantic checks serde cannot do. Returns the offending field's path.
@@ -365,10 +376,12 @@ pub fn check_checkpoint_every(field: &str, every: u64) -> Result<(), (String, St
     Ok(())
 }
 
+#[cfg(feature = "text")]
 fn line_of(text: &str, byte: usize) -> usize {
     text[..byte.min(text.len())].matches('\n').count() + 1
 }
 
+#[cfg(feature = "text")]
 /// Best-effort line of a field path such as `schedule[2].crash`: the `i`-th
 /// `[[schedule]]` header, then the key below it; or `[table]` then `key`.
 fn find_line(text: &str, field: &str) -> usize {

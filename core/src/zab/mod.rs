@@ -57,7 +57,8 @@ mod tests_snap;
 mod tests_sync;
 #[cfg(test)]
 mod tests_trust;
-#[cfg(test)]
+// Scenario files are TOML: these tests need the `text` feature.
+#[cfg(all(test, feature = "text"))]
 mod tests_validate;
 /// The znode tree and its replies live in `crate::tree`, shared by any protocol that
 /// serves the coordination service; the old paths keep working.

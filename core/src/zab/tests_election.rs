@@ -300,6 +300,7 @@ fn a_looking_voter_counts_nothing_an_observer_says_but_tells_a_lagging_one_its_v
 /// A one-server ensemble (a quorum of one) leads alone, as a standalone ZooKeeper
 /// serves: its own vote is a quorum the moment it votes.
 #[test]
+#[cfg(feature = "text")]
 fn a_lone_voter_elects_itself_and_establishes_its_epoch() {
     let text = "name = \"one\"\ndescription = \"d\"\nprotocol = \"zab\"\n[nodes]\ncount = 1\n[run]\nuntil_ms = 2000\n";
     let s = crate::scenarios::Scenario::parse("one.toml", text).expect("a scenario");

@@ -100,6 +100,7 @@ fn a_trunc_never_crosses_an_epoch_boundary() {
 /// logged), so the loader would refuse it: the file is read without the loader's checks.
 /// What it stands for, a leader whose log starts at a snapshot, takes a long run to reach.
 #[test]
+#[cfg(feature = "text")]
 fn an_empty_server_joins_a_leader_whose_log_starts_at_a_snapshot() {
     let text = r#"
 name = "snap-leader"

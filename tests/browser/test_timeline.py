@@ -5,7 +5,7 @@ message's details on a tap."""
 
 import json
 
-from helpers import card, check, load, play_until, step_count
+from helpers import SCREENSHOT_DIR, card, check, load, play_until, step_count
 
 
 def wait_step(page, n):
@@ -238,7 +238,35 @@ def test_dark_theme(page, ctx):
         page.emulate_media(color_scheme="light")
 
 
+def test_inspector_marks_what_the_step_changed(page, ctx):
+    """A selected node shows every field of its state; what the last step changed is
+    marked there and in the node cards, the same whichever way the step was reached."""
+    load(page, "paxos-basic")
+    check(page.locator("[data-testid='inspector']").count() == 0, "no inspector before a node is selected")
+    page.keyboard.press("2")
+    page.wait_for_selector("[data-testid='inspector']")
+    check(page.locator("[data-testid='inspector'] dt.changed").count() == 0, "step 0 changed nothing")
+    changed = "[data-testid='inspector'] dt.changed"
+    for _ in range(30):
+        if page.locator(changed).count() > 0:
+            break
+        page.click("#step-btn")
+        page.wait_for_timeout(50)
+    check(page.locator(changed).count() > 0, "a step that reaches node 2 marks its changed fields")
+    paths = page.eval_on_selector_all(changed, "els => els.map(e => e.dataset.path)")
+    card = page.locator("[data-testid='node-2'] .changed").count()
+    check(card > 0, f"node 2's card marks the change too (fields {paths})")
+    step = step_count(page)
+    page.click("#step-btn")
+    wait_step(page, step + 1)
+    page.click("#back-btn")
+    wait_step(page, step)
+    again = page.eval_on_selector_all(changed, "els => els.map(e => e.dataset.path)")
+    check(again == paths, f"stepping back to the step marks the same fields ({again} vs {paths})")
+    page.screenshot(path=f"{SCREENSHOT_DIR}/inspector.png", full_page=True)
+
+
 TIMELINE_TESTS = [test_milestones_are_marked_and_walked, test_heartbeats_can_be_hidden,
                   test_crash_and_restart_the_selected_node_by_key, test_message_details_on_tap, test_captioned_tour,
                   test_break_it_here, test_link_reopens_the_moment, test_export_trace,
-                  test_invariants_panel, test_dark_theme]
+                  test_invariants_panel, test_dark_theme, test_inspector_marks_what_the_step_changed]

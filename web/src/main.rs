@@ -8,6 +8,7 @@ mod components;
 mod export;
 mod hooks;
 mod i18n;
+mod inspect;
 mod live;
 mod model;
 mod paxos;
@@ -25,6 +26,7 @@ use components::event_log::{EventLog, Summary};
 use components::help::Help;
 use components::history::History;
 use components::in_flight::InFlightList;
+use components::inspector::Inspector;
 use components::invariants::Invariants;
 use components::node_card::NodeCard;
 use components::picker::Picker;
@@ -32,6 +34,7 @@ use components::tour::Tour;
 use ensemble_core::explain::Lang;
 use ensemble_core::sim::HistoryMatrix;
 use i18n::texts;
+use inspect::Changes;
 use live::{LivePage, Mode, ModeSwitch};
 use model::{latest, narrate, LogLine, Marks, Snapshot};
 use state::{Action, AppState};
@@ -74,6 +77,11 @@ fn App() -> Html {
     let history = {
         let state = state.clone();
         use_memo(state.version, move |_| model::history(&state))
+    };
+    // The state before the step is rebuilt from a snapshot: once per change.
+    let changes = {
+        let state = state.clone();
+        use_memo(state.version, move |_| inspect::changes(&state))
     };
     let log = {
         let state = state.clone();
@@ -121,7 +129,7 @@ fn App() -> Html {
             if *mode == Mode::Live {
                 <LivePage lang={lang} on_lang={dispatch.reform(|_: MouseEvent| Action::ToggleLang)} />
             } else {
-                { simulator(&state, &snap, log, Extras { marks, address: address.clone(), on_export, history }, dispatch) }
+                { simulator(&state, &snap, log, Extras { marks, address: address.clone(), on_export, history, changes }, dispatch) }
             }
         </div>
     }
@@ -136,6 +144,7 @@ struct Extras {
     address: String,
     on_export: Callback<MouseEvent>,
     history: Rc<HistoryMatrix>,
+    changes: Rc<Changes>,
 }
 
 fn simulator(
@@ -148,7 +157,7 @@ fn simulator(
     let lang = state.lang;
     let t = texts(lang);
     let web = protocols::module(state.scenario.protocol);
-    let Extras { marks, address, on_export, history } = extras;
+    let Extras { marks, address, on_export, history, changes } = extras;
     html! {
         <>
             <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
@@ -168,9 +177,11 @@ fn simulator(
                     <section class="panel nodes" aria-labelledby="nodes-title">
                         <h2 id="nodes-title">{ t.nodes }</h2>
                         { for snap.views.iter().map(|v| html! {
-                            <NodeCard key={v.id.0} lang={lang} view={v.clone()} selected={state.selected == Some(v.id)} on_action={dispatch.clone()} />
+                            <NodeCard key={v.id.0} lang={lang} view={v.clone()} selected={state.selected == Some(v.id)} on_action={dispatch.clone()}
+                                changed={changes.facts.get(&v.id).cloned().unwrap_or_default()} />
                         }) }
                     </section>
+                    if let Some(inspected) = &changes.inspected { <Inspector lang={lang} inspected={inspected.clone()} /> }
                 </div>
                 <div class="col-side">
                     <Invariants lang={lang} protocol={state.scenario.protocol} violated={snap.violated.clone()} on_action={dispatch.clone()} />

@@ -7,6 +7,7 @@ pub mod event_log;
 pub mod help;
 pub mod history;
 pub mod in_flight;
+pub mod inspector;
 pub mod invariants;
 pub mod legend;
 pub mod milestones;

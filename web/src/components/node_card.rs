@@ -23,6 +23,9 @@ pub struct NodeCardProps {
     /// The node is selected (keys `c` and `r` act on it).
     #[prop_or_default]
     pub selected: bool,
+    /// What the last step changed: fact keys, and `state` (`crate::inspect`).
+    #[prop_or_default]
+    pub changed: Vec<&'static str>,
 }
 
 /// The node's state class (`state-leading`), or `state-down` while crashed.
@@ -54,13 +57,14 @@ fn phase_strip(id: NodeId, strip: &PhaseStrip, lang: Lang) -> Html {
     }
 }
 
-fn fact(id: NodeId, f: &Fact, lang: Lang) -> Html {
+fn fact(id: NodeId, f: &Fact, lang: Lang, changed: bool) -> Html {
     let testid = format!("node-{id}-{}", f.key);
     let title = f.full.clone().or_else(|| f.hint.map(|h| h.get(lang).to_string()));
+    let class = classes!(changed.then_some("changed"));
     html! {
         <>
-            <dt>{ f.label.get(lang) }</dt>
-            <dd title={title}>
+            <dt class={class.clone()}>{ f.label.get(lang) }</dt>
+            <dd class={class} title={title}>
                 if f.code { <code data-testid={testid}>{ &f.value }</code> } else { <span data-testid={testid}>{ &f.value }</span> }
             </dd>
         </>
@@ -121,11 +125,11 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
             <header>
                 <span class="badge" aria-hidden="true">{ id.0 }</span>
                 <h3>{ format!("{} {id}", t.node) }</h3>
-                <span class="state-tag" data-testid={format!("node-{id}-state")} title={v.state.term.meaning.get(lang)}>{ state }</span>
+                <span class={classes!("state-tag", props.changed.contains(&"state").then_some("changed"))} data-testid={format!("node-{id}-state")} title={v.state.term.meaning.get(lang)}>{ state }</span>
             </header>
             if let Some(strip) = &v.phases { { phase_strip(id, strip, lang) } }
             <p class="roles" data-testid={format!("node-{id}-role")}>{ roles }</p>
-            <dl class="facts">{ for v.facts.iter().map(|f| fact(id, f, lang)) }</dl>
+            <dl class="facts">{ for v.facts.iter().map(|f| fact(id, f, lang, props.changed.contains(&f.key))) }</dl>
             if !v.log.columns.is_empty() { { log_table(&v.log, lang) } }
             { props.actions.clone().unwrap_or(toggle) }
         </article>

@@ -171,6 +171,7 @@ fn simulator(
                             <NodeCard key={v.id.0} lang={lang} view={v.clone()} selected={state.selected == Some(v.id)} on_action={dispatch.clone()} />
                         }) }
                     </section>
+                    { web.panels(state, lang, dispatch.clone()) }
                 </div>
                 <div class="col-side">
                     <Invariants lang={lang} protocol={state.scenario.protocol} violated={snap.violated.clone()} on_action={dispatch.clone()} />

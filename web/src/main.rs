@@ -181,6 +181,7 @@ fn simulator(
                                 changed={changes.facts.get(&v.id).cloned().unwrap_or_default()} />
                         }) }
                     </section>
+                    { web.panels(state, lang, dispatch.clone()) }
                     if let Some(inspected) = &changes.inspected { <Inspector lang={lang} inspected={inspected.clone()} /> }
                 </div>
                 <div class="col-side">

@@ -1,9 +1,9 @@
 //! One web module per protocol, for what only that protocol has: the form its clients
-//! use and the summary's figure of progress. Everything else (cluster, node cards,
+//! use, the summary's figure of progress and its own panels. Everything else (cluster, node cards,
 //! legend, narration) is drawn from the core's registry and node views, alike for all.
 
 use crate::model::Snapshot;
-use crate::state::Action;
+use crate::state::{Action, AppState};
 use ensemble_core::explain::Lang;
 use ensemble_core::protocol::lookup;
 use ensemble_core::scenarios::Protocol;
@@ -14,6 +14,12 @@ pub trait WebModule: Sync {
     fn client_form(&self, lang: Lang, nodes: u32, on_action: Callback<Action>) -> Html;
     /// The summary's figure of what the run has achieved so far.
     fn progress(&self, snap: &Snapshot, lang: Lang) -> Html;
+    /// Panels only this protocol has, below the node cards (ZAB: the selected server's
+    /// votes and znode tree). They read the timeline's simulation through the protocol's
+    /// own typed views in the core. None by default.
+    fn panels(&self, _state: &AppState, _lang: Lang, _on_action: Callback<Action>) -> Html {
+        Html::default()
+    }
 }
 
 /// Each protocol's web module, by its registry name: one line per protocol.

@@ -66,6 +66,11 @@ pub trait DynSim {
     /// ([`Partition::full_groups`](super::Partition::full_groups)); empty if none.
     fn partition(&self) -> Vec<Vec<NodeId>>;
     fn set_tracing(&mut self, on: bool);
+    /// The concrete `Sim<N>`, for a protocol's own panels (`zab::panels::servers`) that
+    /// need its typed nodes: the one way past this trait, kept to a protocol's module
+    /// (which knows its `N`) so generic code stays protocol-neutral, and typed where
+    /// `inspect`'s JSON is not.
+    fn as_any(&self) -> &dyn std::any::Any;
     fn box_clone(&self) -> Box<dyn DynSim>;
 }
 
@@ -159,6 +164,9 @@ impl<N: Node + 'static> DynSim for Sim<N> {
     }
     fn set_tracing(&mut self, on: bool) {
         Sim::set_tracing(self, on)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
     fn box_clone(&self) -> Box<dyn DynSim> {
         Box::new(self.clone())

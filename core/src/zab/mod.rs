@@ -31,6 +31,7 @@ mod log;
 pub mod msg;
 pub(crate) mod narrate;
 mod narrate_vote;
+pub mod panels;
 mod protocol;
 mod sessions;
 #[cfg(test)]
@@ -51,6 +52,8 @@ mod tests_discovery;
 mod tests_election;
 #[cfg(test)]
 mod tests_history;
+#[cfg(test)]
+mod tests_panels;
 #[cfg(test)]
 mod tests_snap;
 #[cfg(test)]

@@ -14,34 +14,60 @@ fn tuple(v: &VoteView) -> Pair {
     )
 }
 
+/// The first field, in the order votes are compared (epoch, zxid, server id), in which
+/// two votes differ: the field that decides between them. The one place this order is
+/// spelled out for people, used by the narration and by the vote table alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VoteField {
+    Epoch,
+    Zxid,
+    Id,
+    /// The votes are equal.
+    Same,
+}
+
+/// Which field tells `a` from `b` (`Same` if they are equal).
+pub fn deciding_field(a: &VoteView, b: &VoteView) -> VoteField {
+    if a.peer_epoch != b.peer_epoch {
+        VoteField::Epoch
+    } else if a.zxid != b.zxid {
+        VoteField::Zxid
+    } else if a.leader != b.leader {
+        VoteField::Id
+    } else {
+        VoteField::Same
+    }
+}
+
 /// Which field makes `winner` beat `loser`, and that the later fields do not matter.
 pub(super) fn decider(winner: &VoteView, loser: &VoteView) -> Pair {
     let (w, l) = (winner, loser);
-    if w.peer_epoch != l.peer_epoch {
-        let (we, le) = (w.peer_epoch, l.peer_epoch);
-        if l.zxid.counter() > w.zxid.counter() {
-            return (
-                format!("epoch {we} beats epoch {le}: the epoch decides, the larger counter does not matter"),
-                format!("纪元 {we} 胜过纪元 {le}：由纪元决定，更大的计数器无关紧要"),
-            );
+    match deciding_field(w, l) {
+        VoteField::Epoch => {
+            let (we, le) = (w.peer_epoch, l.peer_epoch);
+            if l.zxid.counter() > w.zxid.counter() {
+                return (
+                    format!("epoch {we} beats epoch {le}: the epoch decides, the larger counter does not matter"),
+                    format!("纪元 {we} 胜过纪元 {le}：由纪元决定，更大的计数器无关紧要"),
+                );
+            }
+            (format!("epoch {we} beats epoch {le}: the epoch decides"), format!("纪元 {we} 胜过纪元 {le}：由纪元决定"))
         }
-        return (
-            format!("epoch {we} beats epoch {le}: the epoch decides"),
-            format!("纪元 {we} 胜过纪元 {le}：由纪元决定"),
-        );
+        VoteField::Zxid => {
+            let (wz, lz, e) = (w.zxid, l.zxid, w.peer_epoch);
+            (
+                format!("both have epoch {e}, and zxid {wz} beats {lz}: the zxid decides"),
+                format!("两者纪元都是 {e}，zxid {wz} 胜过 {lz}：由 zxid 决定"),
+            )
+        }
+        VoteField::Id | VoteField::Same => {
+            let (wi, li) = (w.leader, l.leader);
+            (
+                format!("epoch and zxid are equal, and server id {wi} beats {li}: the id decides"),
+                format!("纪元与 zxid 都相同，服务器 id {wi} 胜过 {li}：由 id 决定"),
+            )
+        }
     }
-    if w.zxid != l.zxid {
-        let (wz, lz, e) = (w.zxid, l.zxid, w.peer_epoch);
-        return (
-            format!("both have epoch {e}, and zxid {wz} beats {lz}: the zxid decides"),
-            format!("两者纪元都是 {e}，zxid {wz} 胜过 {lz}：由 zxid 决定"),
-        );
-    }
-    let (wi, li) = (w.leader, l.leader);
-    (
-        format!("epoch and zxid are equal, and server id {wi} beats {li}: the id decides"),
-        format!("纪元与 zxid 都相同，服务器 id {wi} 胜过 {li}：由 id 决定"),
-    )
 }
 
 /// A server's vote; `beats`: the vote it won a comparison against, if one made it.

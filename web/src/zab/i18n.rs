@@ -60,6 +60,83 @@ pub fn zab_texts(lang: Lang) -> &'static ZabTexts {
     }
 }
 
+/// The words of the vote table and the znode tree inspector (`panels`).
+pub struct PanelTexts {
+    pub inspect: &'static str,
+    pub votes_of: &'static str,
+    pub tree_of: &'static str,
+    pub round: &'static str,
+    pub holds: &'static str,
+    pub no_vote: &'static str,
+    pub agree: &'static str,
+    pub from: &'static str,
+    pub server_id: &'static str,
+    pub versus: &'static str,
+    pub order_hint: &'static str,
+    pub own: &'static str,
+    pub out_of_election: &'static str,
+    pub leading: &'static str,
+    pub none_received: &'static str,
+    pub last_applied: &'static str,
+    pub znodes: &'static str,
+    pub differ: &'static str,
+    pub watches: &'static str,
+    pub local_hint: &'static str,
+}
+
+pub const PANEL_EN: PanelTexts = PanelTexts {
+    inspect: "Inspect server",
+    votes_of: "FLE votes of node",
+    tree_of: "Znode tree of node",
+    round: "round",
+    holds: "holds",
+    no_vote: "no vote",
+    agree: "agree; a quorum is",
+    from: "from",
+    server_id: "server id",
+    versus: "vs. its vote",
+    order_hint: "Compared in this order: epoch, then zxid, then server id; the first field that differs decides.",
+    own: "itself",
+    out_of_election: "out of election",
+    leading: "leads",
+    none_received: "No votes received.",
+    last_applied: "last applied zxid",
+    znodes: "znodes",
+    differ: "differ from another server",
+    watches: "watches",
+    local_hint: "Watches belong to this server and are not replicated; they never count as a difference.",
+};
+
+pub const PANEL_ZH: PanelTexts = PanelTexts {
+    inspect: "查看服务器",
+    votes_of: "快速选主选票：节点",
+    tree_of: "数据树：节点",
+    round: "选举轮次",
+    holds: "当前选票",
+    no_vote: "无选票",
+    agree: "票相同；法定人数为",
+    from: "来自",
+    server_id: "服务器 id",
+    versus: "与其选票相比",
+    order_hint: "按此顺序比较：先比纪元，再比 zxid，最后比服务器 id；第一个不同的字段决定胜负。",
+    own: "自己",
+    out_of_election: "已结束选举",
+    leading: "领导中",
+    none_received: "尚未收到选票。",
+    last_applied: "最后应用的 zxid",
+    znodes: "数据节点",
+    differ: "与其他服务器不同",
+    watches: "监听",
+    local_hint: "监听属于本服务器，不会复制；它们不算作差异。",
+};
+
+pub fn panel_texts(lang: Lang) -> &'static PanelTexts {
+    match lang {
+        Lang::En => &PANEL_EN,
+        Lang::Zh => &PANEL_ZH,
+    }
+}
+
 /// What is wrong with the client form, and where: `line 2: get cannot go in a multi...`.
 pub fn op_error(lang: Lang, e: &OpError) -> String {
     let zh = lang == Lang::Zh;

@@ -1,14 +1,17 @@
 //! ZAB's web module: a client of one server sends coordination-service operations
-//! (`client_form`), and the summary names the leader established in each epoch.
+//! (`client_form`), the summary names the leader established in each epoch, and
+//! `panels` show a server's election votes and znode tree.
 
 pub mod client_form;
 pub mod client_ops;
 pub mod i18n;
+pub mod panels;
+pub mod tree_panel;
 
 use crate::i18n::texts;
 use crate::model::Snapshot;
 use crate::protocols::WebModule;
-use crate::state::Action;
+use crate::state::{Action, AppState};
 use client_form::ClientForm;
 use ensemble_core::explain::Lang;
 use ensemble_core::types::NodeId;
@@ -29,6 +32,10 @@ fn leaders_text(leaders: &[(u32, NodeId)], lang: Lang) -> String {
 impl WebModule for Zab {
     fn client_form(&self, lang: Lang, nodes: u32, on_action: Callback<Action>) -> Html {
         html! { <ClientForm lang={lang} nodes={nodes} on_action={on_action} /> }
+    }
+
+    fn panels(&self, state: &AppState, lang: Lang, on_action: Callback<Action>) -> Html {
+        panels::panels(state, lang, on_action)
     }
 
     fn progress(&self, snap: &Snapshot, lang: Lang) -> Html {

@@ -202,3 +202,28 @@ fn following_a_branch_rebuilds_it() {
     let bad = vec![(5, Intervention::Deliver { msg_id: 9_999 })];
     assert!(other.follow(&bad).is_err());
 }
+
+/// The web app's inspector shows every field of any node at any step: `inspect` must
+/// give one for every node of every built-in, at every step (it once panicked on a ZAB
+/// leader, whose maps are keyed by zxid).
+#[test]
+fn every_node_of_every_builtin_can_be_inspected_at_every_step() {
+    for s in ensemble_core::scenarios::builtin() {
+        let mut t = Timeline::new(build(&s));
+        let nodes = t.sim().views().len() as u32;
+        for _ in 0..400 {
+            for n in 1..=nodes {
+                let fields = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| t.sim().inspect(NodeId(n))));
+                assert!(
+                    matches!(fields, Ok(Some(_))),
+                    "{}: node {n} at step {} cannot be inspected",
+                    s.name,
+                    t.position()
+                );
+            }
+            if t.step_forward().is_none() {
+                break;
+            }
+        }
+    }
+}

@@ -67,6 +67,7 @@ pub struct LeaderState {
     pub history_zxid: Zxid,
     pub counter: u32,
     pub committed: Zxid,
+    #[serde(serialize_with = "crate::types::as_pairs")]
     pub outstanding: BTreeMap<Zxid, Outstanding>,
     pub leases: BTreeMap<SessionId, Lease>,
     /// Writes that arrived before the leader was established.

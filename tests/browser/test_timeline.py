@@ -264,6 +264,8 @@ def test_inspector_marks_what_the_step_changed(page, ctx):
     again = page.eval_on_selector_all(changed, "els => els.map(e => e.dataset.path)")
     check(again == paths, f"stepping back to the step marks the same fields ({again} vs {paths})")
     page.screenshot(path=f"{SCREENSHOT_DIR}/inspector.png", full_page=True)
+    page.keyboard.press("Escape")
+    page.wait_for_selector("[data-testid='inspector']", state="detached")
 
 
 TIMELINE_TESTS = [test_milestones_are_marked_and_walked, test_heartbeats_can_be_hidden,

@@ -48,7 +48,7 @@ pub fn use_follow_hash(dispatch: Callback<Action>) {
 
 /// Space: play/pause, wherever the focus is; →: step; ←: back; n/p: next/previous
 /// milestone; 1–9: select a node; c/r: crash/restart it; ?: the keys' help; Escape:
-/// close it. Ignored while typing in a text field.
+/// close it, or unselect the node. Ignored while typing in a text field.
 #[hook]
 pub fn use_shortcuts(dispatch: Callback<Action>) {
     use_effect_with((), move |_| {
@@ -68,7 +68,7 @@ pub fn use_shortcuts(dispatch: Callback<Action>) {
                     "ArrowRight" => Action::Step,
                     "ArrowLeft" => Action::Back,
                     "?" => Action::Help(true),
-                    "Escape" => Action::Help(false),
+                    "Escape" => Action::Escape,
                     "n" | "N" => Action::Milestone(true),
                     "p" | "P" => Action::Milestone(false),
                     "c" | "C" => Action::Fault(true),

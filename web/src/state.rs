@@ -54,6 +54,8 @@ pub enum Action {
     SwitchBranch(usize),
     /// Show or hide the keyboard help.
     Help(bool),
+    /// Close the help if it is open, else unselect the node.
+    Escape,
     /// Compute a little more of the run ahead, so the timeline can be scrubbed to it.
     ComputeAhead,
     /// Show earlier lines of the narrated log.
@@ -473,6 +475,8 @@ impl Reducible for AppState {
                 s.timeline.borrow_mut().switch_branch(b);
             }),
             Action::Help(open) => self.with(|s| s.help = open),
+            Action::Escape if self.help => self.with(|s| s.help = false),
+            Action::Escape => self.with(|s| s.selected = None),
             Action::ComputeAhead if !self.ahead => self,
             Action::ComputeAhead => self.behind(|s| {
                 let horizon = s.horizon_ms;

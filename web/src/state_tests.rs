@@ -14,3 +14,12 @@ fn a_message_answering_a_key_survives_the_run_computed_ahead() {
     let s = s.reduce(Action::Step);
     assert_eq!(s.error, None, "the next thing the user does clears it");
 }
+
+#[test]
+fn escape_closes_the_help_first_then_unselects() {
+    let s = fresh().reduce(Action::Select(Some(NodeId(2)))).reduce(Action::Help(true));
+    let s = s.reduce(Action::Escape);
+    assert_eq!((s.help, s.selected), (false, Some(NodeId(2))));
+    let s = s.reduce(Action::Escape);
+    assert_eq!(s.selected, None);
+}

@@ -45,6 +45,15 @@ def play_until(page, condition, timeout=30_000):
     page.wait_for_function("document.querySelector('#play-btn').getAttribute('aria-pressed') === 'false'")
 
 
+def scrub_to(page, step):
+    """Drag the timeline's scrubber to `step` (as an `input` event, like a drag does)."""
+    page.evaluate("""(step) => {
+        const s = document.querySelector('#scrubber');
+        s.value = String(step);
+        s.dispatchEvent(new Event('input', { bubbles: true }));
+    }""", step)
+
+
 def card(page, node, field=None):
     testid = f"node-{node}" if field is None else f"node-{node}-{field}"
     return page.inner_text(f"[data-testid='{testid}']").strip()

@@ -8,7 +8,7 @@ import os
 import tempfile
 import threading
 
-from helpers import card, check, load, log_text, run_to_end, step_count
+from helpers import card, check, load, log_text, run_to_end, scrub_to, step_count
 
 
 def wait_step(page, n):
@@ -66,11 +66,7 @@ def test_scrub_anywhere_and_whole_log(page, ctx):
     load(page, "zab-leader-crash")
     page.wait_for_function("Number(document.querySelector('#scrubber').max) > 300")
     check(step_count(page) == 0, "computing ahead does not move the run")
-    page.evaluate("""() => {
-        const s = document.querySelector('#scrubber');
-        s.value = '300';
-        s.dispatchEvent(new Event('input', { bubbles: true }));
-    }""")
+    scrub_to(page, 300)
     wait_step(page, 300)
     more = page.locator("[data-testid='log-more']")
     check(more.count() == 1, "a long log offers its earlier lines")

@@ -23,6 +23,7 @@ from playwright.sync_api import sync_playwright
 from test_learner import LEARNER_TESTS
 from test_live import LIVE_TESTS
 from test_lessons import LESSON_TESTS
+from test_sequence import SEQUENCE_TESTS
 from test_timeline import TIMELINE_TESTS
 from test_zab_panels import ZAB_PANEL_TESTS
 from test_zab import ZAB_TESTS
@@ -194,7 +195,7 @@ def test_no_page_errors(page, ctx):
 
 TESTS = [
     test_page_ready, test_step_five, test_exact_step_back, test_keyboard, test_language,
-    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, *ZAB_TESTS, *LEARNER_TESTS, *LESSON_TESTS, *TIMELINE_TESTS, *ZAB_PANEL_TESTS, *LIVE_TESTS,
+    test_interventions, test_play_pause, test_mobile_layout, test_shared_link, *ZAB_TESTS, *LEARNER_TESTS, *LESSON_TESTS, *TIMELINE_TESTS, *ZAB_PANEL_TESTS, *SEQUENCE_TESTS, *LIVE_TESTS,
     test_determinism, test_determinism_against_golden,
     test_no_page_errors,
 ]

@@ -104,6 +104,17 @@ pub struct Texts {
     pub history_cut: &'static str,
     /// "cut at step N": the words before and after N.
     pub cut_at: (&'static str, &'static str),
+    /// The sequence diagram: its heading, how to read and use it, and an arrow's words
+    /// (each "... step N": the words before and after N).
+    pub sequence: &'static str,
+    pub sequence_hint: &'static str,
+    pub sequence_empty: &'static str,
+    pub sequence_earlier: &'static str,
+    pub sequence_now: &'static str,
+    pub seq_sent: (&'static str, &'static str),
+    pub seq_delivered: (&'static str, &'static str),
+    pub seq_dropped: (&'static str, &'static str),
+    pub seq_flying: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -215,6 +226,15 @@ pub const EN: Texts = Texts {
     history_pending: "pending",
     history_cut: "cut off its log",
     cut_at: ("cut at step ", ""),
+    sequence: "Sequence diagram",
+    sequence_hint: "Every message so far, one lane per node, time to the right: an arrowhead arrived, a dashed arrow is still on the wire, a cross was dropped; a long quiet stretch is shortened (≈). Tab to the newest message, ↑ ↓ to walk them; Enter or a click goes to the step it was sent at.",
+    sequence_empty: "No message sent yet.",
+    sequence_earlier: "earlier messages not shown",
+    sequence_now: "now",
+    seq_sent: ("sent at step ", ""),
+    seq_delivered: ("delivered at step ", ""),
+    seq_dropped: ("dropped at step ", ""),
+    seq_flying: "still on the wire",
 };
 
 pub const ZH: Texts = Texts {
@@ -325,6 +345,15 @@ pub const ZH: Texts = Texts {
     history_pending: "待定",
     history_cut: "已从日志截断",
     cut_at: ("在第 ", " 步被截断"),
+    sequence: "时序图",
+    sequence_hint: "到目前为止的每条消息，每个节点一条泳道，时间向右：箭头表示已送达，虚线表示仍在途中，叉号表示被丢弃；较长的空闲时段被缩短（≈）。按 Tab 到最新的消息，用 ↑ ↓ 逐条移动；按 Enter 或点击跳到它发送的那一步。",
+    sequence_empty: "还没有发送任何消息。",
+    sequence_earlier: "条更早的消息未显示",
+    sequence_now: "现在",
+    seq_sent: ("第 ", " 步发送"),
+    seq_delivered: ("第 ", " 步送达"),
+    seq_dropped: ("第 ", " 步丢弃"),
+    seq_flying: "仍在途中",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

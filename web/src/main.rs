@@ -30,9 +30,10 @@ use components::inspector::Inspector;
 use components::invariants::Invariants;
 use components::node_card::NodeCard;
 use components::picker::Picker;
+use components::sequence::SequenceDiagram;
 use components::tour::Tour;
 use ensemble_core::explain::Lang;
-use ensemble_core::sim::HistoryMatrix;
+use ensemble_core::sim::{HistoryMatrix, Sequence};
 use i18n::texts;
 use inspect::Changes;
 use live::{LivePage, Mode, ModeSwitch};
@@ -83,6 +84,11 @@ fn App() -> Html {
         let state = state.clone();
         use_memo(state.version, move |_| inspect::changes(&state))
     };
+    // Once per change: the player's next step redraws it, a re-render alone does not.
+    let sequence = {
+        let state = state.clone();
+        use_memo(state.version, move |_| model::sequence(&state))
+    };
     let log = {
         let state = state.clone();
         let key = (state.version, state.lang, state.log_lines, state.hide_beats);
@@ -129,7 +135,7 @@ fn App() -> Html {
             if *mode == Mode::Live {
                 <LivePage lang={lang} on_lang={dispatch.reform(|_: MouseEvent| Action::ToggleLang)} />
             } else {
-                { simulator(&state, &snap, log, Extras { marks, address: address.clone(), on_export, history, changes }, dispatch) }
+                { simulator(&state, &snap, log, Extras { marks, address: address.clone(), on_export, history, changes, sequence }, dispatch) }
             }
         </div>
     }
@@ -145,6 +151,7 @@ struct Extras {
     on_export: Callback<MouseEvent>,
     history: Rc<HistoryMatrix>,
     changes: Rc<Changes>,
+    sequence: Rc<Sequence>,
 }
 
 fn simulator(
@@ -157,7 +164,7 @@ fn simulator(
     let lang = state.lang;
     let t = texts(lang);
     let web = protocols::module(state.scenario.protocol);
-    let Extras { marks, address, on_export, history, changes } = extras;
+    let Extras { marks, address, on_export, history, changes, sequence } = extras;
     html! {
         <>
             <Controls lang={lang} playing={state.playing} speed={state.speed} step={snap.step} head={snap.head}
@@ -174,6 +181,8 @@ fn simulator(
                         partition={snap.partition.clone()} protocol={state.scenario.protocol} violating={snap.violating.clone()}
                         selected={state.selected} message={state.message} on_action={dispatch.clone()} />
                     { web.client_form(lang, snap.views.len() as u32, dispatch.clone()) }
+                    <SequenceDiagram lang={lang} protocol={state.scenario.protocol} sequence={sequence}
+                        hide_beats={(state.hide_beats, dispatch.reform(Action::HideHeartbeats))} on_action={dispatch.clone()} />
                     <section class="panel nodes" aria-labelledby="nodes-title">
                         <h2 id="nodes-title">{ t.nodes }</h2>
                         { for snap.views.iter().map(|v| html! {

@@ -4,7 +4,7 @@ use crate::state::AppState;
 use ensemble_core::event::Event;
 use ensemble_core::explain::{explain_entry, is_heartbeat, milestones, Lang, Milestone};
 use ensemble_core::protocol::{lookup, MessageKind};
-use ensemble_core::sim::{history_matrix, HistoryMatrix, InFlight};
+use ensemble_core::sim::{history_matrix, sequence as sequence_of, HistoryMatrix, InFlight, Sequence};
 use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
 
@@ -19,6 +19,16 @@ pub const HISTORY_COLUMNS: usize = 40;
 /// The history matrix at the current step.
 pub fn history(state: &AppState) -> HistoryMatrix {
     history_matrix(&state.timeline(), HISTORY_COLUMNS)
+}
+
+/// The sequence diagram draws the newest this many messages (and counts the older): an
+/// SVG of a few hundred arrows stays quick to redraw on every step.
+pub const SEQUENCE_ARROWS: usize = 200;
+
+/// The sequence diagram at the current step, without heartbeats if the log hides them.
+pub fn sequence(state: &AppState) -> Sequence {
+    let (protocol, hide) = (lookup(state.scenario.protocol), state.hide_beats);
+    sequence_of(&state.timeline(), SEQUENCE_ARROWS, |e| hide && is_heartbeat(protocol, e))
 }
 
 /// What the cluster, node cards and message list show at the current step.

@@ -20,6 +20,7 @@ mod link;
 mod link_tests;
 mod net;
 mod rng;
+mod sequence;
 #[cfg(test)]
 mod stuck_tests;
 mod timeline;
@@ -32,6 +33,7 @@ pub use history::{ghosts, history_matrix, Cell, Column, Ghost, HistoryMatrix, Hi
 pub use intervention::{Intervention, InterventionError};
 pub use net::{NetConfig, Partition};
 pub use rng::Rng;
+pub use sequence::{sequence, Arrow, At, Down, End, Sequence};
 pub use timeline::{Branch, Timeline};
 pub use trace::{fingerprint, parse_jsonl, TraceEntry, TraceLine};
 

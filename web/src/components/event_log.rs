@@ -82,12 +82,12 @@ fn break_button(l: &LogLine, lang: Lang, on: Option<&Callback<(u64, &'static str
     }
 }
 
-/// The "hide heartbeats" checkbox.
-fn beats_switch(lang: Lang, (hidden, on): &(bool, Callback<bool>)) -> Html {
+/// The "hide heartbeats" checkbox (the log's, and the sequence diagram's: one switch).
+pub fn beats_switch(lang: Lang, (hidden, on): &(bool, Callback<bool>), testid: &'static str) -> Html {
     let onchange = on.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlInputElement>().checked());
     html! {
         <label class="inline beats">
-            <input type="checkbox" data-testid="hide-heartbeats" checked={*hidden} {onchange} />
+            <input type="checkbox" data-testid={testid} checked={*hidden} {onchange} />
             { texts(lang).hide_heartbeats }
         </label>
     }
@@ -128,7 +128,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         <section class="panel log-panel" aria-labelledby="log-title" lang={lang}>
             <h2 id="log-title">{ t.event_log }</h2>
             <div class="log-tools">
-                if let Some(beats) = &props.hide_beats { { beats_switch(props.lang, beats) } }
+                if let Some(beats) = &props.hide_beats { { beats_switch(props.lang, beats, "hide-heartbeats") } }
                 if let Some(export) = &props.on_export {
                     <button type="button" class="small export" data-testid="export-trace" title={t.export_hint} onclick={export.clone()}>{ t.export }</button>
                 }

@@ -13,4 +13,6 @@ pub mod legend;
 pub mod milestones;
 pub mod node_card;
 pub mod picker;
+pub mod sequence;
+mod sequence_layout;
 pub mod tour;

@@ -4,14 +4,14 @@ use super::spec::Scenario;
 
 macro_rules! builtin_files {
     ($($name:literal),* $(,)?) => {
-        /// Each scenario's file, and the same precompiled to JSON (`build.rs`).
-        const FILES: &[(&str, &str, &str)] = &[
-            $((
-                $name,
-                include_str!(concat!("../../scenarios/", $name, ".toml")),
-                include_str!(concat!(env!("OUT_DIR"), "/scenarios/", $name, ".json")),
-            )),*
+        /// Each scenario's name and its file precompiled to JSON (`build.rs`).
+        const FILES: &[(&str, &str)] = &[
+            $(($name, include_str!(concat!(env!("OUT_DIR"), "/scenarios/", $name, ".json")))),*
         ];
+        /// The files themselves, in the same order. Only with `text`: an array that
+        /// `FILES` shared would keep every file's text in the web app's download.
+        #[cfg(feature = "text")]
+        const TEXTS: &[&str] = &[$(include_str!(concat!("../../scenarios/", $name, ".toml"))),*];
     };
 }
 
@@ -48,21 +48,22 @@ builtin_files!(
 );
 
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {
-    FILES.iter().map(|(n, _, _)| *n)
+    FILES.iter().map(|(n, _)| *n)
 }
 
 /// Every built-in scenario, parsed. They are tested to parse, so this cannot fail.
 pub fn builtin() -> Vec<Scenario> {
-    FILES.iter().map(|(n, _, json)| parse_builtin(n, json)).collect()
+    FILES.iter().map(|(n, json)| parse_builtin(n, json)).collect()
 }
 
 pub fn find_builtin(name: &str) -> Option<Scenario> {
-    FILES.iter().find(|(n, _, _)| *n == name).map(|(n, _, json)| parse_builtin(n, json))
+    FILES.iter().find(|(n, _)| *n == name).map(|(n, json)| parse_builtin(n, json))
 }
 
 /// The TOML text of a built-in scenario, to show or save as a starting point.
+#[cfg(feature = "text")]
 pub fn builtin_text(name: &str) -> Option<&'static str> {
-    FILES.iter().find(|(n, _, _)| *n == name).map(|(_, t, _)| *t)
+    FILES.iter().position(|(n, _)| *n == name).map(|i| TEXTS[i])
 }
 
 /// Built-ins load from their JSON form in every build, so native and wasm runs start
@@ -77,7 +78,7 @@ mod tests {
 
     #[test]
     fn the_precompiled_json_gives_the_scenarios_the_files_give() {
-        for (name, toml, json) in FILES {
+        for ((name, json), toml) in FILES.iter().zip(TEXTS) {
             let file = format!("{name}.toml");
             assert_eq!(Scenario::parse(&file, toml), Scenario::from_json(&file, json), "{name}");
         }

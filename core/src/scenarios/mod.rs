@@ -7,7 +7,9 @@ pub(crate) mod random;
 mod spec;
 
 pub use build::{build, build_with, scheduled, Run, Summary};
-pub use builtin::{builtin, builtin_names, builtin_text, find_builtin};
+#[cfg(feature = "text")]
+pub use builtin::builtin_text;
+pub use builtin::{builtin, builtin_names, find_builtin};
 pub use expect::{EventPattern, EventWatch, Expect};
 pub use random::{generated, random_scenario, sweep_names, END_MS, HEAL_MS, LATE_CLIENT};
 pub use spec::{check_checkpoint_every, check_ranges};

@@ -11,6 +11,7 @@ use ensemble_core::types::NodeId;
 use ensemble_core::view::NodeView;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// Paths of the fields that changed (`election.round`, `log[3].zxid`).
 pub type Paths = BTreeSet<String>;
@@ -22,7 +23,7 @@ pub struct Changes {
     /// if its state or up/down did.
     pub facts: BTreeMap<NodeId, Vec<&'static str>>,
     /// The selected node: every field of its state, and which changed.
-    pub inspected: Option<Inspected>,
+    pub inspected: Option<Rc<Inspected>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -32,17 +33,18 @@ pub struct Inspected {
     pub changed: Paths,
 }
 
-/// The changes at the current step of `state` (none at step 0).
-pub fn changes(state: &AppState) -> Changes {
+/// The changes at the current step of `state` (none at step 0); `views` are its nodes'
+/// views now, which the snapshot has made already.
+pub fn changes(state: &AppState, views: &[NodeView]) -> Changes {
     let tl = state.timeline();
     let now = tl.sim();
     let before = tl.around_step(tl.position()).map(|(before, _)| before);
-    let facts = before.as_ref().map(|b| changed_facts(&b.views(), &now.views())).unwrap_or_default();
+    let facts = before.as_ref().map(|b| changed_facts(&b.views(), views)).unwrap_or_default();
     let inspected = state.selected.and_then(|node| {
         let fields = now.inspect(node)?;
         let old = before.as_ref().and_then(|b| b.inspect(node));
         let changed = old.map(|old| changed_paths(&old, &fields)).unwrap_or_default();
-        Some(Inspected { node, fields, changed })
+        Some(Rc::new(Inspected { node, fields, changed }))
     });
     Changes { facts, inspected }
 }

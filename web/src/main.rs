@@ -81,8 +81,8 @@ fn App() -> Html {
     };
     // The state before the step is rebuilt from a snapshot: once per change.
     let changes = {
-        let state = state.clone();
-        use_memo(state.version, move |_| inspect::changes(&state))
+        let (state, snap) = (state.clone(), snap.clone());
+        use_memo(state.version, move |_| inspect::changes(&state, &snap.views))
     };
     // Once per change: the player's next step redraws it, a re-render alone does not.
     let sequence = {

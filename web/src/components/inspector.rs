@@ -6,6 +6,7 @@ use crate::inspect::{join, leaf, touched, Inspected, Paths};
 use ensemble_core::explain::Lang;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Children drawn per object or list; the rest are counted (a long log stays quick).
@@ -38,7 +39,7 @@ fn words(lang: Lang) -> Words {
 #[derive(PartialEq, Properties)]
 pub struct InspectorProps {
     pub lang: Lang,
-    pub inspected: Inspected,
+    pub inspected: Rc<Inspected>,
 }
 
 /// What the drawing of one field needs: the changes, which nested fields the learner
@@ -62,7 +63,7 @@ impl Ctx<'_> {
 
 #[function_component]
 pub fn Inspector(props: &InspectorProps) -> Html {
-    let Inspected { node, fields, changed } = &props.inspected;
+    let Inspected { node, fields, changed } = &*props.inspected;
     // (opened, closed) by path: the learner's own choices, kept while stepping.
     let choice = use_state(|| (BTreeSet::<String>::new(), BTreeSet::<String>::new()));
     let on_toggle = {

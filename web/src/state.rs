@@ -459,7 +459,7 @@ impl Reducible for AppState {
             }),
             Action::TogglePlay => self.with(AppState::toggle_play),
             Action::Tick if !self.playing => self,
-            Action::Tick if self.at_end() => self.with(|s| s.playing = false),
+            Action::Tick if self.at_end() => self.behind(|s| s.playing = false),
             Action::Tick => self.behind(AppState::tick),
             Action::SetSpeed(v) => self.with(|s| s.speed = v),
             Action::ToggleLang => self.with(|s| {
